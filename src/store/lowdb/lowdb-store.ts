@@ -1,0 +1,481 @@
+/**
+ * The default conversation store: plain JSON files under one folder, for a
+ * single running instance (several instances need the PostgreSQL store).
+ *
+ *   conversations/<id>.json      one record per file, so a turn rewrites only
+ *                                its own conversation and costs the same
+ *                                however many are stored
+ *   resume-codes/<hash>.json     { id }: which conversation holds that code
+ *   owners/<ownerHash>.json      { ids }: the conversations of one owner
+ *
+ * Indexes are written ahead of the record and cleaned after it, so a crash
+ * can leave a stale index entry but never a missing one; readers check every
+ * entry against the record itself, so a stale one is invisible.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Dir } from 'node:fs';
+import { mkdir, opendir, stat, unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Low } from 'lowdb';
+import { z } from 'zod';
+import { formatPath } from '../../core/data-file.js';
+import { GovError, isGovError } from '../../errors.js';
+import { KeyedMutex } from '../keyed-mutex.js';
+import {
+  ConversationRecord,
+  type ConversationStore,
+  type ConversationSummary,
+  type Owner,
+} from '../types.js';
+import { DurableJsonFile, errorCode, isTempFileName, TEMP_SUFFIX } from './durable-json-file.js';
+
+/** Ids and hashes become file names: only these characters, so nothing can climb out of the folder. */
+const SAFE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+
+export function isSafeStoreName(value: string): boolean {
+  return SAFE_NAME.test(value);
+}
+
+const ResumeCodeEntry = z.strictObject({ id: z.string() });
+type ResumeCodeEntry = z.infer<typeof ResumeCodeEntry>;
+const OwnerEntry = z.strictObject({ ids: z.array(z.string()) });
+type OwnerEntry = z.infer<typeof OwnerEntry>;
+
+const FOLDERS = ['conversations', 'resume-codes', 'owners'] as const;
+
+/**
+ * Module-wide, keyed by folder, so two store objects on the same folder in
+ * one process (a reopen, a test) still take turns. Across processes nothing
+ * serialises updates: run one instance per folder.
+ */
+const locks = new KeyedMutex();
+
+export interface LowdbStoreWarning {
+  message: string;
+  /** The conversation concerned. */
+  id: string;
+  error: GovError;
+}
+
+export interface LowdbStoreOptions {
+  dir: string;
+  /**
+   * Told about problems that do not fail the call: an unreadable record
+   * skipped by list() or findByOwner(), an index entry that could not be
+   * cleaned after a successful write. For logs.
+   */
+  onWarning?: (warning: LowdbStoreWarning) => void;
+}
+
+export class LowdbStore implements ConversationStore {
+  readonly kind = 'lowdb';
+  private readonly dir: string;
+  private readonly onWarning: (warning: LowdbStoreWarning) => void;
+  private readonly inflight = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(options: LowdbStoreOptions) {
+    this.dir = resolve(options.dir);
+    this.onWarning = options.onWarning ?? (() => {});
+  }
+
+  async open(): Promise<void> {
+    this.closed = false;
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await removeTempFiles(this.dir);
+      for (const folder of FOLDERS) {
+        const path = join(this.dir, folder);
+        await mkdir(path, { recursive: true });
+        await removeTempFiles(path);
+      }
+    } catch (error) {
+      throw unavailable(`Cannot open the conversation folder ${this.dir}`, error);
+    }
+  }
+
+  /** Waits for writes in flight, then refuses new calls. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  async create(record: ConversationRecord): Promise<void> {
+    this.assertOpen();
+    const next = checkIncoming(record);
+    await this.track(() =>
+      this.exclusive('conversation', next.id, async () => {
+        // Checked first so a doomed create does not touch the indexes of the existing conversation.
+        if (await exists(this.conversationPath(next.id))) throw conflictExists(next.id);
+        await this.addIndexes(next, undefined);
+        // Exclusive create: also holds against another process or store object on the same folder.
+        if (!(await this.conversationFile(next.id).create(next))) throw conflictExists(next.id);
+      }),
+    );
+  }
+
+  async get(id: string): Promise<ConversationRecord | undefined> {
+    this.assertOpen();
+    if (!isSafeStoreName(id)) return undefined;
+    return this.readRecord(id);
+  }
+
+  async update(next: ConversationRecord, expectedRevision: number): Promise<void> {
+    this.assertOpen();
+    const record = checkIncoming(next);
+    const id = record.id;
+    await this.track(() =>
+      this.exclusive('conversation', id, async () => {
+        // Re-read under the lock: the revision check and the write must be one step.
+        const db = new Low<ConversationRecord | null>(this.conversationFile(id), null);
+        await db.read();
+        const stored = db.data;
+        if (!stored) throw new GovError('NOT_FOUND', `No conversation "${id}" to update`, { id });
+        if (stored.revision !== expectedRevision) {
+          throw new GovError(
+            'CONFLICT',
+            `Conversation "${id}" is at revision ${stored.revision}, not ${expectedRevision}: it changed meanwhile`,
+            { id, expectedRevision, storedRevision: stored.revision },
+          );
+        }
+        if (record.revision !== expectedRevision + 1) {
+          throw new GovError(
+            'CONFLICT',
+            `An update of conversation "${id}" from revision ${expectedRevision} must carry revision ${expectedRevision + 1}, not ${record.revision}`,
+            { id, expectedRevision, nextRevision: record.revision },
+          );
+        }
+        await this.addIndexes(record, stored);
+        db.data = record;
+        await db.write();
+        await this.removeStaleIndexes(stored, record);
+      }),
+    );
+  }
+
+  async findByResumeCodeHash(hash: string): Promise<string | undefined> {
+    this.assertOpen();
+    if (!isSafeStoreName(hash)) return undefined;
+    const entry = await this.resumeCodeFile(hash).read();
+    if (!entry || !isSafeStoreName(entry.id)) return undefined;
+    try {
+      const record = await this.readRecord(entry.id);
+      // A stale entry (crash between record and index clean-up) points to a record with another code.
+      return record?.resumeCode?.hash === hash ? entry.id : undefined;
+    } catch (error) {
+      // The code is right but the record is damaged: hand out the id so loading it reports UNRESTORABLE.
+      if (isGovError(error) && error.kind === 'UNRESTORABLE') return entry.id;
+      throw error;
+    }
+  }
+
+  async findByOwner(owner: Owner): Promise<ConversationSummary[]> {
+    this.assertOpen();
+    const key = ownerKey(owner);
+    const entry = await this.ownerFile(key).read();
+    if (!entry) return [];
+    const ids = [...new Set(entry.ids)].filter(isSafeStoreName);
+    const records: (ConversationRecord | undefined)[] = [];
+    // In small batches: parallel enough to be quick, bounded so a prolific owner cannot exhaust file handles.
+    for (let start = 0; start < ids.length; start += 16) {
+      const batch = ids.slice(start, start + 16);
+      records.push(...(await Promise.all(batch.map((id) => this.readForListing(id, 'findByOwner')))));
+    }
+    return records
+      .filter((record): record is ConversationRecord => record !== undefined && record.owner !== null && ownerKey(record.owner) === key)
+      .sort(newestFirst)
+      .map(toSummary);
+  }
+
+  async *list(): AsyncIterable<ConversationSummary> {
+    this.assertOpen();
+    let dir: Dir;
+    try {
+      dir = await opendir(join(this.dir, 'conversations'));
+    } catch (error) {
+      throw unavailable('Cannot list the conversation folder', error);
+    }
+    // Read lazily, one directory entry at a time: memory stays flat however many are stored.
+    for await (const entry of dir) {
+      if (entry.isDirectory() || isTempFileName(entry.name) || !entry.name.endsWith('.json')) continue;
+      const id = entry.name.slice(0, -'.json'.length);
+      if (!isSafeStoreName(id)) continue;
+      const record = await this.readForListing(id, 'list');
+      if (record) yield toSummary(record);
+    }
+  }
+
+  async delete(id: string): Promise<boolean> {
+    this.assertOpen();
+    if (!isSafeStoreName(id)) return false;
+    return this.track(() =>
+      this.exclusive('conversation', id, async () => {
+        let previous: ConversationRecord | undefined;
+        try {
+          previous = await this.readRecord(id);
+        } catch (error) {
+          // A damaged record must still be deletable (retention); its index entries go stale, which readers tolerate.
+          if (!isGovError(error) || error.kind !== 'UNRESTORABLE') throw error;
+        }
+        const removed = await this.conversationFile(id).remove();
+        if (previous) await this.removeStaleIndexes(previous, undefined);
+        return removed;
+      }),
+    );
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    // Actually write: access(W_OK) says yes on a full disk or a folder removed under us.
+    const probe = join(this.dir, `.ping.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+    try {
+      await writeFile(probe, 'ok', { flag: 'wx' });
+      await unlink(probe);
+    } catch (error) {
+      throw unavailable(`The conversation folder ${this.dir} is not writable`, error);
+    }
+  }
+
+  // --- records -------------------------------------------------------------
+
+  private conversationPath(id: string): string {
+    return join(this.dir, 'conversations', `${id}.json`);
+  }
+
+  private conversationFile(id: string): DurableJsonFile<ConversationRecord | null> {
+    return new DurableJsonFile<ConversationRecord | null>(this.conversationPath(id), {
+      label: `conversation "${id}"`,
+      parse: (value) => parseStoredRecord(id, value),
+    });
+  }
+
+  private async readRecord(id: string): Promise<ConversationRecord | undefined> {
+    const db = new Low<ConversationRecord | null>(this.conversationFile(id), null);
+    await db.read();
+    return db.data ?? undefined;
+  }
+
+  /** For listings: a damaged record is skipped (and reported), so one bad file does not hide the rest. */
+  private async readForListing(id: string, during: string): Promise<ConversationRecord | undefined> {
+    try {
+      return await this.readRecord(id);
+    } catch (error) {
+      if (!isGovError(error) || error.kind !== 'UNRESTORABLE') throw error;
+      this.onWarning({ message: `${during}: skipped unreadable conversation "${id}"`, id, error });
+      return undefined;
+    }
+  }
+
+  // --- indexes -------------------------------------------------------------
+
+  private resumeCodeFile(hash: string): DurableJsonFile<ResumeCodeEntry | null> {
+    return new DurableJsonFile<ResumeCodeEntry | null>(join(this.dir, 'resume-codes', `${hash}.json`), {
+      label: `resume-code index entry ${hash.slice(0, 8)}…`,
+      parse: (value) => parseIndexEntry(ResumeCodeEntry, value, 'resume-code index entry'),
+    });
+  }
+
+  private ownerFile(key: string): DurableJsonFile<OwnerEntry | null> {
+    return new DurableJsonFile<OwnerEntry | null>(join(this.dir, 'owners', `${key}.json`), {
+      label: `owner index ${key.slice(0, 8)}…`,
+      parse: (value) => parseIndexEntry(OwnerEntry, value, 'owner index'),
+    });
+  }
+
+  /** Before the record is written: index entries the new version needs. */
+  private async addIndexes(next: ConversationRecord, previous: ConversationRecord | undefined): Promise<void> {
+    const code = next.resumeCode?.hash;
+    if (code !== undefined && code !== previous?.resumeCode?.hash) {
+      await this.exclusive('resume-code', code, () => this.resumeCodeFile(code).write({ id: next.id }));
+    }
+    if (next.owner && !sameOwner(next.owner, previous?.owner ?? null)) {
+      const key = ownerKey(next.owner);
+      await this.exclusive('owner', key, async () => {
+        const db = new Low<OwnerEntry | null>(this.ownerFile(key), null);
+        await db.read();
+        const ids = db.data?.ids ?? [];
+        if (ids.includes(next.id)) return;
+        db.data = { ids: [...ids, next.id] };
+        await db.write();
+      });
+    }
+  }
+
+  /** After the record is written (or deleted): drop entries that no longer apply. */
+  private async removeStaleIndexes(previous: ConversationRecord, next: ConversationRecord | undefined): Promise<void> {
+    const id = previous.id;
+    // The record is already durable: a failed clean-up must not turn success into an error.
+    const attempt = async (what: string, fn: () => Promise<void>): Promise<void> => {
+      try {
+        await fn();
+      } catch (error) {
+        const govError = isGovError(error) ? error : unavailable(String(error), error);
+        this.onWarning({ message: `could not clean the ${what} of conversation "${id}"`, id, error: govError });
+      }
+    };
+    const oldCode = previous.resumeCode?.hash;
+    if (oldCode !== undefined && oldCode !== next?.resumeCode?.hash) {
+      await attempt('resume-code index', () =>
+        this.exclusive('resume-code', oldCode, async () => {
+          const file = this.resumeCodeFile(oldCode);
+          const entry = await file.read().catch((error: unknown) => {
+            // A damaged entry points nowhere useful: remove it.
+            if (isGovError(error) && error.kind === 'UNRESTORABLE') return { id };
+            throw error;
+          });
+          // Only our own entry: the code may since belong to another conversation.
+          if (entry?.id === id) await file.remove();
+        }),
+      );
+    }
+    if (previous.owner && !sameOwner(previous.owner, next?.owner ?? null)) {
+      const key = ownerKey(previous.owner);
+      await attempt('owner index', () =>
+        this.exclusive('owner', key, async () => {
+          const file = this.ownerFile(key);
+          const db = new Low<OwnerEntry | null>(file, null);
+          await db.read();
+          if (!db.data?.ids.includes(id)) return;
+          const ids = db.data.ids.filter((other) => other !== id);
+          if (ids.length === 0) {
+            await file.remove();
+          } else {
+            db.data = { ids };
+            await db.write();
+          }
+        }),
+      );
+    }
+  }
+
+  // --- plumbing ------------------------------------------------------------
+
+  private exclusive<T>(space: string, key: string, fn: () => Promise<T>): Promise<T> {
+    return locks.runExclusive(`${this.dir}\u0000${space}\u0000${key}`, fn);
+  }
+
+  /** Remembers a write so close() can wait for it. */
+  private async track<T>(fn: () => Promise<T>): Promise<T> {
+    const running = fn();
+    this.inflight.add(running);
+    try {
+      return await running;
+    } finally {
+      this.inflight.delete(running);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new GovError('UNAVAILABLE', 'The conversation store is closed');
+  }
+}
+
+/**
+ * The file name of an owner's index: a hash, so Slack ids never reach the
+ * file system, of an unambiguous encoding ("ab"+"c" and "a"+"bc" differ),
+ * including the kind so future owner kinds cannot collide.
+ */
+export function ownerKey(owner: Owner): string {
+  return createHash('sha256').update(JSON.stringify([owner.kind, owner.teamId, owner.userId])).digest('hex');
+}
+
+function sameOwner(a: Owner | null, b: Owner | null): boolean {
+  if (a === null || b === null) return a === b;
+  return ownerKey(a) === ownerKey(b);
+}
+
+function parseStoredRecord(id: string, value: unknown): ConversationRecord {
+  const parsed = ConversationRecord.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+    const first = issues[0];
+    throw new GovError(
+      'UNRESTORABLE',
+      `Stored conversation "${id}" cannot be restored: ${first ? `${first.path}: ${first.message}` : 'invalid'}`,
+      { id, issues },
+    );
+  }
+  if (parsed.data.id !== id) {
+    throw new GovError('UNRESTORABLE', `Stored conversation "${id}" cannot be restored: its file holds id "${parsed.data.id}"`, { id });
+  }
+  return parsed.data;
+}
+
+function parseIndexEntry<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new GovError('UNRESTORABLE', `Stored ${what} is damaged${first ? ` at ${formatPath(first.path)}: ${first.message}` : ''}`);
+  }
+  return parsed.data;
+}
+
+/** Validates a record before it is written, so the store never holds what it cannot read back. */
+function checkIncoming(record: ConversationRecord): ConversationRecord {
+  const parsed = ConversationRecord.safeParse(record);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new GovError(
+      'BAD_INPUT',
+      `Refusing to store an invalid conversation record${first ? ` (${formatPath(first.path)}: ${first.message})` : ''}`,
+      { issues: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })) },
+    );
+  }
+  const next = parsed.data;
+  if (!isSafeStoreName(next.id)) {
+    throw new GovError('BAD_INPUT', 'A conversation id may only use letters, digits, "_" and "-" (1 to 128 of them)', {
+      id: next.id.slice(0, 140),
+    });
+  }
+  if (next.resumeCode && !isSafeStoreName(next.resumeCode.hash)) {
+    throw new GovError('BAD_INPUT', `The resume-code hash of conversation "${next.id}" is not a plain hex/base64url string`, { id: next.id });
+  }
+  return next;
+}
+
+function conflictExists(id: string): GovError {
+  return new GovError('CONFLICT', `Conversation "${id}" already exists`, { id });
+}
+
+function toSummary(record: ConversationRecord): ConversationSummary {
+  return {
+    id: record.id,
+    status: record.state.status,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    owner: record.owner,
+  };
+}
+
+function newestFirst(a: ConversationRecord, b: ConversationRecord): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  if (a.updatedAt !== b.updatedAt) return a.updatedAt < b.updatedAt ? 1 : -1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw unavailable(`Cannot check ${path}`, error);
+  }
+}
+
+/** Temp files left by a crash mid-write: never renamed into place, so never part of the data. */
+async function removeTempFiles(folder: string): Promise<void> {
+  // opendir, not readdir: the folder may hold very many conversations.
+  for await (const entry of await opendir(folder)) {
+    if (!isTempFileName(entry.name)) continue;
+    await unlink(join(folder, entry.name)).catch((error: unknown) => {
+      if (errorCode(error) !== 'ENOENT') throw error;
+    });
+  }
+}
+
+function unavailable(message: string, error: unknown): GovError {
+  if (isGovError(error)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new GovError('UNAVAILABLE', `${message}: ${reason}`, undefined, { cause: error });
+}

@@ -1,0 +1,378 @@
+/**
+ * The executable specification of `ConversationStore`. Every backend runs
+ * it: `describeStoreContract('postgres', makeStore)` in that backend's test
+ * file. Each test gets a fresh, empty store from `makeStore`; the suite opens
+ * it, closes it, then calls `cleanup` to throw the storage away.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GovError, isGovError, type ErrorKind } from '../../src/errors.js';
+import type { ConversationRecord, ConversationStore, ConversationSummary } from '../../src/store/types.js';
+import { makeRecord, makeRichRecord, nextVersion, resumeCode, sha256Hex, slackOwner, userLine } from './fixtures.js';
+
+export interface StoreUnderTest {
+  store: ConversationStore;
+  /** Removes the storage (temp folder, schema). Called after the store is closed. */
+  cleanup: () => Promise<void>;
+  /**
+   * A new store object on the same storage (same folder, same database), to
+   * prove data outlives a close. Without it the persistence test is skipped.
+   */
+  reopen?: () => Promise<ConversationStore>;
+}
+
+export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  describe(`ConversationStore contract: ${name}`, () => {
+    let subject: StoreUnderTest;
+    let store: ConversationStore;
+    const reopened: ConversationStore[] = [];
+
+    beforeEach(async () => {
+      subject = await makeStore();
+      store = subject.store;
+      await store.open();
+    });
+
+    afterEach(async () => {
+      for (const other of reopened.splice(0)) await other.close();
+      await store.close();
+      await subject.cleanup();
+    });
+
+    describe('create and get', () => {
+      it('gives back exactly what was created, every field included', async () => {
+        const record = makeRichRecord();
+        await store.create(record);
+        expect(await store.get(record.id)).toEqual(record);
+      });
+
+      it('keeps its own copy: changing objects afterwards changes nothing stored', async () => {
+        const record = makeRecord();
+        await store.create(record);
+        const snapshot = structuredClone(record);
+        record.transcript.push(userLine('sneaky'));
+        record.state.machine.context.answers['q'] = { option: 'yes' };
+        const first = await store.get(record.id);
+        expect(first).toEqual(snapshot);
+        first?.transcript.push(userLine('also sneaky'));
+        expect(await store.get(record.id)).toEqual(snapshot);
+      });
+
+      it('answers undefined for an unknown id', async () => {
+        expect(await store.get('conv_does_not_exist')).toBeUndefined();
+      });
+
+      it('refuses a second create with the same id (CONFLICT) and keeps the first', async () => {
+        const record = makeRecord();
+        await store.create(record);
+        const impostor = makeRecord({ id: record.id, channel: 'terminal' });
+        await expectGovError(store.create(impostor), 'CONFLICT');
+        expect(await store.get(record.id)).toEqual(record);
+      });
+
+      it('lets exactly one of many simultaneous creates of one id win', async () => {
+        const id = makeRecord().id;
+        const candidates = Array.from({ length: 10 }, (_, i) => makeRecord({ id, transcript: [userLine(`candidate ${i}`)] }));
+        const results = await Promise.allSettled(candidates.map((record) => store.create(record)));
+        const winners = results.flatMap((result, i) => (result.status === 'fulfilled' ? [i] : []));
+        expect(winners).toHaveLength(1);
+        for (const result of results) if (result.status === 'rejected') expectKind(result.reason, 'CONFLICT');
+        expect(await store.get(id)).toEqual(candidates[winners[0] ?? -1]);
+      });
+
+      it('refuses a record that fails the schema (BAD_INPUT) and stores nothing', async () => {
+        const record = makeRecord();
+        const broken = { ...record, revision: -1 } as ConversationRecord;
+        await expectGovError(store.create(broken), 'BAD_INPUT');
+        expect(await store.get(record.id)).toBeUndefined();
+      });
+    });
+
+    describe('update (compare-and-swap on revision)', () => {
+      it('stores the next version when the revision matches, and bumps the revision', async () => {
+        const record = makeRecord();
+        await store.create(record);
+        const next = nextVersion(record, { transcript: [userLine('hello')] });
+        await store.update(next, 0);
+        const stored = await store.get(record.id);
+        expect(stored).toEqual(next);
+        expect(stored?.revision).toBe(1);
+
+        const third = nextVersion(next, { state: { ...next.state, status: 'finished', finishedAt: next.updatedAt } });
+        await store.update(third, 1);
+        expect(await store.get(record.id)).toEqual(third);
+      });
+
+      it('refuses a stale revision (CONFLICT) and leaves the stored record as it was', async () => {
+        const record = makeRecord();
+        await store.create(record);
+        const winner = nextVersion(record, { transcript: [userLine('first')] });
+        await store.update(winner, 0);
+        const loser = nextVersion(record, { transcript: [userLine('second, based on revision 0')] });
+        await expectGovError(store.update(loser, 0), 'CONFLICT');
+        expect(await store.get(record.id)).toEqual(winner);
+      });
+
+      it('refuses a next revision that is not expectedRevision + 1 (CONFLICT)', async () => {
+        const record = makeRecord();
+        await store.create(record);
+        const skipping = { ...nextVersion(record), revision: 2 };
+        await expectGovError(store.update(skipping, 0), 'CONFLICT');
+        const standing = { ...nextVersion(record), revision: 0 };
+        await expectGovError(store.update(standing, 0), 'CONFLICT');
+        expect(await store.get(record.id)).toEqual(record);
+      });
+
+      it('answers NOT_FOUND for a conversation that does not exist', async () => {
+        const record = makeRecord();
+        await expectGovError(store.update(nextVersion(record), 0), 'NOT_FOUND');
+        expect(await store.get(record.id)).toBeUndefined();
+      });
+
+      it('lets exactly one of 20 simultaneous updates from the same revision win; the rest get CONFLICT', async () => {
+        const record = makeRecord();
+        await store.create(record);
+        const attempts = Array.from({ length: 20 }, (_, i) => nextVersion(record, { transcript: [userLine(`writer ${i}`)] }));
+        const results = await Promise.allSettled(attempts.map((next) => store.update(next, 0)));
+        const winners = results.flatMap((result, i) => (result.status === 'fulfilled' ? [i] : []));
+        expect(winners).toHaveLength(1);
+        for (const result of results) if (result.status === 'rejected') expectKind(result.reason, 'CONFLICT');
+        const stored = await store.get(record.id);
+        expect(stored?.revision).toBe(1);
+        expect(stored).toEqual(attempts[winners[0] ?? -1]);
+      });
+
+      it('loses no update when 10 workers read-modify-write with retry on conflict', async () => {
+        const WORKERS = 10;
+        const PER_WORKER = 5;
+        const record = makeRecord();
+        await store.create(record);
+
+        const incrementOnce = async (worker: number): Promise<void> => {
+          for (let attempt = 0; attempt < 500; attempt += 1) {
+            const current = await store.get(record.id);
+            if (!current) throw new Error('the conversation vanished');
+            const next = nextVersion(current, { transcript: [...current.transcript, userLine(`worker ${worker}`)] });
+            try {
+              await store.update(next, current.revision);
+              return;
+            } catch (error) {
+              if (!isGovError(error) || error.kind !== 'CONFLICT') throw error;
+              // Jitter so the retries do not march in lock-step.
+              await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+            }
+          }
+          throw new Error(`worker ${worker} gave up after 500 conflicts`);
+        };
+
+        await Promise.all(
+          Array.from({ length: WORKERS }, async (_, worker) => {
+            for (let i = 0; i < PER_WORKER; i += 1) await incrementOnce(worker);
+          }),
+        );
+
+        const stored = await store.get(record.id);
+        expect(stored?.revision).toBe(WORKERS * PER_WORKER);
+        expect(stored?.transcript).toHaveLength(WORKERS * PER_WORKER);
+        for (let worker = 0; worker < WORKERS; worker += 1) {
+          expect(stored?.transcript.filter((line) => line.text === `worker ${worker}`)).toHaveLength(PER_WORKER);
+        }
+      });
+    });
+
+    describe('resume-code index', () => {
+      it('finds a conversation by the hash of its current code only', async () => {
+        const codeA = resumeCode('AAA-111');
+        const record = makeRecord({ resumeCode: codeA });
+        await store.create(record);
+        expect(await store.findByResumeCodeHash(codeA?.hash ?? '')).toBe(record.id);
+        expect(await store.findByResumeCodeHash(sha256Hex('never issued'))).toBeUndefined();
+
+        const codeB = resumeCode('BBB-222');
+        const second = nextVersion(record, { resumeCode: codeB });
+        await store.update(second, 0);
+        expect(await store.findByResumeCodeHash(codeA?.hash ?? '')).toBeUndefined();
+        expect(await store.findByResumeCodeHash(codeB?.hash ?? '')).toBe(record.id);
+
+        await store.update(nextVersion(second, { resumeCode: null }), 1);
+        expect(await store.findByResumeCodeHash(codeB?.hash ?? '')).toBeUndefined();
+      });
+
+      it('finds a code that has expired (callers check expiry)', async () => {
+        const code = resumeCode('OLD-000', '2000-01-01T00:00:00.000Z');
+        const record = makeRecord({ resumeCode: code });
+        await store.create(record);
+        expect(await store.findByResumeCodeHash(code?.hash ?? '')).toBe(record.id);
+      });
+
+      it('forgets the code when the conversation is deleted', async () => {
+        const code = resumeCode('DEL-333');
+        const record = makeRecord({ resumeCode: code });
+        await store.create(record);
+        await store.delete(record.id);
+        expect(await store.findByResumeCodeHash(code?.hash ?? '')).toBeUndefined();
+      });
+
+      it('finds a code a conversation gave up once another conversation takes it', async () => {
+        const code = resumeCode('REUSED-1');
+        const first = makeRecord({ resumeCode: code });
+        await store.create(first);
+        await store.update(nextVersion(first, { resumeCode: resumeCode('FRESH-1') }), 0);
+        const second = makeRecord({ resumeCode: code });
+        await store.create(second);
+        expect(await store.findByResumeCodeHash(code?.hash ?? '')).toBe(second.id);
+      });
+    });
+
+    describe('findByOwner', () => {
+      it("lists an owner's conversations newest first, and no one else's", async () => {
+        const alice = slackOwner('U_ALICE');
+        const bob = slackOwner('U_BOB');
+        const at = (month: string): Partial<ConversationRecord> => ({
+          createdAt: `2024-${month}-01T00:00:00.000Z`,
+          updatedAt: `2024-${month}-02T00:00:00.000Z`,
+        });
+        const middle = makeRecord({ owner: alice, ...at('02') });
+        const oldest = makeRecord({ owner: alice, ...at('01') });
+        const newest = makeRecord({ owner: alice, ...at('03') });
+        const bobs = makeRecord({ owner: bob, ...at('04') });
+        const nobodys = makeRecord({ owner: null, ...at('05') });
+        for (const record of [middle, oldest, newest, bobs, nobodys]) await store.create(record);
+
+        const found = await store.findByOwner(alice);
+        expect(found.map((summary) => summary.id)).toEqual([newest.id, middle.id, oldest.id]);
+        expect(found[0]).toEqual(summaryOf(newest));
+        expect((await store.findByOwner(bob)).map((summary) => summary.id)).toEqual([bobs.id]);
+        // Same user id in another workspace is another person.
+        expect(await store.findByOwner(slackOwner('U_ALICE', 'T_OTHER'))).toEqual([]);
+        expect(await store.findByOwner(slackOwner('U_NOBODY'))).toEqual([]);
+      });
+
+      it('follows an owner change and a delete', async () => {
+        const alice = slackOwner('U_ALICE');
+        const bob = slackOwner('U_BOB');
+        const record = makeRecord({ owner: null });
+        await store.create(record);
+        expect(await store.findByOwner(alice)).toEqual([]);
+
+        const claimed = nextVersion(record, { owner: alice });
+        await store.update(claimed, 0);
+        expect((await store.findByOwner(alice)).map((summary) => summary.id)).toEqual([record.id]);
+
+        const handedOver = nextVersion(claimed, { owner: bob });
+        await store.update(handedOver, 1);
+        expect(await store.findByOwner(alice)).toEqual([]);
+        expect(await store.findByOwner(bob)).toEqual([summaryOf(handedOver)]);
+
+        await store.delete(record.id);
+        expect(await store.findByOwner(bob)).toEqual([]);
+      });
+    });
+
+    describe('list', () => {
+      it('yields a summary of every conversation', async () => {
+        const records = [
+          makeRecord(),
+          makeRecord({ owner: slackOwner('U1') }),
+          makeRecord({ channel: 'terminal' }),
+          makeRichRecord(),
+          makeRecord(),
+        ];
+        for (const record of records) await store.create(record);
+        const summaries = await collect(store.list());
+        expect(sortById(summaries)).toEqual(sortById(records.map(summaryOf)));
+      });
+
+      it('yields nothing for an empty store', async () => {
+        expect(await collect(store.list())).toEqual([]);
+      });
+    });
+
+    describe('delete', () => {
+      it('removes the conversation: true the first time, false after', async () => {
+        const record = makeRecord();
+        const other = makeRecord();
+        await store.create(record);
+        await store.create(other);
+        expect(await store.delete(record.id)).toBe(true);
+        expect(await store.get(record.id)).toBeUndefined();
+        expect(await store.delete(record.id)).toBe(false);
+        expect(await store.delete('conv_never_existed')).toBe(false);
+        expect(await store.get(other.id)).toEqual(other);
+        expect((await collect(store.list())).map((summary) => summary.id)).toEqual([other.id]);
+      });
+
+      it('frees the id for a new conversation', async () => {
+        const record = makeRecord();
+        await store.create(record);
+        await store.delete(record.id);
+        const again = makeRecord({ id: record.id, channel: 'slack' });
+        await store.create(again);
+        expect(await store.get(record.id)).toEqual(again);
+      });
+    });
+
+    it('answers ping when healthy', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('keeps everything across close and a new store object on the same storage', async (context) => {
+      if (!subject.reopen) {
+        context.skip();
+        return;
+      }
+      const owner = slackOwner('U_KEEP');
+      const code = resumeCode('KEEP-777');
+      const record = makeRecord({ owner, resumeCode: code });
+      await store.create(record);
+      const next = nextVersion(record, { transcript: [userLine('still here?')] });
+      await store.update(next, 0);
+      await store.close();
+
+      const again = await subject.reopen();
+      reopened.push(again);
+      await again.open();
+      expect(await again.get(record.id)).toEqual(next);
+      expect(await again.findByResumeCodeHash(code?.hash ?? '')).toBe(record.id);
+      expect(await again.findByOwner(owner)).toEqual([summaryOf(next)]);
+      expect((await collect(again.list())).map((summary) => summary.id)).toEqual([record.id]);
+      // And it keeps working: the revision carried over.
+      await again.update(nextVersion(next), 1);
+      expect((await again.get(record.id))?.revision).toBe(2);
+    });
+  });
+}
+
+function summaryOf(record: ConversationRecord): ConversationSummary {
+  return {
+    id: record.id,
+    status: record.state.status,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    owner: record.owner,
+  };
+}
+
+function sortById(summaries: ConversationSummary[]): ConversationSummary[] {
+  return [...summaries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+export function expectKind(error: unknown, kind: ErrorKind): asserts error is GovError {
+  if (!isGovError(error)) throw new Error(`expected a GovError ${kind}, got: ${String(error)}`);
+  expect(error.kind, error.message).toBe(kind);
+}
+
+/** Awaits `promise`, which must reject with a GovError of `kind`; returns the error. */
+export async function expectGovError(promise: Promise<unknown>, kind: ErrorKind): Promise<GovError> {
+  const error = await promise.then(
+    () => new Error(`expected a GovError ${kind}, but it succeeded`),
+    (reason: unknown) => reason,
+  );
+  expectKind(error, kind);
+  return error;
+}
