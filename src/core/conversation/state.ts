@@ -20,8 +20,10 @@ export const MachineContext = z.strictObject({
   answers: z.record(z.string(), AnswerValue),
   /** Notes typed before the question was answered, kept until it is. */
   pendingNotes: z.record(z.string(), z.string()),
-  /** Where to go back to after a restart is cancelled, or after changing an answer from the review. */
-  returnTo: z.string().nullable(),
+  /** The state to return to once the question being changed is answered (set by "change N" and by editing from the review). */
+  returnAfterAnswer: z.string().nullable(),
+  /** The state to return to when a restart is cancelled. */
+  returnAfterCancel: z.string().nullable(),
 });
 export type MachineContext = z.infer<typeof MachineContext>;
 

@@ -1,0 +1,117 @@
+/**
+ * An assessment definition: one rubric and one flow, validated, cross-checked
+ * and indexed, with the state machine built from them. Built once at start-up
+ * and shared by every turn.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { GovError } from '../errors.js';
+import { type DataProblem, problemsError, readDataFile } from './data-file.js';
+import { FlowFile, type Question, type TextKey } from './flow/schema.js';
+import { buildMachine, type AssessmentMachine } from './machine/machine.js';
+import { RubricFile, type Characteristic, type Policy, type StageId, type Theme } from './rubric/schema.js';
+
+export interface AssessmentDefinition {
+  rubric: RubricFile;
+  flow: FlowFile;
+  characteristics: ReadonlyMap<string, Characteristic>;
+  policies: ReadonlyMap<string, Policy>;
+  themes: readonly Theme[];
+  themeOfCharacteristic: ReadonlyMap<string, Theme>;
+  questions: readonly Question[];
+  questionById: ReadonlyMap<string, Question>;
+  machine: AssessmentMachine;
+}
+
+/** Cross-checks a flow against its rubric: every characteristic asked, every id resolvable. */
+export function crossCheck(rubric: RubricFile, flow: FlowFile, flowFile: string): DataProblem[] {
+  const problems: DataProblem[] = [];
+  const add = (p: string, message: string) => problems.push({ file: flowFile, path: p, message });
+  if (flow.rubric.id !== rubric.id) add('rubric.id', `names rubric "${flow.rubric.id}" but the rubric is "${rubric.id}"`);
+  if (flow.rubric.version !== rubric.version) add('rubric.version', `was written for rubric version ${flow.rubric.version}, but the rubric is version ${rubric.version}`);
+  const chars = new Set(rubric.oecd.characteristics.map((c) => c.id));
+  const asked = new Set<string>();
+  flow.questions.forEach((q, i) => {
+    if (!chars.has(q.characteristic)) add(`questions[${i}].characteristic`, `unknown characteristic "${q.characteristic}" (not in rubric ${rubric.id})`);
+    asked.add(q.characteristic);
+  });
+  for (const c of rubric.oecd.characteristics) {
+    if (!asked.has(c.id)) add('questions', `no question asks about characteristic "${c.id}"`);
+  }
+  for (const locale of flow.locales) {
+    for (const theme of rubric.govstage.themes) {
+      if (!(locale in theme.title)) add('locales', `locale "${locale}" is offered, but rubric theme "${theme.id}" has no "${locale}" title`);
+    }
+  }
+  return problems;
+}
+
+export function buildDefinition(rubric: RubricFile, flow: FlowFile, flowFile = '(flow)'): AssessmentDefinition {
+  const problems = crossCheck(rubric, flow, flowFile);
+  if (problems.length > 0) throw problemsError(`Flow ${flow.id}`, problems);
+  const themeOfCharacteristic = new Map<string, Theme>();
+  for (const theme of rubric.govstage.themes) for (const id of theme.characteristics) themeOfCharacteristic.set(id, theme);
+  const definition: Omit<AssessmentDefinition, 'machine'> = {
+    rubric,
+    flow,
+    characteristics: new Map(rubric.oecd.characteristics.map((c) => [c.id, c])),
+    policies: new Map(rubric.oecd.policies.map((p) => [p.id, p])),
+    themes: rubric.govstage.themes,
+    themeOfCharacteristic,
+    questions: flow.questions,
+    questionById: new Map(flow.questions.map((q) => [q.id, q])),
+  };
+  return { ...definition, machine: buildMachine(flow.questions.map((q) => q.id)) };
+}
+
+/** All flows under `root/flows`, each with the rubric it names from `root/rubric`, keyed by flow id. */
+export type Catalog = ReadonlyMap<string, AssessmentDefinition>;
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    throw problemsError(dir, [{ file: dir, path: '(folder)', message: `cannot be read: ${(error as Error).message}` }]);
+  }
+  return names.filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort().map((n) => path.join(dir, n));
+}
+
+export async function loadCatalog(root: string): Promise<Catalog> {
+  const rubrics = new Map<string, RubricFile>();
+  for (const file of await yamlFiles(path.join(root, 'rubric'))) {
+    const rubric = await readDataFile(file, RubricFile);
+    if (rubrics.has(rubric.id)) throw problemsError(file, [{ file, path: 'id', message: `rubric id "${rubric.id}" is used by another file` }]);
+    rubrics.set(rubric.id, rubric);
+  }
+  const catalog = new Map<string, AssessmentDefinition>();
+  for (const file of await yamlFiles(path.join(root, 'flows'))) {
+    const flow = await readDataFile(file, FlowFile);
+    const rubric = rubrics.get(flow.rubric.id);
+    if (!rubric) throw problemsError(file, [{ file, path: 'rubric.id', message: `no rubric with id "${flow.rubric.id}" in ${path.join(root, 'rubric')}` }]);
+    if (catalog.has(flow.id)) throw problemsError(file, [{ file, path: 'id', message: `flow id "${flow.id}" is used by another file` }]);
+    catalog.set(flow.id, buildDefinition(rubric, flow, file));
+  }
+  if (catalog.size === 0) throw new GovError('INVALID_DATA', `No flow found in ${path.join(root, 'flows')}`);
+  return catalog;
+}
+
+/** Fill {placeholders} in an interface text. */
+export function fill(template: string, values: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
+}
+
+/** Localised text helpers bound to one locale of a definition. */
+export function textsFor(definition: AssessmentDefinition, locale: string) {
+  const { flow } = definition;
+  const table = flow.text[locale] ?? flow.text[flow.defaultLocale];
+  if (!table) throw new GovError('INTERNAL', `flow ${flow.id} has no text for ${locale}`);
+  const pick = (text: Record<string, string>) => text[locale] ?? text[flow.defaultLocale] ?? Object.values(text)[0] ?? '';
+  return {
+    locale,
+    t: (key: TextKey, values?: Record<string, string | number>) => fill(table[key], values),
+    pick,
+    stageLabel: (stage: StageId | null) => table[stage ? (`stage.${stage}` as const) : 'stage.undecided'],
+  };
+}
+export type Texts = ReturnType<typeof textsFor>;
