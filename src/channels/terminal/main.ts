@@ -1,0 +1,37 @@
+/** `npm run chat`: the assessment in the terminal. `--resume CODE` continues a saved one. */
+import { parseArgs } from 'node:util';
+import { bootstrap } from '../../bootstrap.js';
+import { toGovError } from '../../errors.js';
+import { createLogger } from '../../log.js';
+import { runTerminalChat } from './terminal-chat.js';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { resume: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write('Usage: npm run chat [-- --resume CODE]\nType your replies; pipe a file of replies (one per line) to script an assessment.\n');
+    return 0;
+  }
+  // Logs go to stderr so that stdout is the conversation alone.
+  const services = await bootstrap({ logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr }) });
+  try {
+    await runTerminalChat({
+      service: services.service,
+      input: process.stdin,
+      output: process.stdout,
+      interactive: process.stdin.isTTY === true,
+      ...(values.resume ? { resumeCode: values.resume } : {}),
+    });
+    return 0;
+  } finally {
+    await services.store.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const e = toGovError(error);
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,87 @@
+/**
+ * The terminal channel: an interactive chat, or a scripted one when replies
+ * are piped in (one per line). It only translates lines to turns and
+ * messages to text; the turn pipeline does the rest.
+ */
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { GovError, toGovError } from '../../errors.js';
+import type { Message } from '../../core/messages.js';
+import type { ConversationService } from '../../service/conversation-service.js';
+import { renderPlain } from '../plain-text.js';
+
+export interface TerminalChatOptions {
+  service: ConversationService;
+  input: Readable;
+  output: Writable;
+  /** Show a prompt and do not echo lines (a person is typing). */
+  interactive: boolean;
+  /** Continue a saved conversation instead of starting one. */
+  resumeCode?: string;
+}
+
+const RESUME_LINE = /^\s*resume\s+(\S.*)$/i;
+
+export async function runTerminalChat(options: TerminalChatOptions): Promise<{ conversationId: string; status: string }> {
+  const { service, output, interactive } = options;
+  const print = (messages: Message[]) => {
+    for (const message of messages) output.write(`${renderPlain(message)}\n\n`);
+  };
+  const printError = (error: unknown) => {
+    const e = toGovError(error);
+    output.write(`Error: ${e.kind === 'INTERNAL' ? 'something went wrong on our side; your answers so far are saved.' : e.message}\n\n`);
+  };
+
+  let session: { conversationId: string; token: string; status: string };
+  const resumeInto = async (code: string) => {
+    const { conversationId, resumeToken } = await service.resume(code);
+    const view = await service.view(conversationId, { kind: 'token', token: resumeToken });
+    session = { conversationId, token: resumeToken, status: view.status };
+    output.write('Resumed your saved assessment.\n\n');
+    print(view.current);
+  };
+
+  if (options.resumeCode) {
+    await resumeInto(options.resumeCode);
+  } else {
+    const started = await service.start({ channel: 'terminal' });
+    session = { conversationId: started.conversationId, token: started.resumeToken, status: started.status };
+    output.write(`(Resume code for this assessment: ${started.resumeCode})\n\n`);
+    print(started.messages);
+  }
+
+  const lines = createInterface({ input: options.input, terminal: false });
+  const prompt = () => interactive && output.write('> ');
+  prompt();
+  for await (const line of lines) {
+    if (!interactive) output.write(`> ${line}\n`);
+    const resume = RESUME_LINE.exec(line);
+    try {
+      if (resume?.[1]) {
+        await resumeInto(resume[1]);
+      } else {
+        const reply = await service.turn({
+          conversationId: session!.conversationId,
+          access: { kind: 'token', token: session!.token },
+          channel: 'terminal',
+          turnId: randomUUID(),
+          input: { kind: 'text', text: line },
+        });
+        print(reply.messages);
+        session!.status = reply.status;
+        if (reply.switchTo) session = { conversationId: reply.switchTo.conversationId, token: reply.switchTo.resumeToken, status: reply.switchTo.status };
+        if (reply.messages.some((m) => m.kind === 'paused')) {
+          output.write('To continue later: npm run chat -- --resume <code>, or enter the code on the web page.\n');
+          break;
+        }
+      }
+    } catch (error) {
+      if (error instanceof GovError && error.kind === 'CONFLICT' && Array.isArray(error.details?.messages)) print(error.details.messages as Message[]);
+      else printError(error);
+    }
+    prompt();
+  }
+  lines.close();
+  return { conversationId: session!.conversationId, status: session!.status };
+}

@@ -1,0 +1,79 @@
+/**
+ * The HTTP API routes: thin translation between HTTP and the turn pipeline.
+ */
+import { Router, type Request } from 'express';
+import { GovError } from '../../errors.js';
+import type { TurnInput } from '../../core/messages.js';
+import type { ConversationService } from '../../service/conversation-service.js';
+import type { RateLimiter } from '../../service/rate-limiter.js';
+import { parseInput } from './http-errors.js';
+import { ConversationId, CreateConversationBody, ResumeBody, TurnBody } from './schemas.js';
+
+export interface ApiLimits {
+  perClient: RateLimiter;
+  perConversation: RateLimiter;
+  resumeAttempts: RateLimiter;
+}
+
+function bearer(req: Request): string {
+  const header = req.get('authorization') ?? '';
+  const match = /^Bearer\s+([A-Za-z0-9_-]{16,200})$/.exec(header);
+  if (!match?.[1]) throw new GovError('UNAUTHORIZED', 'Send the resume token as "Authorization: Bearer <token>".');
+  return match[1];
+}
+
+export const clientKey = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+export function apiRouter(service: ConversationService, limits: ApiLimits): Router {
+  const router = Router();
+  router.use((req, _res, next) => {
+    limits.perClient.hit(clientKey(req));
+    next();
+  });
+
+  router.post('/conversations', async (req, res) => {
+    const body = parseInput(CreateConversationBody, req.body ?? {}, 'body');
+    const started = await service.start({ channel: 'web', ...(body.locale ? { locale: body.locale } : {}) });
+    res.status(201).json(started);
+  });
+
+  router.get('/conversations/:id', async (req, res) => {
+    const token = bearer(req);
+    const id = parseInput(ConversationId, req.params.id, 'id');
+    res.json(await service.view(id, { kind: 'token', token }));
+  });
+
+  router.post('/conversations/:id/turns', async (req, res) => {
+    const token = bearer(req);
+    const id = parseInput(ConversationId, req.params.id, 'id');
+    limits.perConversation.hit(id, 'answers to this conversation');
+    const body = parseInput(TurnBody, req.body, 'body');
+    const input: TurnInput = body.choice !== undefined ? { kind: 'choice', choice: body.choice } : { kind: 'text', text: body.text ?? '' };
+    const reply = await service.turn({
+      conversationId: id,
+      access: { kind: 'token', token },
+      channel: 'web',
+      turnId: body.turnId,
+      input,
+      ...(body.revision !== undefined ? { revision: body.revision } : {}),
+    });
+    res.json(reply);
+  });
+
+  router.post('/conversations/:id/resume-code', async (req, res) => {
+    const token = bearer(req);
+    const id = parseInput(ConversationId, req.params.id, 'id');
+    res.json(await service.issueResumeCode(id, { kind: 'token', token }));
+  });
+
+  router.post('/resume', async (req, res) => {
+    limits.resumeAttempts.hit(clientKey(req), 'resume attempts');
+    const body = parseInput(ResumeBody, req.body, 'body');
+    res.json(await service.resume(body.code));
+  });
+
+  router.use((req) => {
+    throw new GovError('NOT_FOUND', `No API route ${req.method} ${req.path}.`);
+  });
+  return router;
+}

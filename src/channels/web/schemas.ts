@@ -1,0 +1,65 @@
+/**
+ * The HTTP API's request and response shapes. Requests are validated with
+ * these at the boundary; the OpenAPI document is generated from them.
+ */
+import { z } from 'zod';
+import { Message } from '../../core/messages.js';
+import { TranscriptEntry } from '../../store/types.js';
+
+export const ConversationId = z.string().regex(/^c_[A-Za-z0-9_-]{10,64}$/, 'is not a conversation id');
+
+export const CreateConversationBody = z.strictObject({
+  locale: z.string().regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'must be a locale like en or fr-CA').optional(),
+});
+
+export const TEXT_LIMIT = 2000;
+
+export const TurnBody = z
+  .strictObject({
+    turnId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1-100 letters, digits, dashes or underscores (a UUID is fine)'),
+    choice: z.string().min(1).max(200).optional(),
+    text: z.string().max(TEXT_LIMIT, `must be at most ${TEXT_LIMIT} characters`).optional(),
+    revision: z.number().int().nonnegative().optional(),
+  })
+  .refine((b) => (b.choice === undefined) !== (b.text === undefined), { message: 'send exactly one of "choice" or "text"' });
+
+export const ResumeBody = z.strictObject({ code: z.string().min(1).max(40) });
+
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+  /** With 409 for a stale answer: where the conversation stands now. */
+  messages: z.array(Message).optional(),
+  revision: z.number().int().optional(),
+});
+
+export const StartedBody = z.object({
+  conversationId: z.string(),
+  resumeToken: z.string(),
+  resumeCode: z.string(),
+  resumeCodeExpiresAt: z.string(),
+  revision: z.number().int(),
+  status: z.enum(['active', 'finished']),
+  messages: z.array(Message),
+});
+
+export const TurnReplyBody = z.object({
+  conversationId: z.string(),
+  revision: z.number().int(),
+  status: z.enum(['active', 'finished']),
+  messages: z.array(Message),
+  replayed: z.boolean(),
+  switchTo: StartedBody.optional(),
+});
+
+export const ConversationViewBody = z.object({
+  conversationId: z.string(),
+  revision: z.number().int(),
+  status: z.enum(['active', 'finished']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  transcript: z.array(TranscriptEntry),
+  current: z.array(Message),
+});
+
+export const ResumeCodeBody = z.object({ code: z.string(), expiresAt: z.string(), url: z.string().optional() });
+export const ResumedBody = z.object({ conversationId: z.string(), resumeToken: z.string() });

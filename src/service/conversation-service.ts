@@ -1,0 +1,289 @@
+/**
+ * The one turn pipeline every channel uses: load the conversation, advance
+ * it with the pure core, save it (compare-and-swap on the revision), answer.
+ * Channels only translate; they never touch the store or the machine.
+ */
+import { GovError } from '../errors.js';
+import { textsFor, type AssessmentDefinition } from '../core/definition.js';
+import type { Choice, Message, TurnInput } from '../core/messages.js';
+import { renderStep } from '../core/conversation/render.js';
+import { advance, migrate, newConversation } from '../core/conversation/turn.js';
+import { KeyedMutex } from '../store/keyed-mutex.js';
+import { RECORD_SCHEMA_VERSION, type ChannelName, type ConversationRecord, type ConversationStore, type Owner, type TranscriptEntry } from '../store/types.js';
+import { hashResumeCode, hashToken, newConversationId, newResumeCode, newToken, normalizeResumeCode, sha256Hex, tokenMatches } from './secrets.js';
+
+/** How a caller proves the conversation is theirs. */
+export type Access = { kind: 'token'; token: string } | { kind: 'owner'; owner: Owner };
+
+export interface ServiceOptions {
+  definition: AssessmentDefinition;
+  store: ConversationStore;
+  resumeCodeTtlMs: number;
+  now?: () => Date;
+  /** Builds a resume link for a code, when the server knows its public URL. */
+  resumeUrl?: (code: string) => string | undefined;
+}
+
+export interface Started {
+  conversationId: string;
+  resumeToken: string;
+  resumeCode: string;
+  resumeCodeExpiresAt: string;
+  revision: number;
+  status: ConversationRecord['state']['status'];
+  messages: Message[];
+}
+
+export interface TurnRequest {
+  conversationId: string;
+  access: Access;
+  channel: ChannelName;
+  /** Client-chosen id: a retried turn with the same id returns the same answer. */
+  turnId: string;
+  input: TurnInput;
+  /** The revision the client last saw; if the conversation moved on since, the turn is refused as stale. */
+  revision?: number;
+}
+
+export interface TurnReply {
+  conversationId: string;
+  revision: number;
+  status: ConversationRecord['state']['status'];
+  messages: Message[];
+  /** True when this was a retry of a turn already processed. */
+  replayed: boolean;
+  /** Set when the person asked for a new assessment: continue with this conversation. */
+  switchTo?: Started;
+}
+
+export interface ConversationView {
+  conversationId: string;
+  revision: number;
+  status: ConversationRecord['state']['status'];
+  createdAt: string;
+  updatedAt: string;
+  transcript: TranscriptEntry[];
+  /** The current step, rendered: what to show to continue. */
+  current: Message[];
+}
+
+/** How many turn receipts are kept for idempotent retries. */
+const RECEIPTS_KEPT = 20;
+/** Attempts at a turn when another instance wrote the same conversation meanwhile. */
+const CAS_ATTEMPTS = 3;
+
+export class ConversationService {
+  readonly definition: AssessmentDefinition;
+  private readonly store: ConversationStore;
+  private readonly now: () => Date;
+  private readonly locks = new KeyedMutex();
+
+  constructor(private readonly options: ServiceOptions) {
+    this.definition = options.definition;
+    this.store = options.store;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async start(params: { channel: ChannelName; locale?: string; owner?: Owner }): Promise<Started> {
+    const now = this.now();
+    const at = now.toISOString();
+    const { state, messages } = newConversation(this.definition, params.locale);
+    const resumeToken = newToken();
+    const resumeCode = newResumeCode();
+    const resumeCodeExpiresAt = new Date(now.getTime() + this.options.resumeCodeTtlMs).toISOString();
+    const record: ConversationRecord = {
+      recordVersion: RECORD_SCHEMA_VERSION,
+      id: newConversationId(),
+      revision: 0,
+      createdAt: at,
+      updatedAt: at,
+      channel: params.channel,
+      tokenHash: hashToken(resumeToken),
+      resumeCode: { hash: hashResumeCode(resumeCode), expiresAt: resumeCodeExpiresAt },
+      owner: params.owner ?? null,
+      state,
+      transcript: [{ at, from: 'bot', channel: params.channel, messages }],
+      receipts: [],
+    };
+    await this.store.create(record);
+    return { conversationId: record.id, resumeToken, resumeCode, resumeCodeExpiresAt, revision: 0, status: state.status, messages };
+  }
+
+  /** Loads a conversation the caller may access. Unknown and not-yours look the same (no leak). */
+  private async load(conversationId: string, access: Access): Promise<ConversationRecord> {
+    const record = await this.store.get(conversationId);
+    const allowed =
+      record !== undefined &&
+      (access.kind === 'token'
+        ? tokenMatches(access.token, record.tokenHash)
+        : record.owner !== null && record.owner.kind === access.owner.kind && record.owner.teamId === access.owner.teamId && record.owner.userId === access.owner.userId);
+    if (!record || !allowed) {
+      throw new GovError(access.kind === 'token' ? 'UNAUTHORIZED' : 'NOT_FOUND', 'No conversation with that id for these credentials.');
+    }
+    return record;
+  }
+
+  async view(conversationId: string, access: Access): Promise<ConversationView> {
+    const record = await this.load(conversationId, access);
+    const state = this.unwrap(migrate(this.definition, record.state));
+    return {
+      conversationId: record.id,
+      revision: record.revision,
+      status: state.status,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+      transcript: record.transcript,
+      current: renderStep(this.definition, textsFor(this.definition, state.locale), state),
+    };
+  }
+
+  async turn(request: TurnRequest): Promise<TurnReply> {
+    // One turn at a time per conversation in this process; the revision check guards across processes.
+    return this.locks.runExclusive(request.conversationId, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.turnOnce(request);
+        } catch (error) {
+          const retriable = error instanceof GovError && error.kind === 'CONFLICT' && error.details?.reason === 'revision-race';
+          if (!retriable || attempt >= CAS_ATTEMPTS) throw error;
+        }
+      }
+    });
+  }
+
+  private async turnOnce(request: TurnRequest): Promise<TurnReply> {
+    const record = await this.load(request.conversationId, request.access);
+    const inputHash = sha256Hex(JSON.stringify(request.input));
+    const receipt = record.receipts.find((r) => r.turnId === request.turnId);
+    if (receipt) {
+      if (receipt.inputHash !== inputHash) throw new GovError('CONFLICT', 'This turn id was already used for a different answer. Use a new turn id for a new answer.');
+      return { conversationId: record.id, revision: record.revision, status: record.state.status, messages: receipt.messages as Message[], replayed: true };
+    }
+    const texts = () => textsFor(this.definition, record.state.locale);
+    if (request.revision !== undefined && request.revision !== record.revision) {
+      throw new GovError('CONFLICT', 'The conversation has moved on since this answer was given (another tab or device answered first).', {
+        reason: 'stale',
+        messages: [{ kind: 'text', tone: 'warning', text: texts().t('staleChoice') }, ...renderStep(this.definition, texts(), this.unwrap(migrate(this.definition, record.state)))],
+        revision: record.revision,
+      });
+    }
+
+    const now = this.now();
+    const at = now.toISOString();
+    const outcome = this.unwrap(advance(this.definition, record.state, request.input, now));
+    if (outcome.stale) {
+      throw new GovError('CONFLICT', 'That answer belongs to a question that is no longer the current one; nothing was changed.', { reason: 'stale', messages: outcome.messages, revision: record.revision });
+    }
+
+    let messages = outcome.messages;
+    let resumeCode = record.resumeCode;
+    let switchTo: Started | undefined;
+    if (outcome.signal === 'pause') {
+      const code = newResumeCode();
+      const expiresAt = new Date(now.getTime() + this.options.resumeCodeTtlMs).toISOString();
+      resumeCode = { hash: hashResumeCode(code), expiresAt };
+      const url = this.options.resumeUrl?.(code);
+      messages = messages.map((m) => (m.kind === 'paused' ? { ...m, resume: { code, expiresAt, ...(url ? { url } : {}) } } : m));
+    } else if (outcome.signal === 'newAssessment') {
+      switchTo = await this.start({ channel: request.channel, locale: record.state.locale, ...(record.owner ? { owner: record.owner } : {}) });
+      messages = switchTo.messages;
+    }
+
+    const userText = request.input.kind === 'text' ? request.input.text : request.input.kind === 'choice' ? this.choiceLabel(record, request.input.choice) : undefined;
+    const transcript: TranscriptEntry[] = [
+      ...record.transcript,
+      ...(userText !== undefined ? [{ at, from: 'user' as const, channel: request.channel, text: userText }] : []),
+      { at, from: 'bot', channel: request.channel, messages: redactResume(messages) },
+    ];
+    const next: ConversationRecord = {
+      ...record,
+      revision: record.revision + 1,
+      updatedAt: at,
+      resumeCode,
+      state: outcome.state,
+      transcript,
+      receipts: [...record.receipts, { turnId: request.turnId, at, inputHash, messages: redactResume(messages) }].slice(-RECEIPTS_KEPT),
+    };
+    try {
+      await this.store.update(next, record.revision);
+    } catch (error) {
+      if (error instanceof GovError && error.kind === 'CONFLICT') throw new GovError('CONFLICT', error.message, { reason: 'revision-race' }, { cause: error });
+      throw error;
+    }
+    return { conversationId: record.id, revision: next.revision, status: next.state.status, messages, replayed: false, ...(switchTo ? { switchTo } : {}) };
+  }
+
+  /** A fresh resume code for "save and continue later" (the old one stops working). */
+  async issueResumeCode(conversationId: string, access: Access): Promise<{ code: string; expiresAt: string; url?: string }> {
+    return this.locks.runExclusive(conversationId, async () => {
+      const record = await this.load(conversationId, access);
+      const code = newResumeCode();
+      const now = this.now();
+      const expiresAt = new Date(now.getTime() + this.options.resumeCodeTtlMs).toISOString();
+      await this.store.update({ ...record, revision: record.revision + 1, updatedAt: now.toISOString(), resumeCode: { hash: hashResumeCode(code), expiresAt } }, record.revision);
+      const url = this.options.resumeUrl?.(code);
+      return { code, expiresAt, ...(url ? { url } : {}) };
+    });
+  }
+
+  /**
+   * Exchanges a resume code for access on this device or channel. A new bearer
+   * token is issued (the previous one stops working) and, in Slack, the
+   * conversation becomes the Slack user's.
+   */
+  async resume(codeInput: string, params: { owner?: Owner } = {}): Promise<{ conversationId: string; resumeToken: string }> {
+    const code = normalizeResumeCode(codeInput);
+    const invalid = () => new GovError('NOT_FOUND', 'That resume code is not valid. Check it and try again.');
+    if (!code) throw invalid();
+    const id = await this.store.findByResumeCodeHash(hashResumeCode(code));
+    if (!id) throw invalid();
+    return this.locks.runExclusive(id, async () => {
+      const record = await this.store.get(id);
+      if (!record || record.resumeCode?.hash !== hashResumeCode(code)) throw invalid();
+      if (Date.parse(record.resumeCode.expiresAt) <= this.now().getTime()) throw new GovError('EXPIRED', 'That resume code has expired. Start a new assessment, or ask for a new code where you saved it.');
+      const resumeToken = newToken();
+      await this.store.update(
+        { ...record, revision: record.revision + 1, updatedAt: this.now().toISOString(), tokenHash: hashToken(resumeToken), ...(params.owner ? { owner: params.owner } : {}) },
+        record.revision,
+      );
+      return { conversationId: id, resumeToken };
+    });
+  }
+
+  /** The owner's most recent conversation, if any. */
+  async latestFor(owner: Owner): Promise<string | undefined> {
+    return (await this.store.findByOwner(owner))[0]?.id;
+  }
+
+  /** Deletes every conversation of an owner; returns how many. */
+  async forget(owner: Owner): Promise<number> {
+    let removed = 0;
+    for (const summary of await this.store.findByOwner(owner)) if (await this.store.delete(summary.id)) removed++;
+    return removed;
+  }
+
+  private choiceLabel(record: ConversationRecord, choiceId: string): string {
+    const state = migrate(this.definition, record.state);
+    if (!state.ok) return choiceId;
+    for (const message of renderStep(this.definition, textsFor(this.definition, state.value.locale), state.value)) {
+      const offered: Choice[] = [...('choices' in message && message.choices ? message.choices : []), ...(message.kind === 'question' ? message.commands : [])];
+      const found = offered.find((c) => c.id === choiceId);
+      if (found) return found.label;
+      if (message.kind === 'review') {
+        const item = message.items.find((i) => i.editChoiceId === choiceId);
+        if (item) return `${textsFor(this.definition, state.value.locale).t('change')}: ${item.question}`;
+      }
+    }
+    return choiceId;
+  }
+
+  private unwrap<T>(result: { ok: true; value: T } | { ok: false; error: GovError }): T {
+    if (!result.ok) throw result.error;
+    return result.value;
+  }
+}
+
+/** Resume codes are shown once and never stored in clear: the transcript and receipts keep only that one was issued. */
+function redactResume(messages: Message[]): Message[] {
+  return messages.map((m) => (m.kind === 'paused' && m.resume ? { ...m, resume: { ...m.resume, code: '(shown once)', url: undefined } } : m));
+}
