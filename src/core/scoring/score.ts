@@ -165,7 +165,9 @@ export function chooseSuggestions(rubric: RubricFile, themes: readonly ThemeFind
       mode = 'next-stage';
       picked = inTheme.filter((p) => p.stage === next);
     }
-    const because = mode === 'sustain' ? finding.supporting.filter((id) => theme.characteristics.includes(id)) : finding.holdingBack;
+    // With nothing measured short of the next stage (its characteristics all "not sure"), the suggestion
+    // rests on the answers that placed the theme where it is, rather than on no answer at all.
+    const because = mode === 'sustain' || finding.holdingBack.length === 0 ? finding.supporting.filter((id) => theme.characteristics.includes(id)) : finding.holdingBack;
     for (const policy of picked) {
       // Weakest themes first, then the largest gap, then the rubric's own order.
       const rank: [number, number, number] = [STAGE_RANK[finding.stage], -finding.gap, policies.indexOf(policy)];
