@@ -26,6 +26,8 @@ export const Config = z
     ALLOWED_ORIGINS: z.preprocess(emptyAsUndefined, z.string().default('')),
     /** The public base URL of this server, for links (resume links, reports). */
     PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    /** express "trust proxy" (e.g. 1 behind one reverse proxy), so rate limits see client addresses. */
+    TRUST_PROXY: optionalString,
     RESUME_CODE_TTL_HOURS: number(24 * 7),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     /** Requests per minute per client address for the API, and for resume-code attempts. */

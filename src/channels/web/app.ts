@@ -49,8 +49,8 @@ export function createApp(services: Services): Express {
   const { config, logger, service, store } = services;
   const app = express();
   app.disable('x-powered-by');
-  // Behind a proxy set TRUST_PROXY so rate limits see client addresses; off by default.
-  if (process.env.TRUST_PROXY) app.set('trust proxy', process.env.TRUST_PROXY);
+  // Behind a proxy, TRUST_PROXY lets rate limits see client addresses; off by default.
+  if (config.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY);
 
   app.use(
     helmet({

@@ -67,11 +67,19 @@ export function editDistance(a: string, b: string, max: number): number {
 /** Typos allowed for a word of this length: none for short words, where a typo often is another word. */
 const typoAllowance = (length: number) => (length <= 3 ? 0 : length <= 7 ? 1 : 2);
 
+/** Two neighbouring letters swapped ("yse" for "yes"): the commonest typo in short words. */
+function isSwap(a: string, b: string): boolean {
+  if (a.length !== b.length || a === b) return false;
+  const i = [...a].findIndex((ch, k) => ch !== b[k]);
+  return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+}
+
 function matchesPhrase(input: string, phrases: readonly string[]): boolean {
   return phrases.some((phrase) => {
     const p = normalize(phrase);
     if (p === '') return false;
-    return input === p || editDistance(input, p, typoAllowance(p.length)) <= typoAllowance(p.length);
+    if (input === p || (p.length >= 3 && isSwap(input, p))) return true;
+    return editDistance(input, p, typoAllowance(p.length)) <= typoAllowance(p.length);
   });
 }
 

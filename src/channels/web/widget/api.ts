@@ -1,0 +1,162 @@
+/**
+ * The widget's HTTP client for the Govstage API. Every call is JSON; a
+ * failure is an ApiError carrying the HTTP status (0 when the network failed)
+ * and the server's error code and message. Network failures and gateway
+ * errors are retried once: turns carry a client-chosen turnId, so the server
+ * answers a retried turn with the same reply instead of advancing twice.
+ */
+import type { Message } from '../../../core/messages.js';
+
+export type Status = 'active' | 'finished';
+
+export interface Started {
+  conversationId: string;
+  resumeToken: string;
+  resumeCode: string;
+  resumeCodeExpiresAt: string;
+  revision: number;
+  status: Status;
+  messages: Message[];
+}
+
+export interface TurnReply {
+  conversationId: string;
+  revision: number;
+  status: Status;
+  messages: Message[];
+  replayed: boolean;
+  switchTo?: Started;
+}
+
+export interface TranscriptEntry {
+  at: string;
+  from: 'user' | 'bot';
+  text?: string;
+  messages?: Message[];
+}
+
+export interface ConversationView {
+  conversationId: string;
+  revision: number;
+  status: Status;
+  transcript: TranscriptEntry[];
+  current: Message[];
+}
+
+export interface ResumeCode {
+  code: string;
+  expiresAt: string;
+  url?: string;
+}
+
+/** What the browser keeps to come back to a conversation. */
+export interface Session {
+  conversationId: string;
+  resumeToken: string;
+  revision: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** With a 409 for a stale answer: where the conversation stands now. */
+    readonly messages?: Message[],
+    readonly revision?: number,
+  ) {
+    super(message);
+  }
+}
+
+interface ErrorBody {
+  error?: { code?: string; message?: string };
+  messages?: Message[];
+  revision?: number;
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function newTurnId(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  const bytes = new Uint8Array(16);
+  if (c && typeof c.getRandomValues === 'function') c.getRandomValues(bytes);
+  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function createApi(base: string) {
+  async function once<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await fetch(base + path, { method, headers, credentials: 'omit', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    } catch {
+      throw new ApiError(0, 'NETWORK', 'network');
+    }
+    const data = (await response.json().catch(() => null)) as (T & ErrorBody) | null;
+    if (!response.ok || data === null) {
+      const error = data?.error;
+      throw new ApiError(response.status, error?.code ?? 'HTTP', error?.message ?? '', data?.messages, data?.revision);
+    }
+    return data;
+  }
+
+  async function call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+    try {
+      return await once<T>(method, path, body, token);
+    } catch (error) {
+      const status = error instanceof ApiError ? error.status : -1;
+      if (status !== 0 && status !== 502 && status !== 503 && status !== 504) throw error;
+      await wait(600);
+      return once<T>(method, path, body, token);
+    }
+  }
+
+  const conv = (s: Session) => `/api/conversations/${encodeURIComponent(s.conversationId)}`;
+
+  return {
+    start: (locale?: string) => call<Started>('POST', '/api/conversations', locale ? { locale } : {}),
+    view: (s: Session) => call<ConversationView>('GET', conv(s), undefined, s.resumeToken),
+    turn: (s: Session, input: { choice: string } | { text: string }, turnId: string) =>
+      call<TurnReply>('POST', `${conv(s)}/turns`, { turnId, revision: s.revision, ...input }, s.resumeToken),
+    resumeCode: (s: Session) => call<ResumeCode>('POST', `${conv(s)}/resume-code`, {}, s.resumeToken),
+    resume: (code: string) => call<{ conversationId: string; resumeToken: string }>('POST', '/api/resume', { code }),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+/** localStorage, one entry per server; quietly absent where storage is blocked. */
+export function sessionStore(base: string) {
+  const key = `govstage:${base}`;
+  return {
+    load(): Session | null {
+      try {
+        const value = JSON.parse(localStorage.getItem(key) ?? 'null') as Partial<Session> | null;
+        return value && typeof value.conversationId === 'string' && typeof value.resumeToken === 'string'
+          ? { conversationId: value.conversationId, resumeToken: value.resumeToken, revision: typeof value.revision === 'number' ? value.revision : 0 }
+          : null;
+      } catch {
+        return null;
+      }
+    },
+    save(session: Session): void {
+      try {
+        localStorage.setItem(key, JSON.stringify(session));
+      } catch {
+        /* storage blocked (private mode, sandbox): the session lives in memory only */
+      }
+    },
+    clear(): void {
+      try {
+        localStorage.removeItem(key);
+      } catch {
+        /* see save */
+      }
+    },
+  };
+}
