@@ -116,7 +116,10 @@ function intentOfChoice(definition: AssessmentDefinition, choice: string, value:
   const answer = /^answer:([a-z0-9-]+):([a-z0-9-]+)$/.exec(choice);
   if (answer) {
     if (answer[1] !== questionId) return 'stale';
-    return answer[2] === UNSURE ? { type: 'unsure' } : { type: 'answer', option: answer[2] as string };
+    if (answer[2] === UNSURE) return { type: 'unsure' };
+    // An option the current question does not have is not a choice we ever offered: refuse it rather than record it.
+    if (!definition.questionById.get(questionId)?.options.some((o) => o.id === answer[2])) return 'invalid';
+    return { type: 'answer', option: answer[2] as string };
   }
   const edit = /^edit:([a-z0-9-]+)$/.exec(choice);
   if (edit) {
