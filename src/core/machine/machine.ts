@@ -44,7 +44,8 @@ export function buildMachine(questionIds: readonly string[]) {
     questionIds.map((id) => ({
       guard: ({ event }: { event: AssessmentEvent }) => event.type === 'EDIT' && event.questionId === id,
       target: questionState(id),
-      actions: assign({ returnAfterAnswer: () => returnAfterAnswer(current) }),
+      // Editing the question you are on is no detour: keep where it already returns to (or none), so answering moves on.
+      actions: assign({ returnAfterAnswer: ({ context }: { context: MachineContext }) => (questionState(id) === current ? context.returnAfterAnswer : returnAfterAnswer(current)) }),
     }));
   const backTo = (field: 'returnAfterAnswer' | 'returnAfterCancel') =>
     allStates.map((state) => ({
