@@ -44,7 +44,8 @@ export function newConversation(definition: AssessmentDefinition, locale: string
 export function restore(definition: AssessmentDefinition, state: ConversationState): Result<AssessmentSnapshot> {
   const context = MachineContext.safeParse(state.machine.context);
   if (!context.success) return fail(new GovError('UNRESTORABLE', `The saved conversation has an unreadable context: ${context.error.issues[0]?.message ?? 'invalid'}`));
-  if (!definition.machine.states[state.machine.value]) {
+  // Own keys only: "constructor", "toString"… are on every object's prototype but are no step of ours.
+  if (!Object.hasOwn(definition.machine.states, state.machine.value)) {
     return fail(new GovError('UNRESTORABLE', `The saved conversation is at a step ("${state.machine.value}") that this version of the assessment does not have.`));
   }
   try {
