@@ -75,9 +75,12 @@ export function migrate(definition: AssessmentDefinition, stored: unknown): Resu
     return fail(new GovError('UNRESTORABLE', `The saved conversation was made with a newer version (${state.flow.version}) of this assessment than this server runs (${flow.version}).`));
   }
   const answers: MachineContext['answers'] = {};
+  // Notes typed before their question was answered, attached when it is (as the machine does).
+  const pendingNotes: MachineContext['pendingNotes'] = {};
   for (const entry of state.answerLog) {
     if (entry.cleared) {
       for (const key of Object.keys(answers)) delete answers[key];
+      for (const key of Object.keys(pendingNotes)) delete pendingNotes[key];
       continue;
     }
     const question = definition.questionById.get(entry.questionId);
@@ -87,11 +90,13 @@ export function migrate(definition: AssessmentDefinition, stored: unknown): Resu
         delete answers[entry.questionId];
         continue;
       }
-      const note = answers[entry.questionId]?.note;
+      const note = pendingNotes[entry.questionId] ?? answers[entry.questionId]?.note;
+      delete pendingNotes[entry.questionId];
       answers[entry.questionId] = note ? { option: entry.option, note } : { option: entry.option };
     }
-    if (entry.note !== undefined && answers[entry.questionId]) {
-      answers[entry.questionId] = { ...(answers[entry.questionId] as { option: string }), note: entry.note };
+    if (entry.note !== undefined) {
+      if (answers[entry.questionId]) answers[entry.questionId] = { ...(answers[entry.questionId] as { option: string }), note: entry.note };
+      else pendingNotes[entry.questionId] = entry.note;
     }
   }
   const firstOpen = definition.questions.find((q) => !(q.id in answers));
@@ -101,7 +106,7 @@ export function migrate(definition: AssessmentDefinition, stored: unknown): Resu
     ...state,
     flow: { id: flow.id, version: flow.version },
     rubric: { id: rubric.id, version: rubric.version },
-    machine: { value, context: { ...emptyContext(), answers } },
+    machine: { value, context: { ...emptyContext(), answers, pendingNotes } },
     status: firstOpen ? 'active' : state.status,
   });
 }
