@@ -32,7 +32,8 @@ export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Log
     definition,
     store,
     resumeCodeTtlMs: config.RESUME_CODE_TTL_HOURS * 3_600_000,
-    ...(base ? { resumeUrl: (code: string) => `${base}/?resume=${encodeURIComponent(code)}` } : {}),
+    reportLinkTtlMs: config.REPORT_LINK_TTL_DAYS * 86_400_000,
+    ...(base ? { resumeUrl: (code: string) => `${base}/?resume=${encodeURIComponent(code)}`, publicUrl: (path: string) => `${base}${path}` } : {}),
   });
   return { config, logger, catalog, definition, store, service };
 }

@@ -29,6 +29,12 @@ export const Config = z
     /** express "trust proxy" (e.g. 1 behind one reverse proxy), so rate limits see client addresses. */
     TRUST_PROXY: optionalString,
     RESUME_CODE_TTL_HOURS: number(24 * 7),
+    /** How long a shared report link stays valid, in days. */
+    REPORT_LINK_TTL_DAYS: number(30),
+    /** Protects the coordinator's overview; the overview is off when unset. */
+    ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, 'must be at least 24 characters (use a random token)').optional()),
+    /** Groups of respondents smaller than this are not shown in the overview. */
+    MIN_GROUP_SIZE: number(5),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     /** Requests per minute per client address for the API, and for resume-code attempts. */
     RATE_LIMIT_PER_MINUTE: number(120),

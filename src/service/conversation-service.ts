@@ -8,6 +8,8 @@ import { textsFor, type AssessmentDefinition } from '../core/definition.js';
 import type { Choice, Message, TurnInput } from '../core/messages.js';
 import { renderStep } from '../core/conversation/render.js';
 import { advance, migrate, newConversation } from '../core/conversation/turn.js';
+import type { ConversationState } from '../core/conversation/state.js';
+import { buildReport, type AssessmentReport } from '../reports/report.js';
 import { KeyedMutex } from '../store/keyed-mutex.js';
 import { RECORD_SCHEMA_VERSION, type ChannelName, type ConversationRecord, type ConversationStore, type Owner, type TranscriptEntry } from '../store/types.js';
 import { hashResumeCode, hashToken, newConversationId, newResumeCode, newToken, normalizeResumeCode, sha256Hex, tokenMatches } from './secrets.js';
@@ -19,9 +21,20 @@ export interface ServiceOptions {
   definition: AssessmentDefinition;
   store: ConversationStore;
   resumeCodeTtlMs: number;
+  /** How long a shared report link stays valid. */
+  reportLinkTtlMs?: number;
   now?: () => Date;
   /** Builds a resume link for a code, when the server knows its public URL. */
   resumeUrl?: (code: string) => string | undefined;
+  /** Builds the absolute URL of a report path, when the server knows its public URL. */
+  publicUrl?: (path: string) => string | undefined;
+}
+
+export interface ReportLink {
+  /** Path on this server: /reports/<id>/<token>. */
+  path: string;
+  url?: string;
+  expiresAt: string;
 }
 
 export interface Started {
@@ -84,7 +97,13 @@ export class ConversationService {
     this.now = options.now ?? (() => new Date());
   }
 
-  async start(params: { channel: ChannelName; locale?: string; owner?: Owner }): Promise<Started> {
+  /**
+   * Starts a conversation. `previousId` links a re-assessment to the earlier
+   * one (its report then shows what changed); for an owner (Slack) it
+   * defaults to their latest finished assessment.
+   */
+  async start(params: { channel: ChannelName; locale?: string; owner?: Owner; previousId?: string }): Promise<Started> {
+    const previousId = params.previousId ?? (params.owner ? (await this.store.findByOwner(params.owner)).find((c) => c.status === 'finished')?.id : undefined);
     const now = this.now();
     const at = now.toISOString();
     const { state, messages } = newConversation(this.definition, params.locale);
@@ -104,6 +123,7 @@ export class ConversationService {
       state,
       transcript: [{ at, from: 'bot', channel: params.channel, messages }],
       receipts: [],
+      ...(previousId ? { previousId } : {}),
     };
     await this.store.create(record);
     return { conversationId: record.id, resumeToken, resumeCode, resumeCodeExpiresAt, revision: 0, status: state.status, messages };
@@ -185,7 +205,9 @@ export class ConversationService {
       const url = this.options.resumeUrl?.(code);
       messages = messages.map((m) => (m.kind === 'paused' ? { ...m, resume: { code, expiresAt, ...(url ? { url } : {}) } } : m));
     } else if (outcome.signal === 'newAssessment') {
-      switchTo = await this.start({ channel: request.channel, locale: record.state.locale, ...(record.owner ? { owner: record.owner } : {}) });
+      // The new assessment re-takes this one if it is finished, else whatever this one re-took.
+      const previousId = record.state.status === 'finished' ? record.id : record.previousId;
+      switchTo = await this.start({ channel: request.channel, locale: record.state.locale, ...(record.owner ? { owner: record.owner } : {}), ...(previousId ? { previousId } : {}) });
       messages = switchTo.messages;
     }
 
@@ -248,6 +270,66 @@ export class ConversationService {
       );
       return { conversationId: id, resumeToken };
     });
+  }
+
+  /** The report of a finished assessment the caller may access. */
+  async report(conversationId: string, access: Access): Promise<AssessmentReport> {
+    return this.reportOf(await this.load(conversationId, access));
+  }
+
+  private async reportOf(record: ConversationRecord): Promise<AssessmentReport> {
+    const state = this.unwrap(migrate(this.definition, record.state));
+    if (state.status !== 'finished') throw new GovError('CONFLICT', 'The report is ready once the assessment is finished (see your result first).');
+    let previous: ConversationState | undefined;
+    if (record.previousId) {
+      try {
+        const earlier = await this.store.get(record.previousId);
+        const migrated = earlier ? migrate(this.definition, earlier.state) : undefined;
+        if (migrated?.ok && migrated.value.status === 'finished') previous = migrated.value;
+      } catch (error) {
+        // A damaged earlier assessment must not hide this one's report: only the comparison is left out.
+        if (!(error instanceof GovError && error.kind === 'UNRESTORABLE')) throw error;
+      }
+    }
+    return buildReport(this.definition, state, this.now(), previous);
+  }
+
+  /** Creates (or replaces) the shareable report link of a finished assessment. */
+  async issueReportLink(conversationId: string, access: Access): Promise<ReportLink> {
+    return this.locks.runExclusive(conversationId, async () => {
+      const record = await this.load(conversationId, access);
+      if (record.state.status !== 'finished') throw new GovError('CONFLICT', 'The report is ready once the assessment is finished (see your result first).');
+      const token = newToken();
+      const now = this.now();
+      const expiresAt = new Date(now.getTime() + (this.options.reportLinkTtlMs ?? 30 * 86_400_000)).toISOString();
+      await this.store.update(
+        { ...record, revision: record.revision + 1, updatedAt: now.toISOString(), reportLink: { hash: hashToken(token), createdAt: now.toISOString(), expiresAt, revokedAt: null } },
+        record.revision,
+      );
+      const path = `/reports/${record.id}/${token}`;
+      const url = this.options.publicUrl?.(path);
+      return { path, expiresAt, ...(url ? { url } : {}) };
+    });
+  }
+
+  /** Revokes the report link: it stops working at once. */
+  async revokeReportLink(conversationId: string, access: Access): Promise<void> {
+    await this.locks.runExclusive(conversationId, async () => {
+      const record = await this.load(conversationId, access);
+      if (!record.reportLink || record.reportLink.revokedAt) return;
+      const at = this.now().toISOString();
+      await this.store.update({ ...record, revision: record.revision + 1, updatedAt: at, reportLink: { ...record.reportLink, revokedAt: at } }, record.revision);
+    });
+  }
+
+  /** The report behind a shared link. Wrong, revoked and unknown links look the same. */
+  async reportByLink(conversationId: string, token: string): Promise<AssessmentReport> {
+    const notFound = () => new GovError('NOT_FOUND', 'This report link is not valid (it may have been revoked).');
+    const record = await this.store.get(conversationId);
+    const link = record?.reportLink;
+    if (!record || !link || link.revokedAt !== null || !tokenMatches(token, link.hash)) throw notFound();
+    if (Date.parse(link.expiresAt) <= this.now().getTime()) throw new GovError('EXPIRED', 'This report link has expired. Ask for a new one from the assessment.');
+    return this.reportOf(record);
   }
 
   /** The owner's most recent conversation, if any. */

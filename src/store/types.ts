@@ -57,6 +57,12 @@ export const ConversationRecord = z.strictObject({
   transcript: z.array(TranscriptEntry),
   /** The last few turn receipts (bounded), for idempotent retries. */
   receipts: z.array(TurnReceipt),
+  /** The person's earlier assessment this one re-takes, for "what changed since". */
+  previousId: z.string().optional(),
+  /** The shareable report link of a finished assessment: hashed token, expiry, revocation. */
+  reportLink: z
+    .strictObject({ hash: z.string().length(64), createdAt: z.string(), expiresAt: z.string(), revokedAt: z.string().nullable() })
+    .optional(),
 });
 export type ConversationRecord = z.infer<typeof ConversationRecord>;
 
@@ -98,4 +104,11 @@ export interface ConversationStore {
   delete(id: string): Promise<boolean>;
   /** Throws if the store cannot serve (for /readyz). */
   ping(): Promise<void>;
+  /**
+   * True the first time `key` is claimed, then false for every claim (from
+   * any instance sharing the store) until `ttlMs` after that first claim;
+   * after that the next claim is true again. For deduplicating deliveries
+   * such as Slack event ids.
+   */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
 }

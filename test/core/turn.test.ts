@@ -411,3 +411,20 @@ describe('purity', () => {
     expect(a).toEqual(b);
   });
 });
+
+describe('a new assessment', () => {
+  it('is offered only from the result: typed "new" at a question keeps the assessment in progress', () => {
+    const d = atQuestion(3);
+    d.text('new assessment');
+    expect(d.last.signal).toBeUndefined();
+    expect(d.value).toBe(`q-${ids[2]}`);
+  });
+
+  it('from the result, signals the pipeline to open a new conversation', () => {
+    const d = atQuestion(11);
+    d.text('see my result');
+    expect(d.value).toBe('result');
+    d.text('new assessment');
+    expect(d.last.signal).toBe('newAssessment');
+  });
+});

@@ -69,3 +69,22 @@ describe('terminal chat driven through piped input', () => {
     expect(out).toContain('That resume code is not valid');
   });
 });
+
+describe('terminal report download', () => {
+  it('"report" after the result saves Markdown, JSON and CSV that match the result', async () => {
+    const out = await tempDir();
+    dirs.push(out);
+    const { out: printed } = await chat([...EARLY, 'report'], ['--out', out]);
+    expect(printed).toContain('Your report is saved:');
+    const { readdir, readFile } = await import('node:fs/promises');
+    const files = (await readdir(out)).sort();
+    expect(files.map((f) => f.replace(/^govstage-.*?-(report|answers)/, '$1'))).toEqual(['answers.csv', 'report.json', 'report.md']);
+    const json = JSON.parse(await readFile(path.join(out, files.find((f) => f.endsWith('.json'))!), 'utf8'));
+    expect(json.overall.stage).toBe('early');
+  });
+
+  it('"report" before the end says the report comes with the result', async () => {
+    const { out } = await chat(['start', 'report']);
+    expect(out).toContain('The report is ready once the assessment is finished');
+  });
+});

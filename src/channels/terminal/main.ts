@@ -6,9 +6,9 @@ import { createLogger } from '../../log.js';
 import { runTerminalChat } from './terminal-chat.js';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { resume: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ options: { resume: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    process.stdout.write('Usage: npm run chat [-- --resume CODE]\nType your replies; pipe a file of replies (one per line) to script an assessment.\n');
+    process.stdout.write('Usage: npm run chat [-- --resume CODE] [--out DIR]\nType your replies; pipe a file of replies (one per line) to script an assessment.\nOnce finished, type "report" to save the report (Markdown, JSON, CSV) in DIR (default ./govstage-reports).\n');
     return 0;
   }
   // Logs go to stderr so that stdout is the conversation alone.
@@ -19,6 +19,7 @@ async function main(): Promise<number> {
       input: process.stdin,
       output: process.stdout,
       interactive: process.stdin.isTTY === true,
+      reportDir: values.out ?? 'govstage-reports',
       ...(values.resume ? { resumeCode: values.resume } : {}),
     });
     return 0;

@@ -10,6 +10,7 @@ import { GovError, toGovError } from '../../errors.js';
 import type { Message } from '../../core/messages.js';
 import type { ConversationService } from '../../service/conversation-service.js';
 import { renderPlain } from '../plain-text.js';
+import { writeReportFiles } from '../../reports/files.js';
 
 export interface TerminalChatOptions {
   service: ConversationService;
@@ -19,9 +20,12 @@ export interface TerminalChatOptions {
   interactive: boolean;
   /** Continue a saved conversation instead of starting one. */
   resumeCode?: string;
+  /** Where `report` writes the Markdown, JSON and CSV downloads. */
+  reportDir: string;
 }
 
 const RESUME_LINE = /^\s*resume\s+(\S.*)$/i;
+const REPORT_LINE = /^\s*(?:report|download)\s*$/i;
 
 export async function runTerminalChat(options: TerminalChatOptions): Promise<{ conversationId: string; status: string }> {
   const { service, output, interactive } = options;
@@ -60,6 +64,10 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<{ c
     try {
       if (resume?.[1]) {
         await resumeInto(resume[1]);
+      } else if (REPORT_LINE.test(line)) {
+        const report = await service.report(session!.conversationId, { kind: 'token', token: session!.token });
+        const files = await writeReportFiles(report, options.reportDir, service.definition.flow.text[service.definition.flow.defaultLocale]?.title ?? 'Assessment');
+        output.write(`Your report is saved:\n${files.map((f) => `  ${f}`).join('\n')}\n\n`);
       } else {
         const reply = await service.turn({
           conversationId: session!.conversationId,

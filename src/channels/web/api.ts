@@ -10,12 +10,11 @@ import { parseInput } from './http-errors.js';
 import { ConversationId, CreateConversationBody, ResumeBody, TurnBody } from './schemas.js';
 
 export interface ApiLimits {
-  perClient: RateLimiter;
   perConversation: RateLimiter;
   resumeAttempts: RateLimiter;
 }
 
-function bearer(req: Request): string {
+export function bearer(req: Request): string {
   const header = req.get('authorization') ?? '';
   const match = /^Bearer\s+([A-Za-z0-9_-]{16,200})$/.exec(header);
   if (!match?.[1]) throw new GovError('UNAUTHORIZED', 'Send the resume token as "Authorization: Bearer <token>".');
@@ -26,10 +25,6 @@ export const clientKey = (req: Request): string => req.ip ?? req.socket.remoteAd
 
 export function apiRouter(service: ConversationService, limits: ApiLimits): Router {
   const router = Router();
-  router.use((req, _res, next) => {
-    limits.perClient.hit(clientKey(req));
-    next();
-  });
 
   router.post('/conversations', async (req, res) => {
     const body = parseInput(CreateConversationBody, req.body ?? {}, 'body');
@@ -72,8 +67,5 @@ export function apiRouter(service: ConversationService, limits: ApiLimits): Rout
     res.json(await service.resume(body.code));
   });
 
-  router.use((req) => {
-    throw new GovError('NOT_FOUND', `No API route ${req.method} ${req.path}.`);
-  });
   return router;
 }

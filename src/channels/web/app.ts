@@ -10,7 +10,9 @@ import type { Services } from '../../bootstrap.js';
 import { allowedOrigins } from '../../config.js';
 import { GovError } from '../../errors.js';
 import { RateLimiter } from '../../service/rate-limiter.js';
-import { apiRouter } from './api.js';
+import { apiRouter, clientKey } from './api.js';
+import { reportApiRouter, reportPageRouter } from './reports.js';
+import { adminRouter } from './admin.js';
 import { errorHandler } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 
@@ -35,7 +37,7 @@ function corsAllowlist(allowed: ReadonlySet<string>): RequestHandler {
     res.setHeader('Access-Control-Allow-Origin', origin);
     res.setHeader('Vary', 'Origin');
     if (req.method === 'OPTIONS') {
-      res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE');
       res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
       res.setHeader('Access-Control-Max-Age', '600');
       res.status(204).end();
@@ -92,14 +94,27 @@ export function createApp(services: Services): Express {
     res.json(openApiDocument(process.env.npm_package_version ?? '0.1.0'));
   });
   const perMinute = (limit: number) => new RateLimiter(limit, 60_000);
+  const perClient = perMinute(config.RATE_LIMIT_PER_MINUTE);
+  app.use('/api', (req, _res, next) => {
+    perClient.hit(clientKey(req));
+    next();
+  });
   app.use(
     '/api',
     apiRouter(service, {
-      perClient: perMinute(config.RATE_LIMIT_PER_MINUTE),
       perConversation: perMinute(Math.max(30, Math.floor(config.RATE_LIMIT_PER_MINUTE / 2))),
       resumeAttempts: perMinute(config.RESUME_RATE_LIMIT_PER_MINUTE),
     }),
+    reportApiRouter(service),
   );
+  app.use('/api/admin', adminRouter({ store, definition: services.definition, adminToken: config.ADMIN_TOKEN, minGroupSize: config.MIN_GROUP_SIZE }));
+  app.use('/api', (req) => {
+    throw new GovError('NOT_FOUND', `No API route ${req.method} ${req.path}.`);
+  });
+  app.use('/reports', (req, _res, next) => {
+    perClient.hit(clientKey(req));
+    next();
+  }, reportPageRouter(service));
 
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));
   app.use((req) => {

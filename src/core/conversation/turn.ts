@@ -259,7 +259,8 @@ function apply(definition: AssessmentDefinition, texts: Texts, state: Conversati
       case 'pause':
         return { state, signal: 'pause', messages: [{ kind: 'paused', text: texts.t('pausedText') }] };
       case 'newAssessment':
-        return { state, signal: 'newAssessment', messages: [] };
+        // Only from the result: anywhere else it would walk away from an assessment in progress (use restart).
+        return value === 'result' ? { state, signal: 'newAssessment', messages: [] } : unchanged(...renderStep(definition, texts, state));
       case 'back':
         if (questionId && definition.questions[0]?.id === questionId && state.machine.context.returnAfterAnswer === null) return unchanged(info(texts.t('atStart')));
         if (value === 'intro' || value === 'confirmRestart') return unchanged(...renderStep(definition, texts, state));

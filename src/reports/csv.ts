@@ -1,0 +1,88 @@
+/**
+ * CSV of a report's answers (RFC 4180), and its parser, so that an export
+ * can be read back and checked. Cells that a spreadsheet would run as a
+ * formula are prefixed with an apostrophe (CSV injection), and the parser
+ * removes that prefix again.
+ */
+import type { AssessmentReport, ReportAnswer } from './report.js';
+
+export const ANSWER_COLUMNS = ['number', 'question_id', 'theme_id', 'characteristic_id', 'question', 'answer_id', 'answer', 'holds', 'note'] as const;
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+function cell(value: string | number | null): string {
+  let text = value === null ? '' : String(value);
+  if (FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvRows(rows: ReadonlyArray<ReadonlyArray<string | number | null>>): string {
+  return `${rows.map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`;
+}
+
+export function answersCsv(report: AssessmentReport): string {
+  return csvRows([
+    [...ANSWER_COLUMNS],
+    ...report.answers.map((a) => [a.number, a.questionId, a.themeId, a.characteristicId, a.question, a.answerId, a.answer, a.holds, a.note]),
+  ]);
+}
+
+/** Parses RFC 4180 CSV into rows of strings. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  let wasQuoted = false;
+  const endField = () => {
+    row.push(unformula(field));
+    field = '';
+    wasQuoted = false;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"' && field === '') {
+      quoted = true;
+      wasQuoted = true;
+    } else if (ch === ',') endField();
+    else if (ch === '\n' || (ch === '\r' && text[i + 1] === '\n')) {
+      if (ch === '\r') i++;
+      endField();
+      rows.push(row);
+      row = [];
+    } else field += ch;
+  }
+  if (field !== '' || row.length > 0) {
+    endField();
+    rows.push(row);
+  }
+  return rows;
+}
+
+const unformula = (value: string) => (value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value);
+
+/** Reads the answers CSV back into report answers. */
+export function parseAnswersCsv(text: string): ReportAnswer[] {
+  const [header, ...rows] = parseCsv(text);
+  if (!header || header.join(',') !== ANSWER_COLUMNS.join(',')) throw new Error('not a Govstage answers CSV (unexpected header)');
+  return rows.map((r) => {
+    const [number, questionId, themeId, characteristicId, question, answerId, answer, holds, note] = r;
+    return {
+      number: Number(number),
+      questionId: questionId ?? '',
+      themeId: themeId ?? '',
+      characteristicId: characteristicId ?? '',
+      question: question ?? '',
+      answerId: answerId ? answerId : null,
+      answer: answer ?? '',
+      holds: holds === 'yes' || holds === 'partly' || holds === 'no' ? holds : null,
+      note: note ?? '',
+    };
+  });
+}

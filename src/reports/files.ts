@@ -1,0 +1,23 @@
+/** Writes a report's three downloads into a folder (the terminal channel's "report"). */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { answersCsv } from './csv.js';
+import { reportMarkdown } from './markdown.js';
+import type { AssessmentReport } from './report.js';
+
+export async function writeReportFiles(report: AssessmentReport, dir: string, title: string): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const stamp = (report.finishedAt ?? report.generatedAt).replace(/[:.]/g, '-');
+  const files: [string, string][] = [
+    [`govstage-${stamp}-report.md`, reportMarkdown(report, title)],
+    [`govstage-${stamp}-report.json`, `${JSON.stringify(report, null, 2)}\n`],
+    [`govstage-${stamp}-answers.csv`, answersCsv(report)],
+  ];
+  const written: string[] = [];
+  for (const [name, content] of files) {
+    const file = path.resolve(dir, name);
+    await writeFile(file, content, 'utf8');
+    written.push(file);
+  }
+  return written;
+}

@@ -1,0 +1,81 @@
+/**
+ * The report as Markdown, for pasting into documents and tickets, and a
+ * reader for the parts that carry the result (stages and answers) so that an
+ * export can be read back and checked. Table cells escape pipes, line breaks
+ * and HTML, so a note can neither break the table nor inject markup.
+ */
+import type { AssessmentReport } from './report.js';
+
+const escapeCell = (text: string) =>
+  text.replace(/\\/g, '\\\\').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+const unescapeCell = (text: string) =>
+  text.replace(/<br>/g, '\n').replace(/\\\|/g, '|').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&').replace(/\\\\/g, '\\');
+const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export function reportMarkdown(report: AssessmentReport, title: string): string {
+  const lines: string[] = [`# ${escapeText(title)}`, ''];
+  lines.push(`- Finished: ${report.finishedAt ?? '(not finished)'}`, `- Report generated: ${report.generatedAt}`);
+  lines.push(`- Overall stage: **${report.overall.stageLabel}**`, '', escapeText(report.overall.explanation), '');
+  lines.push('## Stage per theme', '', '| Theme | Stage |', '| --- | --- |');
+  for (const theme of report.themes) lines.push(`| ${escapeCell(theme.title)} | ${escapeCell(theme.stageLabel)} |`);
+  lines.push('');
+  if (report.previous) {
+    lines.push('## Changes since the previous assessment', '', `Previous assessment finished: ${report.previous.finishedAt ?? 'unknown'}`, '', '| Theme | Before | Now | Change |', '| --- | --- | --- | --- |');
+    for (const t of report.previous.themes) lines.push(`| ${escapeCell(t.title)} | ${t.from ?? '–'} | ${t.to ?? '–'} | ${t.direction} |`);
+    lines.push(`| Overall | ${report.previous.overall.from ?? '–'} | ${report.previous.overall.to ?? '–'} | ${report.previous.overall.direction} |`, '');
+  }
+  lines.push('## Answers', '', '| # | Question | Answer | Note |', '| --- | --- | --- | --- |');
+  for (const a of report.answers) lines.push(`| ${a.number} | ${escapeCell(a.question)} | ${escapeCell(a.answer)} | ${escapeCell(a.note)} |`);
+  lines.push('');
+  if (report.contradictions.length > 0) {
+    lines.push('## Answers that pull in different directions', '');
+    for (const c of report.contradictions) lines.push(`- ${escapeText(c.text)}`);
+    lines.push('');
+  }
+  lines.push('## Policies and practices to consider (OECD)', '');
+  report.suggestions.forEach((s, i) => {
+    lines.push(`### ${i + 1}. ${escapeText(s.text)}`, '', `*${escapeText(s.reason)}*`, '');
+    if (s.because.length > 0) {
+      lines.push('Because you said:', '');
+      for (const b of s.because) lines.push(`- "${escapeText(b.answer)}" to: ${escapeText(b.question)}`);
+      lines.push('');
+    }
+  });
+  lines.push('## Next stage to aim for (OECD characteristics)', '');
+  for (const theme of report.themes) {
+    if (!theme.milestone) continue;
+    lines.push(`**${escapeText(theme.title)}** (${theme.milestone.stageLabel}):`, '');
+    for (const c of theme.milestone.characteristics) lines.push(`- ${escapeText(c)}`);
+    lines.push('');
+  }
+  if (report.caveats.length > 0) {
+    lines.push('## Caveats', '');
+    for (const c of report.caveats) lines.push(`- ${escapeText(c)}`);
+    lines.push('');
+  }
+  lines.push('## Source', '', escapeText(report.source.note), '', `Rubric ${report.assessment.rubricId} v${report.assessment.rubricVersion}, flow ${report.assessment.flowId} v${report.assessment.flowVersion}.`, '');
+  return lines.join('\n');
+}
+
+function tableAfter(markdown: string, heading: string): string[][] {
+  const lines = markdown.split('\n');
+  const start = lines.indexOf(heading);
+  if (start < 0) return [];
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('## ')) break;
+    if (!line.startsWith('| ') || line.startsWith('| ---')) continue;
+    rows.push(line.slice(2, -2).split(" | ").map(unescapeCell));
+  }
+  return rows.slice(1);
+}
+
+/** Reads back the overall stage, the stage per theme and the answers from a Markdown report. */
+export function parseReportMarkdown(markdown: string): { overall: string; themes: { title: string; stage: string }[]; answers: { number: number; question: string; answer: string; note: string }[] } {
+  const overall = /^- Overall stage: \*\*(.+)\*\*$/m.exec(markdown)?.[1] ?? '';
+  return {
+    overall,
+    themes: tableAfter(markdown, '## Stage per theme').map(([title, stage]) => ({ title: title ?? '', stage: stage ?? '' })),
+    answers: tableAfter(markdown, '## Answers').map(([n, question, answer, note]) => ({ number: Number(n), question: question ?? '', answer: answer ?? '', note: note ?? '' })),
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The coordinator's overview: how many assessments were started and
+ * finished, and the distribution of stages per theme, with small groups
+ * hidden so that no individual can be singled out.
+ */
+import { z } from 'zod';
+import { textsFor, type AssessmentDefinition } from '../core/definition.js';
+import { migrate } from '../core/conversation/turn.js';
+import { evidenceFrom } from '../core/scoring/explain.js';
+import { score } from '../core/scoring/score.js';
+import { isGovError } from '../errors.js';
+import type { ConversationStore } from '../store/types.js';
+import { csvRows } from './csv.js';
+
+const STAGE_KEYS = ['early', 'intermediate', 'advanced', 'undecided'] as const;
+type StageKey = (typeof STAGE_KEYS)[number];
+
+/** A count, or null where it is hidden because the group is too small. */
+const Cell = z.number().int().nullable();
+const Distribution = z.object({ early: Cell, intermediate: Cell, advanced: Cell, undecided: Cell });
+export type Distribution = z.infer<typeof Distribution>;
+
+export const Overview = z.object({
+  started: z.number().int(),
+  finished: z.number().int(),
+  unreadable: z.number().int().describe('stored conversations that could not be read (see the logs)'),
+  minGroupSize: z.number().int(),
+  /** False when fewer than minGroupSize assessments are finished: no distribution is shown at all. */
+  distributionShown: z.boolean(),
+  overall: Distribution.nullable(),
+  themes: z.array(z.object({ themeId: z.string(), title: z.string(), distribution: Distribution.nullable() })),
+});
+export type Overview = z.infer<typeof Overview>;
+
+interface FinishedResult {
+  finishedAt: string;
+  flowVersion: number;
+  overall: StageKey;
+  themes: Record<string, StageKey>;
+}
+
+/**
+ * Hides every non-zero count below `k`, then keeps hiding the smallest shown
+ * counts until the hidden ones cannot be worked out from the total (at least
+ * two hidden, together at least k).
+ */
+export function suppress(counts: Record<StageKey, number>, k: number): Distribution {
+  const hidden = new Set<StageKey>(STAGE_KEYS.filter((key) => counts[key] > 0 && counts[key] < k));
+  const hiddenSum = () => [...hidden].reduce((sum, key) => sum + counts[key], 0);
+  while (hidden.size > 0 && (hidden.size < 2 || hiddenSum() < k)) {
+    const next = STAGE_KEYS.filter((key) => !hidden.has(key) && counts[key] > 0).sort((a, b) => counts[a] - counts[b])[0];
+    if (!next) break;
+    hidden.add(next);
+  }
+  return Object.fromEntries(STAGE_KEYS.map((key) => [key, hidden.has(key) ? null : counts[key]])) as Distribution;
+}
+
+async function collect(store: ConversationStore, definition: AssessmentDefinition): Promise<{ started: number; unreadable: number; finished: FinishedResult[] }> {
+  let started = 0;
+  let unreadable = 0;
+  const finished: FinishedResult[] = [];
+  for await (const summary of store.list()) {
+    started++;
+    if (summary.status !== 'finished') continue;
+    try {
+      const record = await store.get(summary.id);
+      const state = record ? migrate(definition, record.state) : undefined;
+      if (!state?.ok) {
+        unreadable++;
+        continue;
+      }
+      const scored = score(definition.rubric, evidenceFrom(definition, state.value.machine.context.answers));
+      finished.push({
+        finishedAt: state.value.finishedAt ?? summary.updatedAt,
+        flowVersion: state.value.flow.version,
+        overall: scored.overall.stage ?? 'undecided',
+        themes: Object.fromEntries(scored.themes.map((t) => [t.themeId, t.stage ?? 'undecided'])),
+      });
+    } catch (error) {
+      if (!isGovError(error)) throw error;
+      unreadable++;
+    }
+  }
+  return { started, unreadable, finished };
+}
+
+export async function buildOverview(store: ConversationStore, definition: AssessmentDefinition, minGroupSize: number): Promise<Overview> {
+  const { started, unreadable, finished } = await collect(store, definition);
+  const texts = textsFor(definition, definition.flow.defaultLocale);
+  const shown = finished.length >= minGroupSize;
+  const distribution = (pick: (r: FinishedResult) => StageKey) => {
+    if (!shown) return null;
+    const counts: Record<StageKey, number> = { early: 0, intermediate: 0, advanced: 0, undecided: 0 };
+    for (const r of finished) counts[pick(r)]++;
+    return suppress(counts, minGroupSize);
+  };
+  return {
+    started,
+    finished: finished.length,
+    unreadable,
+    minGroupSize,
+    distributionShown: shown,
+    overall: distribution((r) => r.overall),
+    themes: definition.themes.map((theme) => ({ themeId: theme.id, title: texts.pick(theme.title), distribution: distribution((r) => r.themes[theme.id] ?? 'undecided') })),
+  };
+}
+
+/**
+ * Every finished result as one CSV row: month, flow version and stages, no
+ * identities, answers or notes; rows sorted so their order says nothing.
+ * Refused (null) while fewer than `minGroupSize` are finished.
+ */
+export async function finishedResultsCsv(store: ConversationStore, definition: AssessmentDefinition, minGroupSize: number): Promise<string | null> {
+  const { finished } = await collect(store, definition);
+  if (finished.length < minGroupSize) return null;
+  const themeIds = definition.themes.map((t) => t.id);
+  const rows = finished
+    .map((r) => [r.finishedAt.slice(0, 7), r.flowVersion, r.overall, ...themeIds.map((id) => r.themes[id] ?? 'undecided')])
+    .sort((a, b) => a.join(',').localeCompare(b.join(',')));
+  return csvRows([['finished_month', 'flow_version', 'overall_stage', ...themeIds.map((id) => `${id}_stage`)], ...rows]);
+}

@@ -1,0 +1,23 @@
+/** Drives whole assessments through the real turn pipeline. */
+import type { ConversationService } from '../../src/service/conversation-service.js';
+
+/** Replies (one per question, in order) for the canonical profiles. */
+export const PROFILES = {
+  early: ['yes', 'no', 'yes', 'no', 'no', 'yes', 'no', 'yes', 'no', 'no'],
+  intermediate: ['no', 'yes', 'no', 'yes', 'no', 'no', 'no', 'no', 'yes', 'no'],
+  advanced: ['no', 'yes', 'no', 'yes', 'yes', 'no', 'yes', 'no', 'yes', 'yes'],
+} as const;
+
+let counter = 0;
+
+/** Starts a web conversation and answers it to the result; returns its id and token. */
+export async function completeAssessment(service: ConversationService, replies: readonly string[], options: { previousId?: string } = {}) {
+  const started = await service.start({ channel: 'web', ...(options.previousId ? { previousId: options.previousId } : {}) });
+  const access = { kind: 'token' as const, token: started.resumeToken };
+  const say = (text: string) => service.turn({ conversationId: started.conversationId, access, channel: 'web', turnId: `h-${++counter}`, input: { kind: 'text', text } });
+  await say('start');
+  for (const reply of replies) await say(reply);
+  const last = await say('see my result');
+  if (last.status !== 'finished') throw new Error(`assessment did not finish: ${JSON.stringify(last.messages.map((m) => m.kind))}`);
+  return { conversationId: started.conversationId, token: started.resumeToken, access, say };
+}

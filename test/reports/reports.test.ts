@@ -1,0 +1,159 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Express } from 'express';
+import { createApp } from '../../src/channels/web/app.js';
+import { parseAnswersCsv } from '../../src/reports/csv.js';
+import { parseReportMarkdown, reportMarkdown } from '../../src/reports/markdown.js';
+import { AssessmentReport } from '../../src/reports/report.js';
+import { suppress } from '../../src/reports/overview.js';
+import { completeAssessment, PROFILES } from '../helpers/assessment.js';
+import { testServices } from '../helpers/server.js';
+
+type Services = Awaited<ReturnType<typeof testServices>>;
+let services: Services;
+let app: Express;
+const ADMIN = 'a'.repeat(16) + '-admin-token-for-tests';
+
+beforeAll(async () => {
+  services = await testServices({ ADMIN_TOKEN: ADMIN, MIN_GROUP_SIZE: '3' });
+  app = createApp(services);
+});
+afterAll(async () => services.cleanup());
+
+describe('report content', () => {
+  it.each(Object.entries(PROFILES))('the %s profile reports that stage overall and per theme, with every answer', async (stage, replies) => {
+    const { conversationId, access } = await completeAssessment(services.service, replies);
+    const report = await services.service.report(conversationId, access);
+    expect(AssessmentReport.parse(report)).toEqual(report);
+    expect(report.overall.stage).toBe(stage);
+    expect(report.themes.map((t) => t.stage)).toEqual([stage, stage, stage]);
+    expect(report.answers).toHaveLength(10);
+    expect(report.answers.every((a) => a.answer !== '' && a.holds !== null)).toBe(true);
+    expect(report.suggestions.length).toBeGreaterThan(0);
+    for (const s of report.suggestions) expect(services.definition.policies.get(s.policyId)?.text).toBe(s.text);
+    expect(report.source.note).toContain('OECD');
+    expect(report.assessment).toMatchObject({ rubricVersion: 1, flowVersion: 1 });
+    expect(report.finishedAt).not.toBeNull();
+  });
+
+  it('keeps notes, and shows what changed since the previous assessment', async () => {
+    const first = await completeAssessment(services.service, PROFILES.early);
+    const second = await completeAssessment(services.service, ['no, we built a feedback portal: https://ex.gov/p?a=1&b=<2>', ...PROFILES.intermediate.slice(1)], { previousId: first.conversationId });
+    const report = await services.service.report(second.conversationId, second.access);
+    expect(report.answers[0]?.note).toBe('we built a feedback portal: https://ex.gov/p?a=1&b=<2>');
+    expect(report.previous?.overall).toEqual({ from: 'early', to: 'intermediate', direction: 'up' });
+    expect(report.previous?.themes.every((t) => t.direction === 'up')).toBe(true);
+  });
+
+  it('a new assessment started from a finished one becomes its re-assessment', async () => {
+    const first = await completeAssessment(services.service, PROFILES.advanced);
+    const reply = await first.say('new assessment');
+    expect(reply.switchTo).toBeDefined();
+    const record = await services.store.get(reply.switchTo!.conversationId);
+    expect(record?.previousId).toBe(first.conversationId);
+  });
+
+  it('refuses a report for an unfinished assessment', async () => {
+    const started = await services.service.start({ channel: 'web' });
+    await expect(services.service.report(started.conversationId, { kind: 'token', token: started.resumeToken })).rejects.toMatchObject({ kind: 'CONFLICT' });
+  });
+});
+
+describe('exports parse back to the same result', () => {
+  it('JSON, CSV and Markdown', async () => {
+    const tricky = ['partly, =SUM(A1) "quoted", with commas; and a | pipe\nand <b>bold</b>', ...PROFILES.intermediate.slice(1)];
+    const { conversationId, token } = await completeAssessment(services.service, tricky);
+    const auth = { Authorization: `Bearer ${token}` };
+    const json = await request(app).get(`/api/conversations/${conversationId}/report.json`).set(auth);
+    expect(json.status).toBe(200);
+    const report = AssessmentReport.parse(JSON.parse(json.text));
+    expect(report.answers[0]?.note).toContain('=SUM(A1)');
+
+    const csv = await request(app).get(`/api/conversations/${conversationId}/report.csv`).set(auth);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.text).toContain("'=SUM"); // not a formula when opened in a spreadsheet
+    expect(parseAnswersCsv(csv.text)).toEqual(report.answers);
+
+    const md = await request(app).get(`/api/conversations/${conversationId}/report.md`).set(auth);
+    expect(md.text).not.toContain('<b>');
+    const parsed = parseReportMarkdown(md.text);
+    expect(parsed.overall).toBe(report.overall.stageLabel);
+    expect(parsed.themes).toEqual(report.themes.map((t) => ({ title: t.title, stage: t.stageLabel })));
+    expect(parsed.answers).toEqual(report.answers.map((a) => ({ number: a.number, question: a.question, answer: a.answer, note: a.note })));
+    expect(reportMarkdown(report, 'x')).toContain('## Policies and practices to consider (OECD)');
+  });
+
+  it('publishes the JSON Schema of the report', async () => {
+    const schema = await request(app).get('/api/report-schema.json');
+    expect(schema.body.properties.schemaVersion.const).toBe(1);
+    expect(schema.body.required).toContain('answers');
+  });
+});
+
+describe('report links', () => {
+  it('serve the page and downloads, and refuse wrong and revoked tokens', async () => {
+    const { conversationId, token } = await completeAssessment(services.service, PROFILES.early);
+    const link = await request(app).post(`/api/conversations/${conversationId}/report-link`).set('Authorization', `Bearer ${token}`);
+    expect(link.status).toBe(201);
+    const page = await request(app).get(link.body.path);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<svg');
+    expect(page.text).toContain('Develop consultation instruments');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect((await request(app).get(`${link.body.path}/answers.csv`)).status).toBe(200);
+
+    const wrong = link.body.path.replace(/[A-Za-z0-9_-]{5}$/, 'AAAAA');
+    expect((await request(app).get(wrong)).status).toBe(404);
+    await request(app).delete(`/api/conversations/${conversationId}/report-link`).set('Authorization', `Bearer ${token}`).expect(204);
+    expect((await request(app).get(link.body.path)).status).toBe(404);
+    expect((await request(app).get(`${link.body.path}/report.json`)).status).toBe(404);
+  });
+
+  it('expire after the configured time', async () => {
+    const { conversationId, access } = await completeAssessment(services.service, PROFILES.early);
+    const link = await services.service.issueReportLink(conversationId, access);
+    const record = await services.store.get(conversationId);
+    await services.store.update({ ...record!, revision: record!.revision + 1, reportLink: { ...record!.reportLink!, expiresAt: new Date(Date.now() - 1000).toISOString() } }, record!.revision);
+    const res = await request(app).get(link.path);
+    expect(res.status).toBe(410);
+  });
+});
+
+describe("coordinator's overview", () => {
+  it('refuses requests without the admin token', async () => {
+    expect((await request(app).get('/api/admin/overview')).status).toBe(401);
+    expect((await request(app).get('/api/admin/overview').set('Authorization', 'Bearer wrong')).status).toBe(401);
+    expect((await request(app).get('/api/admin/results.csv')).status).toBe(401);
+  });
+
+  it('is off when ADMIN_TOKEN is unset', async () => {
+    const other = await testServices();
+    try {
+      expect((await request(createApp(other)).get('/api/admin/overview').set('Authorization', `Bearer ${ADMIN}`)).status).toBe(404);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('counts started and finished, and hides groups smaller than MIN_GROUP_SIZE', async () => {
+    const res = await request(app).get('/api/admin/overview').set('Authorization', `Bearer ${ADMIN}`);
+    expect(res.status).toBe(200);
+    expect(res.body.started).toBeGreaterThan(res.body.finished);
+    expect(res.body.distributionShown).toBe(true);
+    for (const d of [res.body.overall, ...res.body.themes.map((t: { distribution: unknown }) => t.distribution)]) {
+      for (const value of Object.values(d as Record<string, number | null>)) {
+        if (value !== null) expect(value === 0 || value >= 3).toBe(true);
+      }
+    }
+    const csv = await request(app).get('/api/admin/results.csv').set('Authorization', `Bearer ${ADMIN}`);
+    expect(csv.status).toBe(200);
+    expect(csv.text.split('\r\n')[0]).toBe('finished_month,flow_version,overall_stage,engagement_stage,framework_stage,open-data_stage');
+    expect(csv.text).not.toMatch(/c_[A-Za-z0-9_-]{10,}/);
+  });
+
+  it('hides counts that could be worked out from the total', () => {
+    expect(suppress({ early: 0, intermediate: 3, advanced: 10, undecided: 0 }, 5)).toEqual({ early: 0, intermediate: null, advanced: null, undecided: 0 });
+    expect(suppress({ early: 7, intermediate: 8, advanced: 9, undecided: 0 }, 5)).toEqual({ early: 7, intermediate: 8, advanced: 9, undecided: 0 });
+    expect(suppress({ early: 1, intermediate: 1, advanced: 9, undecided: 9 }, 5)).toEqual({ early: null, intermediate: null, advanced: null, undecided: 9 });
+  });
+});
