@@ -1,0 +1,212 @@
+/**
+ * Turns one message of the channel-neutral model into DOM. Pure DOM
+ * building, no state: the controller decides what is enabled and where focus
+ * goes. Buttons the person can answer with carry `data-choice` (the opaque id
+ * sent back) and `data-label` (what their own bubble will say); the main
+ * choices of a step sit in `.gs-choices`, where focus lands after a turn.
+ */
+import type { AnswerQuote, Choice, Message, ResultView, ThemeResultView } from '../../../core/messages.js';
+import { fmt, h, svg, uid, type Child } from './dom.js';
+import type { Strings } from './strings.js';
+
+export interface RenderOptions {
+  s: Strings;
+  locale?: string;
+  /** Rendering the saved transcript: buttons start disabled, spent resume codes are not shown. */
+  history?: boolean;
+}
+
+const bubble = (cls: string, ...children: Child[]) => h('div', { class: `gs-msg gs-bot ${cls}` }, ...children);
+
+function button(choice: Choice, cls: string, o: RenderOptions, label = choice.label, hidden?: string): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: cls, 'data-choice': choice.id, 'data-label': label, disabled: o.history }, choice.label, hidden && h('span', { class: 'gs-vh' }, hidden));
+  return b;
+}
+
+function choiceGroup(choices: Choice[], labelledBy: string, o: RenderOptions, current?: string): HTMLElement | null {
+  if (choices.length === 0) return null;
+  return h(
+    'div',
+    { class: 'gs-choices', role: 'group', 'aria-labelledby': labelledBy },
+    ...choices.map((c) => {
+      const b = button(c, 'gs-choice', o);
+      if (c.id === current) b.classList.add('gs-chosen');
+      return b;
+    }),
+  );
+}
+
+/** A progress bar whose fill width is a CSS custom property (CSSOM, so a strict CSP allows it). */
+function bar(index: number, total: number, labelledBy: string, text: string): HTMLElement {
+  const fill = h('span');
+  fill.style.setProperty('--gs-p', `${Math.round((100 * Math.min(index, total)) / Math.max(total, 1))}%`);
+  return h('div', { class: 'gs-bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': total, 'aria-valuenow': index, 'aria-valuetext': text, 'aria-labelledby': labelledBy }, fill);
+}
+
+const quoteList = (quotes: AnswerQuote[]) => h('ul', null, ...quotes.map((q) => h('li', null, h('strong', null, `“${q.answer}”`), ` – ${q.question}`)));
+
+const LEVEL: Record<string, number> = { early: 1, intermediate: 2, advanced: 3 };
+
+/** Horizontal bars, one per theme, a third of the width per stage reached; `role="img"` with the same facts as its name. */
+export function chart(themes: ThemeResultView[], s: Strings): SVGElement {
+  const row = 42;
+  const w = 300;
+  const rows = themes.map((t, i) => {
+    const y = i * row;
+    const level = t.stage ? LEVEL[t.stage] ?? 0 : 0;
+    return [
+      svg('text', { x: 0, y: y + 13 }, `${t.title}: ${t.stageLabel}`),
+      svg('rect', { class: 't', x: 0, y: y + 20, width: w, height: 14, rx: 3 }),
+      level > 0 && svg('rect', { class: 'f', x: 0, y: y + 20, width: (w * level) / 3, height: 14, rx: 3 }),
+      svg('path', { class: 'k', d: `M${w / 3} ${y + 20}v14M${(2 * w) / 3} ${y + 20}v14` }),
+    ];
+  });
+  const label = fmt(s.chart, { list: themes.map((t) => `${t.title}: ${t.stageLabel}.`).join(' ') });
+  return svg('svg', { class: 'gs-chart', role: 'img', 'aria-label': label, viewBox: `0 0 ${w} ${themes.length * row}`, focusable: 'false' }, ...rows.flat());
+}
+
+function result(r: ResultView, m: { text: string; choices: Choice[] }, o: RenderOptions): HTMLElement {
+  const { s } = o;
+  const headingId = uid();
+  const t = r.texts;
+  return bubble(
+    'gs-result',
+    h('h3', { id: headingId, class: 'gs-rh', tabindex: -1 }, m.text || t.heading),
+    h('p', { class: 'gs-overall' }, `${s.overall}: ${r.overall.stageLabel}`),
+    h('p', null, r.overall.explanation),
+    r.themes.length > 0 && chart(r.themes, s),
+    ...r.themes.map((theme) =>
+      h(
+        'section',
+        { class: 'gs-theme' },
+        h('h4', null, theme.title),
+        h('p', { class: 'gs-badge' }, fmt(s.stage, { stage: theme.stageLabel })),
+        h('p', null, theme.explanation),
+        theme.basis.length > 0 && h('details', null, h('summary', null, s.basis), quoteList(theme.basis)),
+        theme.milestone && h('p', { class: 'gs-sub' }, `${t.milestoneHeading}: ${theme.milestone.stageLabel}`),
+        theme.milestone && h('ul', null, ...theme.milestone.characteristics.map((c) => h('li', null, c))),
+      ),
+    ),
+    r.suggestions.length > 0 && h('h4', null, t.suggestionsHeading),
+    r.suggestions.length > 0 &&
+      h(
+        'ol',
+        { class: 'gs-sugg' },
+        ...r.suggestions.map((sg) =>
+          h(
+            'li',
+            null,
+            h('p', { class: 'gs-badge' }, [sg.stageLabel, ...sg.themes].join(' · ')),
+            h('blockquote', null, sg.text),
+            h('p', null, sg.reason),
+            sg.because.length > 0 && h('p', { class: 'gs-sub' }, t.becauseLabel),
+            sg.because.length > 0 && quoteList(sg.because),
+          ),
+        ),
+      ),
+    r.contradictions.length > 0 && h('ul', { class: 'gs-warn' }, ...r.contradictions.map((c) => h('li', null, c.text))),
+    r.caveats.length > 0 && h('ul', { class: 'gs-warn' }, ...r.caveats.map((c) => h('li', null, c))),
+    h('p', { class: 'gs-source' }, t.sourceLabel),
+    choiceGroup(m.choices, headingId, o),
+  );
+}
+
+function formatDate(iso: string, locale?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  try {
+    return d.toLocaleString(locale, { dateStyle: 'long', timeStyle: 'short' } as Intl.DateTimeFormatOptions);
+  } catch {
+    return d.toLocaleString();
+  }
+}
+
+/** A resume code, shown big, with its expiry, how to use it and the link (http(s) only). */
+export function resumeBlock(resume: { code: string; expiresAt: string; url?: string }, o: RenderOptions): Child[] {
+  const { s } = o;
+  const url = resume.url && /^https?:\/\//i.test(resume.url) ? resume.url : undefined;
+  return [
+    h('p', { class: 'gs-sub' }, s.codeHeading),
+    h('p', null, h('span', { class: 'gs-code' }, resume.code)),
+    h('p', null, fmt(s.codeValid, { date: formatDate(resume.expiresAt, o.locale) })),
+    h('p', null, s.codeHow),
+    url && h('p', null, `${s.codeLink} `, h('a', { href: url, target: '_blank', rel: 'noopener' }, url)),
+  ];
+}
+
+export function renderMessage(m: Message, o: RenderOptions): HTMLElement {
+  const { s } = o;
+  const id = uid();
+  switch (m.kind) {
+    case 'question': {
+      const metaId = uid();
+      const meta = fmt(s.questionOf, { index: m.progress.index, total: m.progress.total });
+      return bubble(
+        'gs-q',
+        h('p', { class: 'gs-meta', id: metaId }, m.themeTitle ? `${meta} · ${m.themeTitle}` : meta),
+        bar(m.progress.index, m.progress.total, metaId, meta),
+        h('p', { class: 'gs-text', id }, m.text),
+        m.currentAnswer && h('p', { class: 'gs-cur' }, fmt(s.current, { answer: m.currentAnswer.label }), m.currentAnswer.note ? ` ${fmt(s.note, { note: m.currentAnswer.note })}` : ''),
+        choiceGroup(m.choices, id, o, m.currentAnswer?.choiceId),
+        m.commands.length > 0 && h('div', { class: 'gs-cmds', role: 'group', 'aria-label': s.more }, ...m.commands.map((c) => button(c, 'gs-cmd', o))),
+        h('p', { class: 'gs-hint' }, m.hint),
+      );
+    }
+    case 'text':
+      return bubble(`gs-${m.tone}`, h('p', { id }, m.text), choiceGroup(m.choices ?? [], id, o));
+    case 'progress': {
+      const text = h('p', { id }, m.text);
+      return bubble('gs-help', text, bar(m.progress.answered, m.progress.total, id, m.text));
+    }
+    case 'review':
+      return bubble(
+        'gs-review',
+        h('p', { id }, m.text),
+        h(
+          'ol',
+          { class: 'gs-items' },
+          ...m.items.map((item, i) =>
+            h(
+              'li',
+              null,
+              h('p', { class: 'gs-badge' }, item.themeTitle),
+              h('p', null, item.question),
+              h('p', { class: item.answered ? 'gs-ans' : 'gs-ans gs-open' }, item.answer),
+              item.note && h('p', { class: 'gs-cur' }, fmt(s.note, { note: item.note })),
+              button({ id: item.editChoiceId, label: s.change, kind: 'command' }, 'gs-cmd', o, `${s.change}: ${item.question}`, fmt(s.changeHidden, { n: i + 1 })),
+            ),
+          ),
+        ),
+        m.contradictions.length > 0 && h('p', { class: 'gs-sub' }, s.contradictions),
+        m.contradictions.length > 0 && h('ul', { class: 'gs-warn' }, ...m.contradictions.map((c) => h('li', null, c.text))),
+        choiceGroup(m.choices, id, o),
+      );
+    case 'result':
+      return result(m.result, m, o);
+    case 'paused':
+      return bubble('gs-paused', h('p', null, m.text), ...(m.resume && !o.history ? resumeBlock(m.resume, o) : m.resume ? [h('p', { class: 'gs-hint' }, s.codeShown)] : []));
+    case 'error':
+      return h('div', { class: 'gs-msg gs-err' }, h('p', null, m.text));
+  }
+}
+
+export const userBubble = (text: string, s: Strings): HTMLElement => h('div', { class: 'gs-msg gs-user' }, h('span', { class: 'gs-vh' }, `${s.you} `), text);
+
+/** A polite error line in the log, with optional actions (retry, resume, start new). */
+export function errorLine(text: string, actions: [string, () => void][] = []): HTMLElement {
+  return h(
+    'div',
+    { class: 'gs-msg gs-err' },
+    h('p', null, text),
+    actions.length > 0 &&
+      h(
+        'div',
+        { class: 'gs-cmds' },
+        ...actions.map(([label, run]) => {
+          const b = h('button', { type: 'button', class: 'gs-cmd' }, label);
+          b.addEventListener('click', run);
+          return b;
+        }),
+      ),
+  );
+}

@@ -1,0 +1,407 @@
+/**
+ * The widget controller: builds the panel (bubble or inline) in a shadow
+ * root, keeps the session, sends turns and decides what is enabled and where
+ * focus goes. The transcript (`role="log"`) is only ever appended to.
+ */
+import type { Message } from '../../../core/messages.js';
+import { ApiError, createApi, newTurnId, sessionStore, type ConversationView, type Session } from './api.js';
+import { palette } from './colors.js';
+import { h, svg, uid } from './dom.js';
+import { errorLine, renderMessage, resumeBlock, userBubble, type RenderOptions } from './render.js';
+import { stringsFor } from './strings.js';
+
+export interface WidgetConfig {
+  /** API origin (no trailing slash). */
+  server: string;
+  /** URL of widget.css. */
+  css: string;
+  mode: 'bubble' | 'inline';
+  title?: string;
+  color?: string;
+  target?: string;
+  locale?: string;
+  /** The script tag, to place an inline widget next to it when there is no target. */
+  script?: Element | null;
+}
+
+const CHOICE = 'button[data-choice]';
+
+export function mount(config: WidgetConfig): { host: HTMLElement } {
+  const s = stringsFor(config.locale);
+  const api = createApi(config.server);
+  const store = sessionStore(config.server);
+  const opts: RenderOptions = { s, locale: config.locale };
+  const target = config.mode === 'inline' && config.target ? document.querySelector(config.target) : null;
+  const bubble = config.mode !== 'inline';
+  const title = config.title || s.title;
+  const reducedMotion = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+  // ---- layout -------------------------------------------------------------
+  const host = h('div', { class: 'govstage-widget' });
+  const colours = palette(config.color);
+  host.style.setProperty('--gs-accent', colours.accent);
+  host.style.setProperty('--gs-on-accent', colours.onAccent);
+  host.style.setProperty('--gs-ink', colours.ink);
+  const shadow = host.attachShadow({ mode: 'open' });
+
+  const titleId = uid();
+  const panelId = uid();
+  const inputId = uid();
+  const codeId = uid();
+  const resumeId = uid();
+
+  const log = h('div', { class: 'gs-log', role: 'log', 'aria-live': 'polite', 'aria-label': s.log, tabindex: 0 });
+  const typing = h('p', { class: 'gs-typing', 'aria-hidden': 'true', hidden: true }, s.sending);
+  const input = h('input', { id: inputId, class: 'gs-input', type: 'text', autocomplete: 'off', maxlength: 2000 });
+  const form = h('form', { class: 'gs-form' }, h('label', { for: inputId }, s.reply), h('div', { class: 'gs-row' }, input, h('button', { type: 'submit', class: 'gs-send' }, s.send)));
+  const codeInput = h('input', { id: codeId, class: 'gs-input', type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: 40 });
+  const resumeForm = h('form', { id: resumeId, class: 'gs-resume', hidden: true }, h('label', { for: codeId }, s.resumeLabel), h('div', { class: 'gs-row' }, codeInput, h('button', { type: 'submit', class: 'gs-send' }, s.resumeGo)));
+  const resumeToggle = h('button', { type: 'button', class: 'gs-link', 'aria-expanded': 'false', 'aria-controls': resumeId }, s.resumeOpen);
+  const saveButton = h('button', { type: 'button', class: 'gs-link', hidden: true }, s.save);
+  const closeButton = bubble ? h('button', { type: 'button', class: 'gs-x', 'aria-label': s.close }, '×') : null;
+  const head = h('div', { class: 'gs-head' }, h('h2', { id: titleId }, title), closeButton);
+  const foot = h('div', { class: 'gs-foot' }, h('div', { class: 'gs-links' }, resumeToggle, saveButton), resumeForm);
+  const panel = bubble
+    ? h('div', { id: panelId, class: 'gs-panel gs-bubble', role: 'dialog', 'aria-labelledby': titleId, hidden: true }, head, log, typing, form, foot)
+    : h('section', { id: panelId, class: 'gs-panel gs-inline', 'aria-labelledby': titleId }, head, log, typing, form, foot);
+  const launcher = bubble
+    ? h('button', { type: 'button', class: 'gs-launcher', 'aria-expanded': 'false', 'aria-controls': panelId, 'aria-haspopup': 'dialog' }, svg('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' }, svg('path', { d: 'M4 4h16v11H8l-4 4z' })), h('span', null, title))
+    : null;
+  // Hidden until the stylesheet is in, so the page never shows an unstyled flash.
+  const frame = h('div', { class: 'gs-root', hidden: true }, launcher, panel);
+  const link = h('link', { rel: 'stylesheet', href: config.css });
+  const show = () => frame.removeAttribute('hidden');
+  link.addEventListener('load', show);
+  link.addEventListener('error', show);
+  shadow.append(link, frame);
+  if (target) target.append(host);
+  else if (!bubble && config.script?.parentNode && config.script.parentNode !== document.head) config.script.after(host);
+  else document.body.append(host);
+
+  // ---- state --------------------------------------------------------------
+  let session: Session | null = null;
+  let finished = false;
+  let busy = false;
+  let booted = false;
+  /** The messages whose buttons answer the current step. */
+  let active: HTMLElement[] = [];
+
+  const buttons = (els: HTMLElement[]) => els.flatMap((el) => Array.from(el.querySelectorAll<HTMLButtonElement>(CHOICE)));
+  const enable = (els: HTMLElement[], on: boolean) => buttons(els).forEach((b) => (b.disabled = !on));
+  const append = <E extends HTMLElement>(el: E): E => (log.append(el), el);
+  const persist = () => {
+    if (session) store.save(session);
+    saveButton.hidden = !session;
+  };
+  const setBusy = (on: boolean) => {
+    busy = on;
+    typing.hidden = !on;
+    if (on) log.setAttribute('aria-busy', 'true');
+    else log.removeAttribute('aria-busy');
+  };
+
+  /** Scrolls the log so `first` starts at its top, then focuses `target` and makes sure it is visible. */
+  function reveal(first: HTMLElement | undefined, target?: HTMLElement | null) {
+    if (first) log.scrollTop = first.offsetTop - 8;
+    if (!target) return;
+    target.focus({ preventScroll: true });
+    const t = target.getBoundingClientRect();
+    const l = log.getBoundingClientRect();
+    if (t.bottom > l.bottom || t.top < l.top) target.scrollIntoView({ block: 'nearest', behavior: reducedMotion ? 'auto' : 'smooth' });
+  }
+
+  /** Where focus goes on the current step: a result's heading, else the first main choice, else the text box. */
+  function focusTarget(els: HTMLElement[] = active): HTMLElement {
+    for (const el of els.slice().reverse()) {
+      const heading = el.querySelector<HTMLElement>('.gs-rh');
+      if (heading) return heading;
+      const first = el.querySelector<HTMLElement>(`.gs-choices ${CHOICE}:not(:disabled)`) ?? el.querySelector<HTMLElement>(`${CHOICE}:not(:disabled)`);
+      if (first) return first;
+    }
+    return input;
+  }
+
+  /**
+   * Appends a bot turn. When it offers choices they become the current step
+   * (the previous step's buttons stay disabled); when it only informs (why,
+   * help, a saved note, a resume code) the previous step stays current.
+   */
+  function showTurn(messages: Message[], previous: HTMLElement[], focus: HTMLElement | null | 'auto', from?: HTMLButtonElement) {
+    const els = messages.map((m) => append(renderMessage(m, opts)));
+    const fresh = els.filter((el) => el.querySelector(CHOICE));
+    if (fresh.length > 0) {
+      active = fresh;
+    } else {
+      active = previous;
+      enable(previous, true);
+      from?.classList.remove('gs-chosen');
+    }
+    reveal(els[0], focus === 'auto' ? (fresh.length > 0 ? focusTarget(fresh) : from ?? input) : focus);
+  }
+
+  function adopt(next: { conversationId: string; resumeToken: string; revision: number; status: string }) {
+    session = { conversationId: next.conversationId, resumeToken: next.resumeToken, revision: next.revision };
+    finished = next.status === 'finished';
+    persist();
+  }
+
+  /** Access is gone (continued elsewhere, or expired): forget it and offer the ways on. */
+  function lost() {
+    store.clear();
+    session = null;
+    persist();
+    enable(active, false);
+    active = [];
+    const line = append(
+      errorLine(s.lost, [
+        [s.resumeOpen, () => openResume(true)],
+        [s.startNew, () => void begin(true)],
+      ]),
+    );
+    reveal(line);
+  }
+
+  /** A clear, polite error line; nothing the person typed is touched. */
+  function failure(error: unknown, retry?: () => void) {
+    const e = error instanceof ApiError ? error : new ApiError(-1, 'CLIENT', '');
+    if (e.status === 401) return lost();
+    const text = e.status === 0 ? s.network : e.status >= 500 || e.status < 0 || !e.message ? s.server : e.message;
+    reveal(append(errorLine(text, retry ? [[s.retry, retry]] : [])));
+  }
+
+  async function guarded(work: () => Promise<void>) {
+    if (busy) return;
+    setBusy(true);
+    try {
+      await work();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  // ---- the conversation ----------------------------------------------------
+  async function begin(focus: boolean) {
+    await guarded(async () => {
+      try {
+        const started = await api.start(config.locale);
+        adopt(started);
+        enable(active, false);
+        showTurn(started.messages, [], focus ? 'auto' : null);
+      } catch (error) {
+        failure(error, () => void begin(true));
+      }
+    });
+  }
+
+  /** Rebuilds the transcript (spent buttons disabled), then makes the current step live. */
+  function rebuild(view: ConversationView, separator: string | null, focus: boolean) {
+    enable(active, false);
+    log.setAttribute('aria-busy', 'true');
+    const history: RenderOptions = { ...opts, history: true };
+    const first = separator ? append(h('p', { class: 'gs-sep' }, separator)) : undefined;
+    let lastEls: HTMLElement[] = [];
+    let lastMessages: Message[] = [];
+    for (const entry of view.transcript) {
+      if (entry.from === 'user') {
+        append(userBubble(entry.text ?? '', s));
+        lastEls = [];
+        lastMessages = [];
+      } else {
+        lastMessages = entry.messages ?? [];
+        lastEls = lastMessages.map((m) => append(renderMessage(m, history)));
+      }
+    }
+    const current = view.current;
+    const n = current.length;
+    let els: HTMLElement[];
+    if (n > 0 && n <= lastMessages.length && JSON.stringify(lastMessages.slice(-n)) === JSON.stringify(current)) {
+      els = lastEls.slice(-n);
+      enable(els, true);
+    } else {
+      append(h('p', { class: 'gs-sep' }, s.whereYouLeft));
+      els = current.map((m) => append(renderMessage(m, opts)));
+    }
+    active = els.filter((el) => el.querySelector(CHOICE));
+    log.removeAttribute('aria-busy');
+    reveal(separator ? first : els[0], focus ? focusTarget() : null);
+  }
+
+  async function restore(saved: Session, focus: boolean, separator: string | null = null) {
+    try {
+      const view = await api.view(saved);
+      adopt({ ...saved, revision: view.revision, status: view.status });
+      rebuild(view, separator, focus);
+      return true;
+    } catch (error) {
+      failure(error, () => void guarded(() => restore(saved, true, separator).then(() => undefined)));
+      return false;
+    }
+  }
+
+  async function resumeWith(code: string, focus: boolean): Promise<boolean> {
+    let access: { conversationId: string; resumeToken: string };
+    try {
+      access = await api.resume(code);
+    } catch (error) {
+      const e = error instanceof ApiError ? error : null;
+      const text = !e || e.status === 0 ? s.network : e.status === 404 || e.status === 400 ? e.message || s.badCode : e.status === 410 ? e.message || s.expiredCode : e.status === 429 ? e.message || s.tooMany : s.server;
+      reveal(append(errorLine(text)));
+      return false;
+    }
+    return restore({ ...access, revision: 0 }, focus, s.resumed);
+  }
+
+  async function send(input: { choice: string } | { text: string }, label: string, from?: HTMLButtonElement) {
+    if (busy) return;
+    if (!session) return lost();
+    const previous = active;
+    const typed = 'text' in input;
+    await guarded(async () => {
+      const current = session as Session;
+      enable(previous, false);
+      from?.classList.add('gs-chosen');
+      const mine = append(userBubble(label, s));
+      const focusAfter = typed ? textBox : 'auto';
+      try {
+        const reply = await api.turn(current, input, newTurnId());
+        if (typed) textBox.value = '';
+        adopt(reply.switchTo ?? { ...current, revision: reply.revision, status: reply.status });
+        showTurn(reply.messages, previous, focusAfter, from);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 409 && error.messages) {
+          // Stale: the conversation moved on elsewhere. Show where it stands now.
+          adopt({ ...current, revision: error.revision ?? current.revision, status: finished ? 'finished' : 'active' });
+          showTurn(error.messages, previous, focusAfter, from);
+          return;
+        }
+        mine.classList.add('gs-failed');
+        mine.append(` ${s.notSent}`);
+        from?.classList.remove('gs-chosen');
+        enable(previous, true);
+        failure(error);
+        (from ?? textBox).focus({ preventScroll: true });
+      }
+    });
+  }
+  const textBox = input;
+
+  async function saveForLater() {
+    const current = session;
+    if (!current) return;
+    await guarded(async () => {
+      try {
+        const code = await api.resumeCode(current);
+        // Issuing a code moves the conversation's revision on; read it back so the next answer is not refused as stale.
+        const view = await api.view(current).catch(() => null);
+        if (view && session === current) adopt({ ...current, revision: view.revision, status: view.status });
+        reveal(append(h('div', { class: 'gs-msg gs-bot gs-paused' }, ...resumeBlock(code, opts))));
+      } catch (error) {
+        failure(error);
+      }
+    });
+  }
+
+  function openResume(focus: boolean) {
+    resumeForm.hidden = false;
+    resumeToggle.setAttribute('aria-expanded', 'true');
+    if (bubble && panel.hidden) openPanel();
+    if (focus) codeInput.focus();
+  }
+
+  /** First start: a `?resume=CODE` link, else the saved session, else a new conversation. */
+  async function boot(focus: boolean) {
+    if (booted) return;
+    booted = true;
+    let code: string | null = null;
+    try {
+      const url = new URL(location.href);
+      code = url.searchParams.get('resume');
+      if (code !== null) {
+        url.searchParams.delete('resume');
+        history.replaceState(history.state, '', url.href);
+      }
+    } catch {
+      /* no usable location (sandboxed frame) */
+    }
+    if (code && (await guarded2(() => resumeWith(code as string, focus)))) return;
+    const saved = store.load();
+    if (saved && (await guarded2(() => restore(saved, focus)))) return;
+    if (!session && !saved) await begin(focus);
+  }
+  /** `guarded` for work that reports success. */
+  async function guarded2(work: () => Promise<boolean>): Promise<boolean> {
+    let ok = false;
+    await guarded(async () => {
+      ok = await work();
+    });
+    return ok;
+  }
+
+  // ---- events -------------------------------------------------------------
+  log.addEventListener('click', (event) => {
+    const b = (event.target as Element).closest<HTMLButtonElement>(CHOICE);
+    if (!b || b.disabled || !b.dataset.choice) return;
+    void send({ choice: b.dataset.choice }, b.dataset.label || b.textContent || '', b);
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) {
+      reveal(append(errorLine(s.emptyReply)), input);
+      return;
+    }
+    void send({ text }, text);
+  });
+  resumeToggle.addEventListener('click', () => {
+    const open = resumeForm.hidden;
+    resumeForm.hidden = !open;
+    resumeToggle.setAttribute('aria-expanded', String(open));
+    if (open) codeInput.focus();
+  });
+  resumeForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const code = codeInput.value.trim();
+    if (!code) return codeInput.focus();
+    void guarded2(() => resumeWith(code, true)).then((ok) => {
+      if (!ok) return codeInput.focus();
+      codeInput.value = '';
+      resumeForm.hidden = true;
+      resumeToggle.setAttribute('aria-expanded', 'false');
+    });
+  });
+  saveButton.addEventListener('click', () => void saveForLater());
+
+  function openPanel() {
+    panel.hidden = false;
+    launcher?.setAttribute('aria-expanded', 'true');
+    if (!booted) void boot(true);
+    else focusTarget().focus();
+  }
+  function closePanel() {
+    panel.hidden = true;
+    launcher?.setAttribute('aria-expanded', 'false');
+    launcher?.focus();
+  }
+  if (bubble && launcher) {
+    launcher.addEventListener('click', () => (panel.hidden ? openPanel() : closePanel()));
+    closeButton?.addEventListener('click', closePanel);
+    panel.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        closePanel();
+      } else if (event.key === 'Tab' && matchMedia('(max-width: 600px)').matches) {
+        // Full screen on phones: keep Tab inside the panel, as nothing behind it is visible.
+        const all = Array.from(panel.querySelectorAll<HTMLElement>('button:not(:disabled),input,[tabindex="0"],summary,a[href]')).filter((el) => el.offsetParent !== null);
+        const edge = event.shiftKey ? all[0] : all[all.length - 1];
+        if (edge && shadow.activeElement === edge) {
+          event.preventDefault();
+          (event.shiftKey ? all[all.length - 1] : all[0])?.focus();
+        }
+      }
+    });
+    if (/[?&]resume=/.test(location.search)) openPanel();
+  } else {
+    void boot(false);
+  }
+  return { host };
+}

@@ -1,0 +1,250 @@
+/**
+ * The widget in a real browser against the real server: completing an
+ * assessment by mouse and by keyboard, surviving a reload, saving and
+ * resuming elsewhere with a code, hostile text, stale answers and network
+ * failures. One server and one browser for the file; a fresh browser
+ * context (own localStorage) per test.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  clickAnswer,
+  completeByClicking,
+  countEverywhere,
+  currentQuestion,
+  focused,
+  launchBrowser,
+  questionText,
+  recordDialogs,
+  recordErrors,
+  startServer,
+  typeReply,
+  waitForQuestion,
+} from './helpers.js';
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
+
+async function openDemo(path = '/'): Promise<{ page: Page; context: BrowserContext; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  const errors = recordErrors(page);
+  await page.goto(server.url + path);
+  return { page, context, errors };
+}
+
+const start = async (page: Page) => {
+  await page.getByRole('button', { name: 'Start the assessment' }).click();
+  await waitForQuestion(page, 1);
+};
+
+const liveAnswerButtons = (page: Page) => page.locator('.gs-q .gs-choices button:enabled');
+
+describe('the widget on the demo page', () => {
+  it('completes an assessment by clicking and shows the result with its chart and suggestions', async () => {
+    const { page, errors } = await openDemo();
+    await completeByClicking(page, [1, 2, 2, 1, 3, 2, 3, 1, 2, 3]);
+    const overall = await page.locator('.gs-overall').textContent();
+    expect(overall).toMatch(/^Overall stage: (Early|Intermediate|Advanced)$/);
+    const chart = page.locator('svg.gs-chart[role="img"]');
+    expect(await chart.count()).toBe(1);
+    const label = (await chart.getAttribute('aria-label')) ?? '';
+    for (const theme of ['Engaging people in policy and services', 'Legal and enabling framework', 'Open government data']) expect(label).toContain(theme);
+    expect(await chart.locator('rect.f').count()).toBeGreaterThan(0);
+    const suggestions = page.locator('.gs-sugg > li');
+    expect(await suggestions.count()).toBeGreaterThan(0);
+    expect(await suggestions.first().locator('blockquote').textContent()).not.toBe('');
+    expect(await page.locator('.gs-sugg').textContent()).toContain('Because you said:');
+    expect(await page.locator('.gs-source').textContent()).toMatch(/^Source: OECD/);
+    // Every answer was echoed as the person's own bubble.
+    expect(await page.locator('.gs-user').count()).toBe(12);
+    // Starting again from the result switches to a fresh conversation.
+    const before = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith('govstage:'))?.[1]);
+    await page.locator('.gs-result').getByRole('button', { name: 'Start a new assessment' }).click();
+    await page.locator('.gs-choices button:enabled', { hasText: 'Start the assessment' }).waitFor();
+    const after = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith('govstage:'))?.[1]);
+    expect(JSON.parse(after ?? '{}').conversationId).not.toBe(JSON.parse(before ?? '{}').conversationId);
+    expect(errors).toEqual([]);
+  });
+
+  it('completes an assessment with the keyboard only, focus following each new question', async () => {
+    const { page, errors } = await openDemo();
+    await page.locator('.gs-choices button', { hasText: 'Start the assessment' }).waitFor();
+    // Tab from the top of the page to the Start button.
+    for (let i = 0; i < 30 && (await focused(page)).text !== 'Start the assessment'; i++) await page.keyboard.press('Tab');
+    expect((await focused(page)).text).toBe('Start the assessment');
+    await page.keyboard.press('Enter');
+    const answers = [2, 1, 3, 4, 1, 2, 3, 1, 2, 1];
+    for (let q = 1; q <= 10; q++) {
+      await waitForQuestion(page, q);
+      const now = await focused(page);
+      expect(now.firstChoice, `focus on the first choice of question ${q}`).toBe(true);
+      for (let t = 1; t < (answers[q - 1] as number); t++) await page.keyboard.press('Tab');
+      await page.keyboard.press(q % 2 === 0 ? 'Space' : 'Enter');
+    }
+    await page.locator('.gs-review .gs-choices button:enabled').first().waitFor();
+    expect((await focused(page)).text).toBe('See my result');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Your result' }).waitFor();
+    const heading = await focused(page);
+    expect(heading.tag).toBe('h3');
+    expect(heading.text).toBe('Your result');
+    expect(await page.locator('svg.gs-chart').count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('after a reload half-way, continues at the same question with the transcript restored', async () => {
+    const { page } = await openDemo();
+    await start(page);
+    for (let q = 1; q <= 4; q++) await clickAnswer(page, (q % 3) + 1);
+    await waitForQuestion(page, 5);
+    const fifth = await questionText(page);
+    const bubbles = await page.locator('.gs-user').allTextContents();
+
+    await page.reload();
+    await waitForQuestion(page, 5);
+    expect(await questionText(page)).toBe(fifth);
+    expect(await page.locator('.gs-user').allTextContents()).toEqual(bubbles);
+    // Earlier questions are there, spent; only the current one answers.
+    expect(await page.locator('.gs-q').count()).toBe(5);
+    expect(await liveAnswerButtons(page).count()).toBe(4);
+    expect(await page.locator('.gs-q', { hasText: fifth }).count()).toBe(1);
+
+    await clickAnswer(page, 2);
+    await waitForQuestion(page, 6);
+  });
+
+  it('saves to continue later and resumes with the code in a fresh browser, and by a ?resume= link', async () => {
+    const a = await openDemo();
+    await start(a.page);
+    for (let q = 1; q <= 3; q++) await clickAnswer(a.page, 1);
+    await waitForQuestion(a.page, 4);
+    const fourth = await questionText(a.page);
+
+    // The question's own "Save and continue later" command shows a code.
+    await currentQuestion(a.page).getByRole('button', { name: 'Save and continue later' }).click();
+    const paused = a.page.locator('.gs-paused').last();
+    await paused.locator('.gs-code').waitFor();
+    expect(await paused.textContent()).toContain('Resume with a code');
+    // The footer button issues a fresh code (the first stops working) without making the next answer stale.
+    await a.page.getByRole('button', { name: 'Get a code to continue later' }).click();
+    await a.page.locator('.gs-paused .gs-code').nth(1).waitFor();
+    const code = (await a.page.locator('.gs-paused .gs-code').nth(1).textContent()) ?? '';
+    expect(code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    await clickAnswer(a.page, 2);
+    await waitForQuestion(a.page, 5);
+    expect(await a.page.locator('.gs-warning').count()).toBe(0);
+    const fifth = await questionText(a.page);
+    expect(fifth).not.toBe(fourth);
+
+    // A fresh browser (no localStorage): enter the code in "Resume with a code".
+    const b = await openDemo();
+    await b.page.locator('.gs-choices button', { hasText: 'Start the assessment' }).waitFor();
+    await b.page.getByRole('button', { name: 'Resume with a code' }).click();
+    await b.page.getByRole('textbox', { name: 'Resume code' }).fill(code.toLowerCase());
+    await b.page.getByRole('textbox', { name: 'Resume code' }).press('Enter');
+    await waitForQuestion(b.page, 5);
+    expect(await questionText(b.page)).toBe(fifth);
+    expect(await b.page.locator('.gs-sep', { hasText: 'Your saved assessment is open again.' }).count()).toBe(1);
+    expect(await b.page.locator('.gs-user', { hasText: 'Yes, mostly internal processes' }).count()).toBe(1);
+    expect(await b.page.locator('.gs-paused', { hasText: 'A resume code was shown here.' }).count()).toBe(1);
+    // The focus went to the resumed question.
+    expect((await focused(b.page)).firstChoice).toBe(true);
+
+    // The first browser's access is gone now: it says so and offers the ways on.
+    await currentQuestion(a.page).locator('.gs-choices button').first().click();
+    await a.page.locator('.gs-err', { hasText: 'continued somewhere else' }).waitFor();
+    expect(await a.page.locator('.gs-err').last().getByRole('button', { name: 'Start a new assessment' }).count()).toBe(1);
+    expect(await a.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('govstage:')).length)).toBe(0);
+
+    // A third browser opens the resume link.
+    const c = await openDemo(`/?resume=${encodeURIComponent(code)}`);
+    await waitForQuestion(c.page, 5);
+    expect(await questionText(c.page)).toBe(fifth);
+    expect(new URL(c.page.url()).search).toBe('');
+    await clickAnswer(c.page, 1);
+    await waitForQuestion(c.page, 6);
+  });
+
+  it('shows hostile text typed as a note or a reply as literal text, and nothing runs', async () => {
+    const { page, errors } = await openDemo();
+    const dialogs = recordDialogs(page);
+    const evil = '<img src=x onerror=alert(1)>';
+    await start(page);
+    await typeReply(page, `note ${evil}`);
+    await page.locator('.gs-success', { hasText: 'Your note is saved' }).waitFor();
+    await typeReply(page, evil);
+    expect(await page.locator('.gs-user').last().textContent()).toBe(`You said: ${evil}`);
+    expect(await page.locator('.gs-warning').last().textContent()).toContain(`"${evil}"`);
+    await clickAnswer(page, 2);
+    await currentQuestion(page).getByRole('button', { name: 'Review my answers' }).click();
+    await page.locator('.gs-review').waitFor();
+    expect(await page.locator('.gs-review li').first().textContent()).toContain(`Note: ${evil}`);
+    expect(await countEverywhere(page, 'img')).toBe(0);
+    await page.waitForTimeout(200);
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('answers from a tab that fell behind are refused politely and the tab catches up', async () => {
+    const { page, context } = await openDemo();
+    await start(page);
+    const other = await context.newPage();
+    await other.goto(server.url + '/');
+    await waitForQuestion(other, 1);
+    await clickAnswer(page, 1);
+    await waitForQuestion(page, 2);
+    await clickAnswer(other, 3);
+    await other.locator('.gs-warning', { hasText: 'earlier step' }).waitFor();
+    await waitForQuestion(other, 2);
+    await clickAnswer(other, 1);
+    await waitForQuestion(other, 3);
+  });
+
+  it('retries a failed request once with the same turn id, and keeps what was typed when it fails for good', async () => {
+    const { page } = await openDemo();
+    await start(page);
+    // First attempt dropped, the retry goes through: the person notices nothing.
+    const bodies: string[] = [];
+    let attempts = 0;
+    await page.route('**/turns', async (route) => {
+      bodies.push(route.request().postData() ?? '');
+      if (attempts++ === 0) await route.abort('failed');
+      else await route.continue();
+    });
+    await clickAnswer(page, 1);
+    await waitForQuestion(page, 2);
+    expect(bodies).toHaveLength(2);
+    expect(JSON.parse(bodies[0] as string).turnId).toBe(JSON.parse(bodies[1] as string).turnId);
+    expect(await page.locator('.gs-err').count()).toBe(0);
+    await page.unrouteAll();
+
+    // Offline for good: a clear error line, the text stays in the box, the buttons work again.
+    await page.route('**/turns', (route) => route.abort('internetdisconnected'));
+    const box = page.getByRole('textbox', { name: 'Your reply' });
+    await box.fill('partly, only in two ministries');
+    await box.press('Enter');
+    await page.locator('.gs-err', { hasText: 'could not be reached' }).waitFor();
+    expect(await box.inputValue()).toBe('partly, only in two ministries');
+    expect(await page.locator('.gs-user.gs-failed').textContent()).toContain('(not sent)');
+    expect(await liveAnswerButtons(page).count()).toBe(4);
+    expect((await focused(page)).tag).toBe('input');
+    await page.unrouteAll();
+    await box.press('Enter');
+    await waitForQuestion(page, 3);
+    expect(await box.inputValue()).toBe('');
+  });
+});
