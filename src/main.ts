@@ -3,7 +3,7 @@
  * SIGTERM and SIGINT stop accepting connections, let the turns in flight
  * finish, then close the store.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { bootstrap, type Services } from './bootstrap.js';
 import { createApp } from './channels/web/app.js';
 import { toGovError } from './errors.js';
@@ -18,9 +18,26 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : services.config.PORT;
   const url = `http://${services.config.HOST}:${port}`;
+  // Answers being prepared, so a stop can tell their keep-alive connections to close once they are sent.
+  const inFlight = new Set<ServerResponse>();
+  let closing = false;
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (closing) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      // The connection it used is idle now: close it rather than wait for the keep-alive timeout.
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      // server.close() alone waits for in-flight requests but then leaves their keep-alive
+      // connections open (and serving) until the keep-alive timeout: a busy client could hold
+      // the stop open indefinitely. Every answer from now on closes its connection.
+      closing = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
