@@ -1,0 +1,176 @@
+/**
+ * `npm run bench`: how close Govstage runs to this machine's limits. Starts
+ * and stops its own server processes; prints a table, then one JSON line.
+ * Figures are only comparable within one run (the machine is shared).
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { bootstrap } from '../src/bootstrap.js';
+import { createLogger } from '../src/log.js';
+import { hashToken, newConversationId, newToken } from '../src/service/secrets.js';
+import type { ConversationRecord } from '../src/store/types.js';
+import { startChildServer, tempDir, ROOT, type ChildServer } from '../test/helpers/server.js';
+import { measureDurableWrites } from './durable-writes.js';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const SECONDS = QUICK ? 3 : 8;
+const STORED_LARGE = Number(process.env.BENCH_STORED ?? (QUICK ? 10_000 : 100_000));
+const SERVER_ENV = { RATE_LIMIT_PER_MINUTE: '1000000000', RESUME_RATE_LIMIT_PER_MINUTE: '1000000000', LOG_LEVEL: 'info', NODE_ENV: 'production' };
+const REPLIES = ['start', 'yes', 'no', 'partly', 'yes', 'no', 'yes', 'partly', 'no', 'yes', 'no', 'see my result'];
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function echoCeiling(connections: number): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/echo-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => {
+      const m = /listening on (\S+)/.exec(c.toString());
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`echo server exited ${code}`)));
+  });
+  const result = await autocannon({ url: `${url}/echo`, method: 'POST', connections, duration: SECONDS, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ turnId: randomUUID(), text: 'yes' }) });
+  child.kill('SIGTERM');
+  return result.requests.average;
+}
+
+interface TurnLoad {
+  turnsPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** Each connection runs whole conversations: create, then 12 turns, then again. */
+async function turnLoad(url: string, connections: number, seconds = SECONDS): Promise<TurnLoad> {
+  let turns = 0;
+  const json = { 'content-type': 'application/json' };
+  type Ctx = { id?: string; token?: string };
+  const requests: autocannon.Request[] = [
+    {
+      method: 'POST',
+      path: '/api/conversations',
+      headers: json,
+      body: '{}',
+      onResponse: (_status: number, body: string, context: Ctx) => {
+        const started = JSON.parse(body) as { conversationId: string; resumeToken: string };
+        context.id = started.conversationId;
+        context.token = started.resumeToken;
+      },
+    } as autocannon.Request,
+    ...REPLIES.map(
+      (text) =>
+        ({
+          method: 'POST',
+          setupRequest: (request: autocannon.Request, context: Ctx) => ({
+            ...request,
+            path: `/api/conversations/${context.id}/turns`,
+            headers: { ...json, authorization: `Bearer ${context.token}` },
+            body: JSON.stringify({ turnId: randomUUID(), text }),
+          }),
+          onResponse: (status: number) => {
+            if (status === 200) turns++;
+          },
+        }) as autocannon.Request,
+    ),
+  ];
+  const result = await autocannon({ url, connections, duration: seconds, requests, timeout: 30 });
+  return { turnsPerSec: turns / seconds, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+}
+
+/** Fills a data folder with `count` stored conversations, written directly (setup, not measured). */
+async function populate(dataDir: string, count: number): Promise<void> {
+  const services = await bootstrap({ env: { CONTENT_DIR: ROOT, DATA_DIR: dataDir, LOG_LEVEL: 'silent' }, logger: createLogger({ level: 'silent' }) });
+  const started = await services.service.start({ channel: 'web' });
+  const template = (await services.store.get(started.conversationId)) as ConversationRecord;
+  await services.store.close();
+  const dir = path.join(dataDir, 'conversations');
+  await mkdir(dir, { recursive: true });
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      next++;
+      const id = newConversationId();
+      const record: ConversationRecord = { ...template, id, tokenHash: hashToken(newToken()), resumeCode: null };
+      await writeFile(path.join(dir, `${id}.json`), JSON.stringify(record));
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+}
+
+async function rssMb(server: ChildServer): Promise<number> {
+  const status = await readFile(`/proc/${server.child.pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+async function main() {
+  const t0 = Date.now();
+  log(`Govstage benchmark (${QUICK ? 'quick' : 'full'}): ${SECONDS}s per load step, ${STORED_LARGE} stored conversations for the storage step`);
+
+  log('1/6 ceiling: bare express JSON echo, 100 connections');
+  const ceilingExpressRps = await echoCeiling(100);
+
+  log('2/6 ceiling: durable writes (temp file, fsync, rename, fsync folder), 100 at once');
+  const sample = JSON.stringify({ padding: 'x'.repeat(6000) });
+  const ceilingDurableWritesPerSec = await measureDurableWrites({ dir: path.join(tmpdir(), `govstage-bench-writes-${process.pid}`), concurrency: 100, seconds: SECONDS, bytes: sample.length });
+
+  log('3/6 turns over HTTP, default durable store, 100 concurrent conversations');
+  const small = await startChildServer({ env: SERVER_ENV });
+  await populate(small.dataDir, 100).catch(async (e: unknown) => { await small.stop(); throw e; });
+  const at100 = await turnLoad(small.url, 100);
+  log('4/6 turn latency with 100 stored conversations, 10 at once');
+  const latencySmall = await turnLoad(small.url, 10);
+  await small.stop();
+  await rm(small.dataDir, { recursive: true, force: true });
+
+  log(`5/6 storing ${STORED_LARGE} conversations, then the same latency test`);
+  const largeDir = await tempDir('govstage-bench-');
+  await populate(largeDir, STORED_LARGE);
+  const large = await startChildServer({ env: SERVER_ENV, dataDir: largeDir });
+  const latencyLarge = await turnLoad(large.url, 10);
+  log('6/6 1000 concurrent conversations on the large store');
+  const at1000 = await turnLoad(large.url, 1000);
+  const rss = await rssMb(large);
+  await large.stop();
+  await rm(largeDir, { recursive: true, force: true });
+
+  const figures = {
+    ceilingExpressRps: Math.round(ceilingExpressRps),
+    ceilingDurableWritesPerSec: Math.round(ceilingDurableWritesPerSec),
+    turnsPerSec: Math.round(at100.turnsPerSec),
+    ratioToCeiling: Math.round((at100.turnsPerSec / Math.min(ceilingExpressRps, ceilingDurableWritesPerSec)) * 100) / 100,
+    p50Ms100: at100.p50,
+    p99Ms100: at100.p99,
+    p99Ms1000: at1000.p99,
+    storageLatencyRatio: Math.round((latencyLarge.p50 / Math.max(latencySmall.p50, 0.01)) * 100) / 100,
+    rssMbAt100k: rss,
+    widgetGzipBytes: null as number | null,
+    slackAckP99Ms: null as number | null,
+  };
+  const errors = at100.errors + at100.non2xx + at1000.errors + at1000.non2xx + latencySmall.non2xx + latencyLarge.non2xx;
+
+  const rows: [string, string, string][] = [
+    ['bare express echo (ceiling)', `${figures.ceilingExpressRps} req/s`, ''],
+    ['durable writes (ceiling)', `${figures.ceilingDurableWritesPerSec} writes/s`, ''],
+    ['turns, 100 concurrent', `${figures.turnsPerSec} turns/s`, `ratio to ceiling ${figures.ratioToCeiling} (target >= 0.7)`],
+    ['turn latency, 100 concurrent', `p50 ${figures.p50Ms100} ms, p99 ${figures.p99Ms100} ms`, 'p99 target <= 50 ms'],
+    ['turn latency, 1000 concurrent', `p99 ${figures.p99Ms1000} ms`, ''],
+    [`p50 latency, 100 vs ${STORED_LARGE} stored`, `${latencySmall.p50} ms vs ${latencyLarge.p50} ms`, `ratio ${figures.storageLatencyRatio} (target <= 1.2)`],
+    [`server RSS, ${STORED_LARGE} stored, 1000 active`, `${figures.rssMbAt100k} MB`, 'target <= 200 MB'],
+    ['failed requests', String(errors), 'should be 0'],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  process.stdout.write(`\n${rows.map(([a, b, c]) => `${a.padEnd(width)}  ${b.padEnd(30)}  ${c}`).join('\n')}\n\nTook ${Math.round((Date.now() - t0) / 1000)} s.\n`);
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
