@@ -27,7 +27,8 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  // PUBLIC_URL makes the server add a resume link to the codes it issues.
+  [server, browser] = await Promise.all([startServer({ PUBLIC_URL: 'http://govstage.test' }), launchBrowser()]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -106,6 +107,29 @@ describe('the widget on the demo page', () => {
     expect(errors).toEqual([]);
   });
 
+  it('changes an answer from the review and comes back to the review', async () => {
+    const { page } = await openDemo();
+    await start(page);
+    for (let q = 1; q <= 10; q++) {
+      await waitForQuestion(page, q);
+      await clickAnswer(page, 1);
+    }
+    const review = page.locator('.gs-review').last();
+    await review.waitFor();
+    const second = review.locator('li').nth(1);
+    const before = await second.locator('.gs-ans').textContent();
+    await second.getByRole('button', { name: 'Change the answer to question 2' }).click();
+    await waitForQuestion(page, 2);
+    expect(await currentQuestion(page).locator('.gs-cur').textContent()).toBe(`Your current answer: ${before}`);
+    expect(await currentQuestion(page).locator('.gs-choices button.gs-chosen').textContent()).toBe(before);
+    expect(await page.locator('.gs-user').last().textContent()).toMatch(/^You said: Change: Do you regularly use digital channels/);
+    const replacement = (await currentQuestion(page).locator('.gs-choices button').nth(2).textContent()) ?? '';
+    await clickAnswer(page, 3);
+    await page.locator('.gs-review').nth(1).waitFor();
+    expect(await page.locator('.gs-review').last().locator('li').nth(1).locator('.gs-ans').textContent()).toBe(replacement);
+    expect(await page.locator('.gs-review').first().locator('button:enabled').count()).toBe(0);
+  });
+
   it('after a reload half-way, continues at the same question with the transcript restored', async () => {
     const { page } = await openDemo();
     await start(page);
@@ -139,6 +163,8 @@ describe('the widget on the demo page', () => {
     const paused = a.page.locator('.gs-paused').last();
     await paused.locator('.gs-code').waitFor();
     expect(await paused.textContent()).toContain('Resume with a code');
+    const firstCode = (await paused.locator('.gs-code').textContent()) ?? '';
+    expect(await paused.getByRole('link').getAttribute('href')).toBe(`http://govstage.test/?resume=${encodeURIComponent(firstCode)}`);
     // The footer button issues a fresh code (the first stops working) without making the next answer stale.
     await a.page.getByRole('button', { name: 'Get a code to continue later' }).click();
     await a.page.locator('.gs-paused .gs-code').nth(1).waitFor();

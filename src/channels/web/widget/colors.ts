@@ -34,6 +34,6 @@ export function palette(color: string | undefined): { accent: string; onAccent: 
   const accent = parse(color ?? '') ?? ([29, 78, 216] as Rgb);
   let ink = accent;
   // 5:1 on white keeps 4.5:1 on the #f3f4f6 bubble background.
-  while (contrast(ink, WHITE) < 5) ink = ink.map((v) => v * 0.9) as Rgb;
+  while (contrast(ink, WHITE) < 5) ink = ink.map((v) => Math.floor(v * 0.9)) as Rgb;
   return { accent: hex(accent), onAccent: contrast(accent, WHITE) >= contrast(accent, BLACK) ? '#fff' : '#000', ink: hex(ink) };
 }

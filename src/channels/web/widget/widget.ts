@@ -161,12 +161,12 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     reveal(line);
   }
 
-  /** A clear, polite error line; nothing the person typed is touched. */
-  function failure(error: unknown, retry?: () => void) {
+  /** A clear, polite error line, with ways on; nothing the person typed is touched. */
+  function failure(error: unknown, actions: [string, () => void][] = []) {
     const e = error instanceof ApiError ? error : new ApiError(-1, 'CLIENT', '');
     if (e.status === 401) return lost();
     const text = e.status === 0 ? s.network : e.status >= 500 || e.status < 0 || !e.message ? s.server : e.message;
-    reveal(append(errorLine(text, retry ? [[s.retry, retry]] : [])));
+    reveal(append(errorLine(text, actions)));
   }
 
   async function guarded(work: () => Promise<void>) {
@@ -188,7 +188,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
         enable(active, false);
         showTurn(started.messages, [], focus ? 'auto' : null);
       } catch (error) {
-        failure(error, () => void begin(true));
+        failure(error, [[s.retry, () => void begin(true)]]);
       }
     });
   }
@@ -233,7 +233,10 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
       rebuild(view, separator, focus);
       return true;
     } catch (error) {
-      failure(error, () => void guarded(() => restore(saved, true, separator).then(() => undefined)));
+      failure(error, [
+        [s.retry, () => void guardedOk(() => restore(saved, true, separator))],
+        [s.startNew, () => void begin(true)],
+      ]);
       return false;
     }
   }
@@ -251,22 +254,22 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     return restore({ ...access, revision: 0 }, focus, s.resumed);
   }
 
-  async function send(input: { choice: string } | { text: string }, label: string, from?: HTMLButtonElement) {
+  async function send(reply: { choice: string } | { text: string }, label: string, from?: HTMLButtonElement) {
     if (busy) return;
     if (!session) return lost();
     const previous = active;
-    const typed = 'text' in input;
+    const typed = 'text' in reply;
     await guarded(async () => {
       const current = session as Session;
       enable(previous, false);
       from?.classList.add('gs-chosen');
       const mine = append(userBubble(label, s));
-      const focusAfter = typed ? textBox : 'auto';
+      const focusAfter = typed ? input : 'auto';
       try {
-        const reply = await api.turn(current, input, newTurnId());
-        if (typed) textBox.value = '';
-        adopt(reply.switchTo ?? { ...current, revision: reply.revision, status: reply.status });
-        showTurn(reply.messages, previous, focusAfter, from);
+        const answer = await api.turn(current, reply, newTurnId());
+        if (typed) input.value = '';
+        adopt(answer.switchTo ?? { ...current, revision: answer.revision, status: answer.status });
+        showTurn(answer.messages, previous, focusAfter, from);
       } catch (error) {
         if (error instanceof ApiError && error.status === 409 && error.messages) {
           // Stale: the conversation moved on elsewhere. Show where it stands now.
@@ -279,11 +282,10 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
         from?.classList.remove('gs-chosen');
         enable(previous, true);
         failure(error);
-        (from ?? textBox).focus({ preventScroll: true });
+        (from ?? input).focus({ preventScroll: true });
       }
     });
   }
-  const textBox = input;
 
   async function saveForLater() {
     const current = session;
@@ -323,13 +325,13 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     } catch {
       /* no usable location (sandboxed frame) */
     }
-    if (code && (await guarded2(() => resumeWith(code as string, focus)))) return;
+    if (code && (await guardedOk(() => resumeWith(code as string, focus)))) return;
     const saved = store.load();
-    if (saved && (await guarded2(() => restore(saved, focus)))) return;
+    if (saved && (await guardedOk(() => restore(saved, focus)))) return;
     if (!session && !saved) await begin(focus);
   }
   /** `guarded` for work that reports success. */
-  async function guarded2(work: () => Promise<boolean>): Promise<boolean> {
+  async function guardedOk(work: () => Promise<boolean>): Promise<boolean> {
     let ok = false;
     await guarded(async () => {
       ok = await work();
@@ -362,7 +364,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     event.preventDefault();
     const code = codeInput.value.trim();
     if (!code) return codeInput.focus();
-    void guarded2(() => resumeWith(code, true)).then((ok) => {
+    void guardedOk(() => resumeWith(code, true)).then((ok) => {
       if (!ok) return codeInput.focus();
       codeInput.value = '';
       resumeForm.hidden = true;
