@@ -330,7 +330,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     if (saved && (await guardedOk(() => restore(saved, focus)))) return;
     if (!session && !saved) await begin(focus);
   }
-  /** `guarded` for work that reports success. */
+  /** `guarded`, for work that reports whether it succeeded. */
   async function guardedOk(work: () => Promise<boolean>): Promise<boolean> {
     let ok = false;
     await guarded(async () => {
