@@ -85,6 +85,7 @@ export function reportHtml(report: AssessmentReport, title: string, links: Repor
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${e(title)} — report</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/report.css">
 </head>
 <body>

@@ -7,7 +7,7 @@ import { GovError } from '../errors.js';
 import { textsFor, type AssessmentDefinition } from '../core/definition.js';
 import type { Choice, Message, TurnInput } from '../core/messages.js';
 import { renderStep } from '../core/conversation/render.js';
-import { advance, migrate, newConversation } from '../core/conversation/turn.js';
+import { advance, migrate, newConversation, restore } from '../core/conversation/turn.js';
 import type { ConversationState } from '../core/conversation/state.js';
 import { buildReport, type AssessmentReport } from '../reports/report.js';
 import { KeyedMutex } from '../store/keyed-mutex.js';
@@ -145,7 +145,7 @@ export class ConversationService {
 
   async view(conversationId: string, access: Access): Promise<ConversationView> {
     const record = await this.load(conversationId, access);
-    const state = this.unwrap(migrate(this.definition, record.state));
+    const state = this.restorable(record);
     return {
       conversationId: record.id,
       revision: record.revision,
@@ -183,7 +183,7 @@ export class ConversationService {
     if (request.revision !== undefined && request.revision !== record.revision) {
       throw new GovError('CONFLICT', 'The conversation has moved on since this answer was given (another tab or device answered first).', {
         reason: 'stale',
-        messages: [{ kind: 'text', tone: 'warning', text: texts().t('staleChoice') }, ...renderStep(this.definition, texts(), this.unwrap(migrate(this.definition, record.state)))],
+        messages: [{ kind: 'text', tone: 'warning', text: texts().t('staleChoice') }, ...renderStep(this.definition, texts(), this.restorable(record))],
         revision: record.revision,
       });
     }
@@ -236,7 +236,7 @@ export class ConversationService {
   }
 
   /** A fresh resume code for "save and continue later" (the old one stops working). */
-  async issueResumeCode(conversationId: string, access: Access): Promise<{ code: string; expiresAt: string; url?: string }> {
+  async issueResumeCode(conversationId: string, access: Access): Promise<{ code: string; expiresAt: string; url?: string; revision: number }> {
     return this.locks.runExclusive(conversationId, async () => {
       const record = await this.load(conversationId, access);
       const code = newResumeCode();
@@ -244,7 +244,7 @@ export class ConversationService {
       const expiresAt = new Date(now.getTime() + this.options.resumeCodeTtlMs).toISOString();
       await this.store.update({ ...record, revision: record.revision + 1, updatedAt: now.toISOString(), resumeCode: { hash: hashResumeCode(code), expiresAt } }, record.revision);
       const url = this.options.resumeUrl?.(code);
-      return { code, expiresAt, ...(url ? { url } : {}) };
+      return { code, expiresAt, revision: record.revision + 1, ...(url ? { url } : {}) };
     });
   }
 
@@ -359,13 +359,28 @@ export class ConversationService {
     return choiceId;
   }
 
+  /**
+   * The stored state, brought up to date and checked to be one this version
+   * can continue (a step it has): UNRESTORABLE otherwise, before anything
+   * tries to render it.
+   */
+  private restorable(record: ConversationRecord): ConversationState {
+    const state = this.unwrap(migrate(this.definition, record.state));
+    this.unwrap(restore(this.definition, state));
+    return state;
+  }
+
   private unwrap<T>(result: { ok: true; value: T } | { ok: false; error: GovError }): T {
     if (!result.ok) throw result.error;
     return result.value;
   }
 }
 
-/** Resume codes are shown once and never stored in clear: the transcript and receipts keep only that one was issued. */
+/** Resume codes are shown once and never stored in clear: the transcript and receipts keep the message without it. */
 function redactResume(messages: Message[]): Message[] {
-  return messages.map((m) => (m.kind === 'paused' && m.resume ? { ...m, resume: { ...m.resume, code: '(shown once)', url: undefined } } : m));
+  return messages.map((m) => {
+    if (m.kind !== 'paused' || !m.resume) return m;
+    const { resume: _shownOnce, ...rest } = m;
+    return rest;
+  });
 }

@@ -3,6 +3,7 @@
  * a fresh temp dir, in-process or as a child process (`tsx src/main.ts`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,32 +43,53 @@ export interface ChildServer {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-/** Starts `src/main.ts` as a child process on a free port and waits until it listens. */
+/** A port that was free a moment ago (the child binds it right away). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `src/main.ts` as a child process on a free port and waits until
+ * /healthz answers (whatever LOG_LEVEL). A child that does not come up in
+ * time is killed, never left behind.
+ */
 export async function startChildServer(options: { env?: Record<string, string>; dataDir?: string } = {}): Promise<ChildServer> {
   const dataDir = options.dataDir ?? (await tempDir());
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, CONTENT_DIR: ROOT, LOG_LEVEL: 'info', NODE_ENV: 'test', ...options.env },
+    env: { ...process.env, HOST: '127.0.0.1', DATA_DIR: dataDir, CONTENT_DIR: ROOT, LOG_LEVEL: 'info', NODE_ENV: 'test', ...options.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${output}`)), 30_000);
-    const check = () => {
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`))));
+  exited.catch(() => undefined);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const up = await Promise.race([
+      fetch(`${url}/healthz`).then((r) => r.ok, () => false),
+      exited,
+    ]).catch((error: unknown) => {
+      throw error;
     });
-  });
+    if (up) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not start in time:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const stop = (signal: NodeJS.Signals = 'SIGTERM') =>
     new Promise<number | null>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);

@@ -61,5 +61,5 @@ export const ConversationViewBody = z.object({
   current: z.array(Message),
 });
 
-export const ResumeCodeBody = z.object({ code: z.string(), expiresAt: z.string(), url: z.string().optional() });
+export const ResumeCodeBody = z.object({ code: z.string(), expiresAt: z.string(), url: z.string().optional(), revision: z.number().int().describe('the conversation revision after issuing the code') });
 export const ResumedBody = z.object({ conversationId: z.string(), resumeToken: z.string() });

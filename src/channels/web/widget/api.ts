@@ -125,6 +125,22 @@ export function createApi(base: string) {
       call<TurnReply>('POST', `${conv(s)}/turns`, { turnId, revision: s.revision, ...input }, s.resumeToken),
     resumeCode: (s: Session) => call<ResumeCode>('POST', `${conv(s)}/resume-code`, {}, s.resumeToken),
     resume: (code: string) => call<{ conversationId: string; resumeToken: string }>('POST', '/api/resume', { code }),
+    reportLink: (s: Session) => call<{ path: string; url?: string; expiresAt: string }>('POST', `${conv(s)}/report-link`, {}, s.resumeToken),
+    /** A report download (md, json or csv) as a file the browser saves. */
+    async download(s: Session, format: 'md' | 'json' | 'csv'): Promise<{ blob: Blob; name: string }> {
+      let response: Response;
+      try {
+        response = await fetch(`${base}${conv(s)}/report.${format}`, { headers: { Authorization: `Bearer ${s.resumeToken}` }, credentials: 'omit' });
+      } catch {
+        throw new ApiError(0, 'NETWORK', 'network');
+      }
+      if (!response.ok) {
+        const data = (await response.json().catch(() => null)) as ErrorBody | null;
+        throw new ApiError(response.status, data?.error?.code ?? 'HTTP', data?.error?.message ?? '');
+      }
+      const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? `govstage-report.${format}`;
+      return { blob: await response.blob(), name };
+    },
   };
 }
 

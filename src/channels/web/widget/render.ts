@@ -107,7 +107,23 @@ function result(r: ResultView, m: { text: string; choices: Choice[] }, o: Render
     r.contradictions.length > 0 && h('ul', { class: 'gs-warn' }, ...r.contradictions.map((c) => h('li', null, c.text))),
     r.caveats.length > 0 && h('ul', { class: 'gs-warn' }, ...r.caveats.map((c) => h('li', null, c))),
     h('p', { class: 'gs-source' }, t.sourceLabel),
+    h(
+      'div',
+      { class: 'gs-report', role: 'group', 'aria-label': s.reportHeading },
+      h('button', { type: 'button', class: 'gs-cmd', 'data-action': 'report-link', disabled: o.history }, s.reportLink),
+      h('span', { class: 'gs-sub' }, ` ${s.download} `),
+      ...(['md', 'json', 'csv'] as const).map((format) => h('button', { type: 'button', class: 'gs-cmd', 'data-action': 'download', 'data-format': format, disabled: o.history }, s[format])),
+    ),
     choiceGroup(m.choices, headingId, o),
+  );
+}
+
+/** The shareable report link, once created (http(s) links only). */
+export function reportLinkBlock(link: { href: string; expiresAt: string }, o: RenderOptions): HTMLElement {
+  return bubble(
+    'gs-report-link',
+    h('p', null, h('a', { href: link.href, target: '_blank', rel: 'noopener' }, o.s.reportOpen)),
+    h('p', { class: 'gs-hint' }, fmt(o.s.reportValid, { date: formatDate(link.expiresAt, o.locale) })),
   );
 }
 

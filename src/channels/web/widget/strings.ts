@@ -43,6 +43,14 @@ const en = {
   expiredCode: 'That resume code has expired. Start a new assessment, or ask for a new code where you saved it.',
   tooMany: 'Too many attempts. Please wait a minute and try again.',
   emptyReply: 'Type a reply first, or pick one of the buttons.',
+  reportHeading: 'Your full report',
+  reportLink: 'Get a link to the full report',
+  reportOpen: 'Open the full report (new tab)',
+  reportValid: 'Anyone with this link can read the report until {date}. It is printable (print to PDF).',
+  download: 'Download:',
+  md: 'Markdown',
+  json: 'JSON',
+  csv: 'CSV of answers',
 };
 
 export type Strings = typeof en;

@@ -7,7 +7,7 @@ import type { Message } from '../../../core/messages.js';
 import { ApiError, createApi, newTurnId, sessionStore, type ConversationView, type Session } from './api.js';
 import { palette } from './colors.js';
 import { h, svg, uid } from './dom.js';
-import { errorLine, renderMessage, resumeBlock, userBubble, type RenderOptions } from './render.js';
+import { errorLine, renderMessage, reportLinkBlock, resumeBlock, userBubble, type RenderOptions } from './render.js';
 import { stringsFor } from './strings.js';
 
 export interface WidgetConfig {
@@ -339,8 +339,34 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     return ok;
   }
 
+  /** Report actions on a result: a shareable link, or a download saved by the browser. */
+  async function reportAction(b: HTMLButtonElement) {
+    const current = session;
+    if (!current) return;
+    await guarded(async () => {
+      try {
+        if (b.dataset.action === 'report-link') {
+          const link = await api.reportLink(current);
+          reveal(append(reportLinkBlock({ href: link.url ?? `${config.server}${link.path}`, expiresAt: link.expiresAt }, opts)));
+        } else {
+          const format = b.dataset.format === 'json' || b.dataset.format === 'csv' ? b.dataset.format : 'md';
+          const file = await api.download(current, format);
+          const a = h('a', { href: URL.createObjectURL(file.blob), download: file.name, hidden: true });
+          shadow.append(a);
+          a.click();
+          a.remove();
+          setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+        }
+      } catch (error) {
+        failure(error);
+      }
+    });
+  }
+
   // ---- events -------------------------------------------------------------
   log.addEventListener('click', (event) => {
+    const action = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
+    if (action && !action.disabled) return void reportAction(action);
     const b = (event.target as Element).closest<HTMLButtonElement>(CHOICE);
     if (!b || b.disabled || !b.dataset.choice) return;
     void send({ choice: b.dataset.choice }, b.dataset.label || b.textContent || '', b);
