@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GovError, isGovError, type ErrorKind } from '../../src/errors.js';
 import type { ConversationRecord, ConversationStore, ConversationSummary } from '../../src/store/types.js';
-import { makeRecord, makeRichRecord, nextVersion, resumeCode, sha256Hex, slackOwner, userLine } from './fixtures.js';
+import { makeRecord, makeRichRecord, newId, nextVersion, resumeCode, sha256Hex, slackOwner, userLine } from './fixtures.js';
 
 export interface StoreUnderTest {
   store: ConversationStore;
@@ -308,6 +308,46 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const again = makeRecord({ id: record.id, channel: 'slack' });
         await store.create(again);
         expect(await store.get(record.id)).toEqual(again);
+      });
+    });
+
+    describe('claimOnce (deduplicating deliveries across instances)', () => {
+      it('is true for the first claim, false while it lasts, and true again once it expired', async () => {
+        const key = `evt_${newId()}`;
+        expect(await store.claimOnce(key, 300)).toBe(true);
+        expect(await store.claimOnce(key, 300)).toBe(false);
+        expect(await store.claimOnce(key, 300)).toBe(false);
+        // Another key is its own claim.
+        expect(await store.claimOnce(`${key}_other`, 300)).toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, 450));
+        expect(await store.claimOnce(key, 60_000)).toBe(true);
+        expect(await store.claimOnce(key, 60_000)).toBe(false);
+      });
+
+      it('lets exactly one of 10 simultaneous claims of one key win', async () => {
+        const key = `evt_${newId()}`;
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.claimOnce(key, 60_000)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('refuses an empty key or a ttl that is not positive (BAD_INPUT)', async () => {
+        await expectGovError(store.claimOnce('', 1000), 'BAD_INPUT');
+        await expectGovError(store.claimOnce('evt_1', 0), 'BAD_INPUT');
+        await expectGovError(store.claimOnce('evt_1', Number.NaN), 'BAD_INPUT');
+      });
+
+      it('remembers a claim across close and a new store object on the same storage', async (context) => {
+        if (!subject.reopen) {
+          context.skip();
+          return;
+        }
+        const key = `evt_${newId()}`;
+        expect(await store.claimOnce(key, 60_000)).toBe(true);
+        await store.close();
+        const again = await subject.reopen();
+        reopened.push(again);
+        await again.open();
+        expect(await again.claimOnce(key, 60_000)).toBe(false);
       });
     });
 

@@ -27,6 +27,7 @@ import {
   type ConversationSummary,
   type Owner,
 } from '../types.js';
+import { ClaimFolder } from './claims.js';
 import { DurableJsonFile, errorCode, isTempFileName, TEMP_SUFFIX } from './durable-json-file.js';
 
 /** Ids and hashes become file names: only these characters, so nothing can climb out of the folder. */
@@ -41,7 +42,7 @@ type ResumeCodeEntry = z.infer<typeof ResumeCodeEntry>;
 const OwnerEntry = z.strictObject({ ids: z.array(z.string()) });
 type OwnerEntry = z.infer<typeof OwnerEntry>;
 
-const FOLDERS = ['conversations', 'resume-codes', 'owners'] as const;
+const FOLDERS = ['conversations', 'resume-codes', 'owners', 'claims'] as const;
 
 /**
  * Module-wide, keyed by folder, so two store objects on the same folder in
@@ -73,10 +74,12 @@ export class LowdbStore implements ConversationStore {
   private readonly onWarning: (warning: LowdbStoreWarning) => void;
   private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
+  private readonly claims: ClaimFolder;
 
   constructor(options: LowdbStoreOptions) {
     this.dir = resolve(options.dir);
     this.onWarning = options.onWarning ?? (() => {});
+    this.claims = new ClaimFolder(join(this.dir, 'claims'), locks);
   }
 
   async open(): Promise<void> {
@@ -234,6 +237,12 @@ export class LowdbStore implements ConversationStore {
     } catch (error) {
       throw unavailable(`The conversation folder ${this.dir} is not writable`, error);
     }
+  }
+
+  /** Exact within one instance (claims/ holds one file per key, created exclusively). */
+  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
+    this.assertOpen();
+    return this.track(() => this.claims.claimOnce(key, ttlMs));
   }
 
   // --- records -------------------------------------------------------------
