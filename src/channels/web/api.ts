@@ -6,6 +6,7 @@ import { GovError } from '../../errors.js';
 import type { TurnInput } from '../../core/messages.js';
 import type { ConversationService } from '../../service/conversation-service.js';
 import type { RateLimiter } from '../../service/rate-limiter.js';
+import { hashToken } from '../../service/secrets.js';
 import { parseInput } from './http-errors.js';
 import { ConversationId, CreateConversationBody, ResumeBody, TurnBody } from './schemas.js';
 
@@ -41,7 +42,9 @@ export function apiRouter(service: ConversationService, limits: ApiLimits): Rout
   router.post('/conversations/:id/turns', async (req, res) => {
     const token = bearer(req);
     const id = parseInput(ConversationId, req.params.id, 'id');
-    limits.perConversation.hit(id, 'answers to this conversation');
+    // Keyed by the token as well: the id alone is not a secret, so turns sent with a wrong token
+    // must not use up the allowance of the person who holds the right one.
+    limits.perConversation.hit(`${id}:${hashToken(token)}`, 'answers to this conversation');
     const body = parseInput(TurnBody, req.body, 'body');
     const input: TurnInput = body.choice !== undefined ? { kind: 'choice', choice: body.choice } : { kind: 'text', text: body.text ?? '' };
     const reply = await service.turn({
