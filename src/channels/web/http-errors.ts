@@ -5,7 +5,7 @@
  */
 import type { ErrorRequestHandler, Request } from 'express';
 import type { z } from 'zod';
-import { GovError, isGovError } from '../../errors.js';
+import { ERROR_KINDS, GovError, isGovError, type ErrorKind } from '../../errors.js';
 import type { Logger } from '../../log.js';
 
 /** Parse a request part with a zod schema; a failure is a BAD_INPUT that names the field. */
@@ -28,10 +28,25 @@ function fromBodyParser(error: unknown): GovError | undefined {
   return new GovError('BAD_INPUT', 'The request body could not be read.');
 }
 
+/**
+ * Errors raised by express itself carry a 4xx `status`: the client's fault,
+ * not ours (a path with broken percent-encoding such as /api/conversations/%C0%AE
+ * makes the router throw a URIError with status 400).
+ */
+function fromFramework(error: unknown): GovError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  const code = typeof status === 'number' ? status : typeof statusCode === 'number' ? statusCode : undefined;
+  if (code === undefined || code < 400 || code >= 500) return undefined;
+  const kind = (Object.keys(ERROR_KINDS) as ErrorKind[]).find((k) => ERROR_KINDS[k].httpStatus === code) ?? 'BAD_INPUT';
+  const message = error instanceof URIError ? 'The request path is not valid: it has a broken %-encoding.' : 'The request could not be understood.';
+  return new GovError(kind, message);
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req: Request, res, next) => {
     if (res.headersSent) return next(error);
-    const gov = isGovError(error) ? error : fromBodyParser(error) ?? new GovError('INTERNAL', 'Something went wrong on our side. Nothing you sent was lost; please try again.', undefined, { cause: error });
+    const gov = isGovError(error) ? error : fromBodyParser(error) ?? fromFramework(error) ?? new GovError('INTERNAL', 'Something went wrong on our side. Nothing you sent was lost; please try again.', undefined, { cause: error });
     const status = gov.httpStatus;
     const log = { kind: gov.kind, status, method: req.method, path: req.path };
     if (status >= 500) logger.error({ ...log, err: error }, 'request failed');
