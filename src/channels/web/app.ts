@@ -47,6 +47,19 @@ function corsAllowlist(allowed: ReadonlySet<string>): RequestHandler {
   };
 }
 
+/**
+ * A request body that is not JSON is refused rather than silently ignored.
+ * Form and text/plain posts are what a browser sends cross-site without a
+ * preflight; none of them should ever reach a route.
+ */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+    throw new GovError('BAD_INPUT', 'Send the request body as JSON (Content-Type: application/json).');
+  }
+  next();
+};
+
 export function createApp(services: Services): Express {
   const { config, logger, service, store } = services;
   const app = express();
@@ -89,7 +102,7 @@ export function createApp(services: Services): Express {
   });
 
   const origins = new Set(allowedOrigins(config));
-  app.use('/api', corsAllowlist(origins), express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use('/api', corsAllowlist(origins), express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }), requireJsonBody);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument(process.env.npm_package_version ?? '0.1.0'));
   });
