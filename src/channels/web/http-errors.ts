@@ -3,7 +3,7 @@
  * GovError kinds map to their status, body-parser failures to 400/413, and
  * anything unexpected to a 500 that says nothing about internals.
  */
-import type { ErrorRequestHandler, Request } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { ERROR_KINDS, GovError, isGovError, type ErrorKind } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -28,6 +28,63 @@ function fromBodyParser(error: unknown): GovError | undefined {
   return new GovError('BAD_INPUT', 'The request body could not be read.');
 }
 
+/** A path segment that looks like a secret (a report link token): long and random, not a conversation id. */
+const SECRET_SEGMENT = /^(?!c_)[A-Za-z0-9_-]{20,}$/;
+const CONVERSATION_SEGMENT = /^c_[A-Za-z0-9_-]{10,64}$/;
+
+/**
+ * A request path fit for a log line: no query string (it may carry a resume
+ * code), token-like segments (report links) replaced, and bounded in length.
+ */
+export function loggablePath(path: string): string {
+  const bare = path.split('?')[0] ?? '';
+  const safe = bare
+    .split('/')
+    .map((segment) => (SECRET_SEGMENT.test(segment) ? ':token' : segment))
+    .join('/');
+  return safe.length > 200 ? `${safe.slice(0, 200)}…` : safe;
+}
+
+/** A text fit for a log line: token-like runs (a report link, a bearer token quoted back) replaced. */
+export function loggableText(text: string): string {
+  return text.replace(/(?<![A-Za-z0-9_-])(?!c_)[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])/g, ':token');
+}
+
+/** The conversation a request is about, if its path names one (ids are not secrets). */
+export function conversationIdOf(path: string): string | undefined {
+  return path.split('/').find((segment) => CONVERSATION_SEGMENT.test(segment));
+}
+
+/**
+ * One log line per request, when its answer is sent (or the client gave up):
+ * method, path without query string, status, duration and conversation id.
+ * Never headers (tokens) and never bodies (answers, resume codes).
+ */
+export function requestLogger(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const path = req.path;
+    const line = (aborted: boolean) => {
+      const entry = {
+        method: req.method,
+        path: loggablePath(path),
+        status: res.statusCode,
+        ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
+        ...(conversationIdOf(path) ? { conversationId: conversationIdOf(path) } : {}),
+        ...(aborted ? { aborted: true } : {}),
+      };
+      // Health checks run every few seconds; they would drown the rest.
+      if (path === '/healthz' || path === '/readyz') logger.debug(entry, 'request');
+      else logger.info(entry, 'request');
+    };
+    res.once('finish', () => line(false));
+    res.once('close', () => {
+      if (!res.writableFinished) line(true);
+    });
+    next();
+  };
+}
+
 /**
  * Errors raised by express itself carry a 4xx `status`: the client's fault,
  * not ours (a path with broken percent-encoding such as /api/conversations/%C0%AE
@@ -48,9 +105,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     const gov = isGovError(error) ? error : fromBodyParser(error) ?? fromFramework(error) ?? new GovError('INTERNAL', 'Something went wrong on our side. Nothing you sent was lost; please try again.', undefined, { cause: error });
     const status = gov.httpStatus;
-    const log = { kind: gov.kind, status, method: req.method, path: req.path };
+    const path = loggablePath(req.path);
+    const log = { kind: gov.kind, status, method: req.method, path };
     if (status >= 500) logger.error({ ...log, err: error }, 'request failed');
-    else logger.info(log, gov.message);
+    // Messages may quote the path (a not-found), where a report link carries its token.
+    else logger.info(log, loggableText(gov.message));
     const retryAfter = gov.details?.retryAfterSeconds;
     if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     const extra: Record<string, unknown> = {};
