@@ -6,11 +6,16 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { bootstrap, type Services } from './bootstrap.js';
 import { createApp } from './channels/web/app.js';
+import { createSlackChannel, slackConfigured, slackHalfConfigured, type SlackChannel } from './channels/slack/slack-app.js';
 import { toGovError } from './errors.js';
 
-export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<{ services: Services; server: Server; url: string; stop: () => Promise<void> }> {
+export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<{ services: Services; server: Server; url: string; slack: SlackChannel | undefined; stop: () => Promise<void> }> {
   const services = await bootstrap({ env });
-  const app = createApp(services);
+  // Slack runs when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set: Socket Mode with SLACK_APP_TOKEN, else HTTP at POST /slack/events.
+  const slack = slackConfigured(services.config) ? createSlackChannel({ config: services.config, logger: services.logger, service: services.service }) : undefined;
+  const halfConfigured = slackHalfConfigured(services.config);
+  if (halfConfigured) services.logger.warn(halfConfigured);
+  const app = createApp(services, slack?.httpHandler ? { slackEvents: slack.httpHandler } : {});
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(services.config.PORT, services.config.HOST, () => resolve(s));
     s.once('error', reject);
@@ -18,6 +23,11 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : services.config.PORT;
   const url = `http://${services.config.HOST}:${port}`;
+  if (slack) {
+    services.logger.info({ mode: slack.mode }, slack.mode === 'socket' ? 'Slack: Socket Mode' : 'Slack: HTTP mode at POST /slack/events');
+    // Socket Mode connects in the background: the web chat does not wait for (or depend on) Slack.
+    void slack.start();
+  }
   // Answers being prepared, so a stop can tell their keep-alive connections to close once they are sent.
   const inFlight = new Set<ServerResponse>();
   let closing = false;
@@ -42,9 +52,11 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      // Slack work continues after its HTTP ack: let it finish before the store closes.
+      await slack?.stop();
       await services.store.close();
     })());
-  return { services, server, url, stop };
+  return { services, server, url, slack, stop };
 }
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.filename === process.argv[1];

@@ -13,7 +13,7 @@ import { RateLimiter } from '../../service/rate-limiter.js';
 import { apiRouter, clientKey } from './api.js';
 import { reportApiRouter, reportPageRouter } from './reports.js';
 import { adminRouter } from './admin.js';
-import { errorHandler, requestLogger } from './http-errors.js';
+import { errorHandler } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 
 export const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../../public');
@@ -60,13 +60,17 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export function createApp(services: Services): Express {
+export interface AppOptions {
+  /** Slack's HTTP receiver, mounted at POST /slack/events when Slack runs in HTTP mode. */
+  slackEvents?: RequestHandler;
+}
+
+export function createApp(services: Services, options: AppOptions = {}): Express {
   const { config, logger, service, store } = services;
   const app = express();
   app.disable('x-powered-by');
   // Behind a proxy, TRUST_PROXY lets rate limits see client addresses; off by default.
   if (config.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY);
-  app.use(requestLogger(logger));
 
   app.use(
     helmet({
@@ -101,6 +105,9 @@ export function createApp(services: Services): Express {
       res.status(503).json({ error: { code: 'UNAVAILABLE', message: `The ${store.kind} store does not answer.` } });
     }
   });
+
+  // Slack signs the raw body, so its handler reads the body itself: no body parser may run before it.
+  if (options.slackEvents) app.post('/slack/events', options.slackEvents);
 
   const origins = new Set(allowedOrigins(config));
   app.use('/api', corsAllowlist(origins), express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }), requireJsonBody);

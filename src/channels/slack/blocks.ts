@@ -1,0 +1,375 @@
+/**
+ * Block Kit rendering of the channel-neutral message model, the App Home
+ * view and Slack's own texts (help, status). Pure functions: messages in,
+ * blocks out. Choice ids stay opaque: they ride in the button's action_id,
+ * and the value says which conversation and which step the button belongs
+ * to, so a click on an outdated message can be recognised.
+ */
+import { createHash } from 'node:crypto';
+import type { types } from '@slack/bolt';
+import { renderPlain } from '../plain-text.js';
+import type { Choice, Message, Progress, ResultView } from '../../core/messages.js';
+import type { ButtonValue, EchoedBlock } from './payloads.js';
+
+export type KnownBlock = types.KnownBlock;
+export type Button = types.Button;
+/** Blocks we send: our own, or ones Slack echoed back to us (when updating a clicked message). */
+export type AnyBlock = types.KnownBlock | types.Block;
+
+export interface SlackMessage {
+  /** Plain-text fallback for notifications and screen readers. */
+  text: string;
+  blocks: AnyBlock[];
+}
+
+/** Action ids: `gov:<choice id>` carries a core choice; `govslack:*` are Slack's own buttons. */
+export const CHOICE_PREFIX = 'gov:';
+export const SLACK_PREFIX = 'govslack:';
+export const SlackAction = {
+  continue: `${SLACK_PREFIX}continue`,
+  start: `${SLACK_PREFIX}start`,
+  report: `${SLACK_PREFIX}report`,
+  reportLink: `${SLACK_PREFIX}report-link`,
+  forgetYes: `${SLACK_PREFIX}forget-yes`,
+  forgetNo: `${SLACK_PREFIX}forget-no`,
+} as const;
+
+/** Slack's limits (https://docs.slack.dev/reference/block-kit/blocks). */
+export const LIMITS = { blocksPerMessage: 50, sectionText: 3000, contextText: 2000, headerText: 150, buttonText: 75, buttonValue: 2000, fallbackText: 3000, contextElements: 10 } as const;
+
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** mrkdwn needs &, < and > escaped; everything else is shown as written. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const md = (text: string, max: number = LIMITS.sectionText) => ({ type: 'mrkdwn' as const, text: clip(text, max) });
+const plain = (text: string, max: number) => ({ type: 'plain_text' as const, text: clip(text, max), emoji: true });
+const section = (text: string): KnownBlock => ({ type: 'section', text: md(text) });
+const context = (...texts: string[]): KnownBlock => ({ type: 'context', elements: texts.slice(0, LIMITS.contextElements).map((t) => md(t, LIMITS.contextText)) });
+const header = (text: string): KnownBlock => ({ type: 'header', text: plain(text, LIMITS.headerText) });
+const divider: KnownBlock = { type: 'divider' };
+
+/** True when the message offers core choices (buttons that advance the conversation). */
+export function isActionable(message: Message): boolean {
+  switch (message.kind) {
+    case 'question':
+    case 'review':
+    case 'result':
+      return true;
+    case 'text':
+      return (message.choices?.length ?? 0) > 0;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Names the step a set of messages stands for (the last actionable one): two
+ * renderings of the same step get the same key, another step another key.
+ * Buttons carry it, and a click is accepted only while it is still current.
+ */
+export function stepKeyOf(messages: readonly Message[]): string {
+  const actionable = [...messages].reverse().find(isActionable);
+  if (!actionable) return 'none';
+  const ids = (choices: readonly Choice[] | undefined) => (choices ?? []).map((c) => c.id).join(',');
+  let key: string;
+  switch (actionable.kind) {
+    case 'question':
+      key = `q:${actionable.questionId}`;
+      break;
+    case 'review':
+      key = `review:${ids(actionable.choices)}`;
+      break;
+    case 'result':
+      key = 'result';
+      break;
+    default:
+      key = `text:${ids(actionable.kind === 'text' ? actionable.choices : [])}`;
+  }
+  return key.length <= 100 ? key : `h:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+}
+
+export interface RenderContext {
+  conversationId: string;
+  /** The step the buttons belong to (stepKeyOf the messages being posted). */
+  stepKey: string;
+  /** PUBLIC_URL without a trailing slash, when set: results link to the web. */
+  publicUrl?: string | undefined;
+}
+
+export function buttonValue(value: ButtonValue): string {
+  return JSON.stringify(value);
+}
+
+function choiceButton(choice: Choice, ctx: RenderContext, style?: 'primary' | 'danger'): Button {
+  return {
+    type: 'button',
+    action_id: clip(`${CHOICE_PREFIX}${choice.id}`, 255),
+    text: plain(choice.label, LIMITS.buttonText),
+    value: buttonValue({ c: ctx.conversationId, s: ctx.stepKey }),
+    ...(style ? { style } : {}),
+  };
+}
+
+function actions(blockId: string, buttons: Button[]): KnownBlock[] {
+  // An actions block holds at most 25 elements.
+  const out: KnownBlock[] = [];
+  for (let i = 0; i < buttons.length; i += 25) out.push({ type: 'actions', block_id: i === 0 ? blockId : `${blockId}-${i / 25}`, elements: buttons.slice(i, i + 25) });
+  return out;
+}
+
+/** "▰▰▰▱▱▱▱▱▱▱" for a progress of n out of total. */
+export function progressBar(done: number, total: number, width = 10): string {
+  if (total <= 0) return '';
+  const filled = Math.max(0, Math.min(width, Math.round((done / total) * width)));
+  return `${'▰'.repeat(filled)}${'▱'.repeat(width - filled)}`;
+}
+
+const TONE_ICON: Record<'normal' | 'help' | 'success' | 'warning', string> = { normal: '', help: ':bulb: ', success: ':white_check_mark: ', warning: ':warning: ' };
+
+function resumeLines(resume: { code: string; expiresAt: string; url?: string | undefined }): string {
+  const until = resume.expiresAt.slice(0, 16).replace('T', ' ');
+  return [
+    `*Resume code:* \`${escapeMrkdwn(resume.code)}\` (valid until ${until} UTC)`,
+    'It works here (`/assess resume CODE`), on the web (Resume) and in the terminal (`npm run chat -- --resume CODE`).',
+    ...(resume.url ? [`<${resume.url}|Continue on the web>`] : []),
+  ].join('\n');
+}
+
+export function resultBlocks(result: ResultView, ctx: RenderContext): KnownBlock[] {
+  const blocks: KnownBlock[] = [header(result.texts.heading)];
+  blocks.push(section(`*Overall stage: ${escapeMrkdwn(result.overall.stageLabel)}*\n${escapeMrkdwn(result.overall.explanation)}`));
+  blocks.push(divider);
+  for (const theme of result.themes) {
+    blocks.push(section(`*${escapeMrkdwn(theme.title)}: ${escapeMrkdwn(theme.stageLabel)}*\n${escapeMrkdwn(theme.explanation)}`));
+    const notes: string[] = [];
+    if (theme.basis.length > 0) notes.push(`Based on your answers: ${theme.basis.map((q) => `“${escapeMrkdwn(q.answer)}”`).join(' · ')}`);
+    if (theme.milestone) {
+      notes.push(`${escapeMrkdwn(result.texts.milestoneHeading)} (${escapeMrkdwn(theme.milestone.stageLabel)}):\n${theme.milestone.characteristics.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`);
+    }
+    if (notes.length > 0) blocks.push(context(...notes));
+  }
+  if (result.suggestions.length > 0) {
+    blocks.push(divider, section(`*${escapeMrkdwn(result.texts.suggestionsHeading)}*`));
+    result.suggestions.forEach((s, i) => {
+      blocks.push(section(`*${i + 1}.* [${escapeMrkdwn(s.stageLabel)}] ${escapeMrkdwn(s.text)}\n_${escapeMrkdwn(s.reason)}_`));
+      if (s.because.length > 0) {
+        blocks.push(context(`${escapeMrkdwn(result.texts.becauseLabel)} ${s.because.map((q) => `“${escapeMrkdwn(q.answer)}” (${escapeMrkdwn(clip(q.question, 120))})`).join('; ')}`));
+      }
+    });
+  }
+  const warnings = [...result.contradictions.map((c) => c.text), ...result.caveats];
+  if (warnings.length > 0) blocks.push(context(...warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`)));
+  blocks.push(context(escapeMrkdwn(result.texts.sourceLabel)));
+  // The full report is a web page at a private link, made on request (it can be shared, so not without asking).
+  if (ctx.publicUrl) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'govslack-report',
+      elements: [{ type: 'button', action_id: SlackAction.reportLink, text: plain('Full report on the web', LIMITS.buttonText), value: buttonValue({ c: ctx.conversationId }) }],
+    });
+  }
+  return blocks;
+}
+
+/** The blocks of one message of the model. */
+export function messageBlocks(message: Message, ctx: RenderContext): KnownBlock[] {
+  switch (message.kind) {
+    case 'question': {
+      const p = message.progress;
+      const blocks: KnownBlock[] = [
+        context(`*${escapeMrkdwn(message.themeTitle)}* · Question ${p.index} of ${p.total}  ${progressBar(p.answered, p.total)}`),
+        section(escapeMrkdwn(message.text)),
+      ];
+      if (message.currentAnswer) {
+        blocks.push(context(`Current answer: *${escapeMrkdwn(message.currentAnswer.label)}*${message.currentAnswer.note ? ` (note: ${escapeMrkdwn(message.currentAnswer.note)})` : ''}`));
+      }
+      blocks.push(...actions('gov-answers', message.choices.map((c) => choiceButton(c, ctx, 'primary'))));
+      blocks.push(...actions('gov-commands', message.commands.map((c) => choiceButton(c, ctx))));
+      blocks.push(context(escapeMrkdwn(message.hint)));
+      return blocks;
+    }
+    case 'text': {
+      const blocks: KnownBlock[] = [section(`${TONE_ICON[message.tone]}${escapeMrkdwn(message.text)}`)];
+      const choices = message.choices ?? [];
+      if (choices.length > 0) {
+        blocks.push(...actions('gov-choices', choices.map((c, i) => choiceButton(c, ctx, i === 0 ? (message.tone === 'warning' ? 'danger' : 'primary') : undefined))));
+      }
+      return blocks;
+    }
+    case 'progress':
+      return [section(escapeMrkdwn(message.text)), context(`${progressBar(message.progress.answered, message.progress.total)}  ${message.progress.answered}/${message.progress.total}`)];
+    case 'review': {
+      const blocks: KnownBlock[] = [section(escapeMrkdwn(message.text))];
+      message.items.forEach((item, i) => {
+        const answer = item.answered ? `*${escapeMrkdwn(item.answer)}*` : `_${escapeMrkdwn(item.answer)}_`;
+        blocks.push({
+          type: 'section',
+          text: md(`${i + 1}. ${escapeMrkdwn(item.question)}\n→ ${answer}${item.note ? `\n_Note: ${escapeMrkdwn(item.note)}_` : ''}`),
+          accessory: { type: 'button', action_id: clip(`${CHOICE_PREFIX}${item.editChoiceId}`, 255), text: plain('Change', LIMITS.buttonText), value: buttonValue({ c: ctx.conversationId, s: ctx.stepKey }) },
+        });
+      });
+      if (message.contradictions.length > 0) blocks.push(context(...message.contradictions.map((c) => `:warning: ${escapeMrkdwn(c.text)}`)));
+      blocks.push(...actions('gov-review', message.choices.map((c, i) => choiceButton(c, ctx, i === 0 ? 'primary' : undefined))));
+      return blocks;
+    }
+    case 'result':
+      return [...resultBlocks(message.result, ctx), ...actions('gov-result', message.choices.map((c) => choiceButton(c, ctx)))];
+    case 'paused':
+      return [
+        section(`:floppy_disk: ${escapeMrkdwn(message.text)}${message.resume ? `\n${resumeLines(message.resume)}` : ''}`),
+        { type: 'actions', block_id: 'govslack-paused', elements: [{ type: 'button', action_id: SlackAction.continue, text: plain('Continue now', LIMITS.buttonText), value: buttonValue({ c: ctx.conversationId }) }] },
+      ];
+    case 'error':
+      return [section(`:warning: ${escapeMrkdwn(message.text)}`)];
+  }
+}
+
+/**
+ * Renders a reply as Slack messages: usually one, split only when the blocks
+ * exceed Slack's 50-per-message limit (buttons stay in the last part).
+ */
+export function renderMessages(messages: readonly Message[], ctx: RenderContext): SlackMessage[] {
+  const blocks = messages.flatMap((m) => messageBlocks(m, ctx));
+  const text = clip(messages.map(renderPlain).join('\n\n'), LIMITS.fallbackText);
+  if (blocks.length <= LIMITS.blocksPerMessage) return [{ text, blocks }];
+  const parts: SlackMessage[] = [];
+  for (let i = 0; i < blocks.length; i += LIMITS.blocksPerMessage) {
+    parts.push({ text: i === 0 ? text : '(continued)', blocks: blocks.slice(i, i + LIMITS.blocksPerMessage) });
+  }
+  return parts;
+}
+
+/** A clicked message, updated: its buttons gone, and what was chosen shown in their place. */
+export function consumedBlocks(original: readonly (AnyBlock | EchoedBlock)[], note: string): AnyBlock[] {
+  const kept: AnyBlock[] = [];
+  for (const block of original) {
+    if (block.type === 'actions') continue;
+    if ('accessory' in block) {
+      const { accessory: _dropped, ...rest } = block;
+      kept.push(rest);
+      continue;
+    }
+    kept.push(block);
+  }
+  kept.push(context(note));
+  return kept.slice(-LIMITS.blocksPerMessage);
+}
+
+export function textMessage(text: string, extra: KnownBlock[] = []): SlackMessage {
+  return { text: clip(text.replace(/[*_`]/g, ''), LIMITS.fallbackText), blocks: [section(text), ...extra] };
+}
+
+export function helpMessage(command = '/assess', prefix = ''): SlackMessage {
+  const c = (sub: string) => `\`${command} ${sub}\``;
+  const text = [
+    ...(prefix ? [prefix] : []),
+    '*Govstage*: the OECD Digital Government self-assessment (Principle 2: engagement and participation).',
+    `• ${c('start')}: start, or continue where you left off`,
+    `• ${c('resume CODE')}: continue here an assessment begun on the web or in the terminal`,
+    `• ${c('status')}: where you are, and a resume code for the web or the terminal`,
+    `• ${c('restart')}: start again from the beginning`,
+    `• ${c('report')}: show your latest result`,
+    `• ${c('forget-me')}: delete all your assessments`,
+    `• ${c('help')}: this help`,
+    'In our direct messages you can also just write: answer with the buttons or by typing (`yes`, `partly`, `2`, `not sure`, `why`, `back`, `help`…), and `start`, `resume CODE`, `status`, `report` and `forget-me` work there too.',
+  ].join('\n');
+  return textMessage(text);
+}
+
+export function reportLinkMessage(link: { url?: string | undefined; path: string; expiresAt: string }): SlackMessage {
+  const until = link.expiresAt.slice(0, 10);
+  return textMessage(
+    link.url
+      ? `:page_facing_up: <${link.url}|Open your full report> (with exports and, for a re-assessment, what changed). Anyone with this link can open it until ${until}; asking for a new link turns this one off.`
+      : `:page_facing_up: Your full report is at \`${escapeMrkdwn(link.path)}\` on the Govstage server (valid until ${until}).`,
+  );
+}
+
+export function forgetConfirmMessage(hasAny: boolean): SlackMessage {
+  if (!hasAny) return textMessage('You have no Govstage assessments stored. Nothing to delete.');
+  const text =
+    'Delete all your Govstage assessments, with their answers and notes? This cannot be undone.\n' +
+    '_Messages in this Slack conversation are kept by Slack; delete them in Slack if you wish._';
+  return textMessage(text, [
+    {
+      type: 'actions',
+      block_id: 'govslack-forget',
+      elements: [
+        { type: 'button', action_id: SlackAction.forgetYes, style: 'danger', text: plain('Yes, delete everything', LIMITS.buttonText), value: 'forget' },
+        { type: 'button', action_id: SlackAction.forgetNo, text: plain('No, keep them', LIMITS.buttonText), value: 'keep' },
+      ],
+    },
+  ]);
+}
+
+/** Where a conversation stands, read from its current step. */
+export interface Standing {
+  finished: boolean;
+  progress: Progress | undefined;
+  /** The result the conversation shows (now, or most recently). */
+  result: ResultView | undefined;
+}
+
+export function standingOf(current: readonly Message[], status: 'active' | 'finished', lastResult: ResultView | undefined): Standing {
+  let progress: Progress | undefined;
+  for (const m of current) {
+    if (m.kind === 'question') progress = m.progress;
+    if (m.kind === 'review') progress = { index: 0, total: m.items.length, answered: m.items.filter((i) => i.answered).length };
+  }
+  const shown = current.find((m) => m.kind === 'result');
+  return { finished: status === 'finished', progress, result: shown?.kind === 'result' ? shown.result : lastResult };
+}
+
+export function statusText(standing: Standing): string {
+  const p = standing.progress;
+  const where = standing.finished
+    ? `Your assessment is finished${standing.result ? `: overall stage *${escapeMrkdwn(standing.result.overall.stageLabel)}*` : ''}.`
+    : p && p.index > 0
+      ? `You are at question ${p.index} of ${p.total} (${p.answered} answered).`
+      : p
+        ? `You have answered ${p.answered} of ${p.total} questions.`
+        : 'Your assessment has not started yet.';
+  return where;
+}
+
+export function statusMessage(standing: Standing, resume: { code: string; expiresAt: string; url?: string | undefined }): SlackMessage {
+  return textMessage(`${statusText(standing)}\n${resumeLines(resume)}`);
+}
+
+export function homeView(input: { conversationId: string | undefined; standing: Standing | undefined; publicUrl?: string | undefined }): types.HomeView {
+  const blocks: KnownBlock[] = [header('Govstage self-assessment'), context('OECD Digital Government Policy Framework, Principle 2: engagement and participation in a multi-actor context in policy making.')];
+  const { standing, conversationId } = input;
+  const button = (actionId: string, label: string, style?: 'primary'): Button => ({
+    type: 'button',
+    action_id: actionId,
+    text: plain(label, LIMITS.buttonText),
+    value: buttonValue({ c: conversationId ?? 'none' }),
+    ...(style ? { style } : {}),
+  });
+  if (!standing || !conversationId) {
+    blocks.push(section('You have not started an assessment yet. It takes about ten minutes; your answers are saved as you go.'));
+    blocks.push({ type: 'actions', block_id: 'govslack-home', elements: [button(SlackAction.start, 'Start the assessment', 'primary')] });
+  } else if (!standing.finished) {
+    const p = standing.progress;
+    blocks.push(section(`*Your assessment in progress*\n${statusText(standing)}${p ? `\n${progressBar(p.answered, p.total)}  ${p.answered}/${p.total}` : ''}`));
+    blocks.push({ type: 'actions', block_id: 'govslack-home', elements: [button(SlackAction.continue, 'Continue', 'primary')] });
+  } else {
+    blocks.push(section(`*Your assessment is finished.*`));
+    blocks.push({ type: 'actions', block_id: 'govslack-home', elements: [button(SlackAction.report, 'Show my result'), button(SlackAction.start, 'Start a new assessment')] });
+  }
+  const result = standing?.result;
+  if (result) {
+    blocks.push(divider, section(`*Latest result: ${escapeMrkdwn(result.overall.stageLabel)}*\n${escapeMrkdwn(result.overall.explanation)}`));
+    const fields = result.themes.slice(0, 10).map((t) => md(`*${escapeMrkdwn(t.title)}*\n${escapeMrkdwn(t.stageLabel)}`, 2000));
+    if (fields.length > 0) blocks.push({ type: 'section', fields });
+    if (result.suggestions.length > 0) blocks.push(context(`${result.suggestions.length} suggested ${result.suggestions.length === 1 ? 'policy' : 'policies'} from the OECD; "Show my result" lists them with the reasons.`));
+    if (input.publicUrl) blocks.push(section(`<${input.publicUrl}/|Open Govstage on the web>`));
+  }
+  blocks.push(divider, context('Write to me in the Messages tab, or use `/assess help`.'));
+  return { type: 'home', blocks: blocks.slice(0, 100) };
+}

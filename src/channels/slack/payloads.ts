@@ -1,0 +1,99 @@
+/**
+ * The Slack payloads Govstage reads, validated with zod at the boundary.
+ * Loose objects: Slack adds fields over time, and we read only these.
+ */
+import { z } from 'zod';
+
+/** Outer envelope of every Events API delivery. */
+export const EventEnvelope = z.looseObject({
+  type: z.literal('event_callback'),
+  team_id: z.string().min(1),
+  event_id: z.string().min(1),
+  event: z.looseObject({ type: z.string() }),
+});
+export type EventEnvelope = z.infer<typeof EventEnvelope>;
+
+export const UrlVerification = z.looseObject({ type: z.literal('url_verification'), challenge: z.string().max(500) });
+
+/** A message in the app's DM. Our own posts, edits and other subtypes are filtered out by the caller. */
+export const DirectMessageEvent = z.looseObject({
+  type: z.literal('message'),
+  channel: z.string().min(1),
+  channel_type: z.string().optional(),
+  user: z.string().min(1).optional(),
+  text: z.string().default(''),
+  ts: z.string().min(1),
+  client_msg_id: z.string().optional(),
+  subtype: z.string().optional(),
+  bot_id: z.string().optional(),
+  thread_ts: z.string().optional(),
+});
+export type DirectMessageEvent = z.infer<typeof DirectMessageEvent>;
+
+export const AppHomeOpenedEvent = z.looseObject({
+  type: z.literal('app_home_opened'),
+  user: z.string().min(1),
+  tab: z.string().optional(),
+});
+
+export const SlashCommand = z.looseObject({
+  command: z.string().min(1),
+  text: z.string().default(''),
+  team_id: z.string().min(1),
+  user_id: z.string().min(1),
+  channel_id: z.string().min(1),
+  trigger_id: z.string().min(1),
+  response_url: z.url(),
+});
+export type SlashCommand = z.infer<typeof SlashCommand>;
+
+/** One Block Kit block as Slack echoes it back in a payload (we only filter them). */
+const EchoedBlock = z.looseObject({ type: z.string(), block_id: z.string().optional() });
+export type EchoedBlock = z.infer<typeof EchoedBlock>;
+
+export const BlockActions = z.looseObject({
+  type: z.literal('block_actions'),
+  team: z.looseObject({ id: z.string().min(1) }).nullable().optional(),
+  user: z.looseObject({ id: z.string().min(1), team_id: z.string().optional() }),
+  channel: z.looseObject({ id: z.string().min(1) }).optional(),
+  container: z.looseObject({
+    type: z.string(),
+    message_ts: z.string().optional(),
+    channel_id: z.string().optional(),
+    is_ephemeral: z.boolean().optional(),
+    view_id: z.string().optional(),
+  }),
+  message: z.looseObject({ ts: z.string(), text: z.string().optional(), blocks: z.array(EchoedBlock).optional() }).optional(),
+  view: z.looseObject({ id: z.string(), hash: z.string().optional() }).optional(),
+  response_url: z.url().optional(),
+  actions: z
+    .array(
+      z.looseObject({
+        action_id: z.string().min(1).max(255),
+        value: z.string().max(2000).optional(),
+        action_ts: z.string().min(1),
+        text: z.looseObject({ text: z.string() }).optional(),
+      }),
+    )
+    .min(1),
+});
+export type BlockActions = z.infer<typeof BlockActions>;
+
+/** What our own buttons carry in `value`: which conversation, and at which step the message was posted. */
+export const ButtonValue = z.strictObject({
+  /** Conversation id. */
+  c: z.string().min(1).max(100),
+  /** Step key of the message the button belongs to (see stepKeyOf). */
+  s: z.string().max(100).optional(),
+});
+export type ButtonValue = z.infer<typeof ButtonValue>;
+
+export function parseButtonValue(value: string | undefined): ButtonValue | undefined {
+  if (!value) return undefined;
+  try {
+    const parsed = ButtonValue.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Block Kit rendering of the message model: buttons carry choice ids and
+ * the step they belong to, Slack's limits hold, and the result and App Home
+ * show what they should. Uses the real assessment definition.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { advance, newConversation } from '../../src/core/conversation/turn.js';
+import type { ConversationState } from '../../src/core/conversation/state.js';
+import type { AssessmentDefinition } from '../../src/core/definition.js';
+import type { Message, QuestionMessage, ResultMessage } from '../../src/core/messages.js';
+import { CHOICE_PREFIX, LIMITS, consumedBlocks, homeView, messageBlocks, renderMessages, standingOf, stepKeyOf, type KnownBlock } from '../../src/channels/slack/blocks.js';
+import { parseButtonValue } from '../../src/channels/slack/payloads.js';
+import { realDefinition } from '../core/helpers.js';
+
+let definition: AssessmentDefinition;
+const NOW = new Date('2024-05-01T10:00:00Z');
+
+function step(state: ConversationState, input: Parameters<typeof advance>[2]): { state: ConversationState; messages: Message[] } {
+  const outcome = advance(definition, state, input, NOW);
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}
+
+let q1: QuestionMessage;
+let result: ResultMessage;
+let afterStart: ConversationState;
+
+beforeAll(async () => {
+  definition = await realDefinition();
+  let { state } = newConversation(definition, 'en');
+  let messages: Message[];
+  ({ state, messages } = step(state, { kind: 'choice', choice: 'start' }));
+  afterStart = state;
+  q1 = messages.find((m): m is QuestionMessage => m.kind === 'question') as QuestionMessage;
+  for (let i = 0; i < definition.questions.length; i++) ({ state, messages } = step(state, { kind: 'text', text: i % 2 === 0 ? 'yes' : 'no' }));
+  ({ messages } = step(state, { kind: 'text', text: 'see result' }));
+  result = messages.find((m): m is ResultMessage => m.kind === 'result') as ResultMessage;
+});
+
+const ctx = { conversationId: 'c_test', stepKey: 'q:x', publicUrl: 'https://gov.example' };
+type Element = { type: string; action_id?: string; value?: string; style?: string; text?: { text: string } };
+const elementsOf = (blocks: KnownBlock[], blockId: string): Element[] =>
+  blocks.filter((b) => b.block_id === blockId).flatMap((b) => ('elements' in b ? (b.elements as Element[]) : []));
+
+describe('questions', () => {
+  it('offer the answers (Not sure included) as primary buttons and the commands as secondary ones', () => {
+    const blocks = messageBlocks(q1, ctx);
+    const answers = elementsOf(blocks, 'gov-answers');
+    const commands = elementsOf(blocks, 'gov-commands');
+    expect(answers.map((e) => e.action_id)).toEqual(q1.choices.map((c) => `${CHOICE_PREFIX}${c.id}`));
+    expect(answers.map((e) => e.text?.text)).toContain('Not sure');
+    expect(answers.every((e) => e.style === 'primary')).toBe(true);
+    expect(commands.map((e) => e.action_id)).toEqual(q1.commands.map((c) => `${CHOICE_PREFIX}${c.id}`));
+    expect(commands.every((e) => e.style === undefined)).toBe(true);
+    expect(parseButtonValue(answers[0]?.value)).toEqual({ c: 'c_test', s: 'q:x' });
+  });
+
+  it('show the theme and progress', () => {
+    const text = JSON.stringify(messageBlocks(q1, ctx));
+    expect(text).toContain(`Question 1 of ${definition.questions.length}`);
+    expect(text).toContain(q1.themeTitle);
+  });
+});
+
+describe('step keys', () => {
+  it('are the same for the same step and differ between steps', () => {
+    const again = step(afterStart, { kind: 'text', text: 'why' });
+    const next = step(afterStart, { kind: 'text', text: 'yes' });
+    expect(stepKeyOf([q1])).toBe(`q:${q1.questionId}`);
+    expect(stepKeyOf(next.messages)).not.toBe(stepKeyOf([q1]));
+    // "why" shows no step of its own.
+    expect(stepKeyOf(again.messages)).toBe('none');
+    expect(stepKeyOf([result])).toBe('result');
+    expect(stepKeyOf([{ kind: 'text', tone: 'normal', text: 'x', choices: [{ id: 'start', label: 'Start', kind: 'command' }] }])).toBe('text:start');
+  });
+});
+
+describe('the result', () => {
+  it('shows the overall stage, every theme, the suggestions with reasons and "because you said", and a report button', () => {
+    const blocks = messageBlocks(result, ctx);
+    const text = JSON.stringify(blocks);
+    expect(blocks[0]).toMatchObject({ type: 'header', text: { text: result.result.texts.heading } });
+    expect(text).toContain(`Overall stage: ${result.result.overall.stageLabel}`);
+    for (const theme of result.result.themes) expect(text).toContain(`${theme.title}: ${theme.stageLabel}`);
+    expect(result.result.suggestions.length).toBeGreaterThan(0);
+    for (const s of result.result.suggestions) expect(text).toContain(s.reason.replace(/&/g, '&amp;').replace(/"/g, '\\"').slice(0, 40));
+    expect(text).toContain(result.result.texts.becauseLabel);
+    expect(elementsOf(blocks, 'govslack-report').map((e) => e.action_id)).toEqual(['govslack:report-link']);
+    expect(elementsOf(messageBlocks(result, { ...ctx, publicUrl: undefined }), 'govslack-report')).toEqual([]);
+  });
+
+  it('keeps within Slack limits', () => {
+    const parts = renderMessages([result], ctx);
+    for (const part of parts) {
+      expect(part.blocks.length).toBeLessThanOrEqual(LIMITS.blocksPerMessage);
+      expect(part.text.length).toBeLessThanOrEqual(LIMITS.fallbackText);
+      for (const block of part.blocks as KnownBlock[]) {
+        if (block.type === 'section' && block.text) expect(block.text.text.length).toBeLessThanOrEqual(LIMITS.sectionText);
+        if (block.type === 'header') expect(block.text.text.length).toBeLessThanOrEqual(LIMITS.headerText);
+        if (block.type === 'context') expect(block.elements.length).toBeLessThanOrEqual(LIMITS.contextElements);
+      }
+    }
+  });
+
+  it('splits a very long reply into several messages, buttons last', () => {
+    const many: Message[] = Array.from({ length: 60 }, (_, i) => ({ kind: 'text', tone: 'normal', text: `line ${i}` }));
+    const parts = renderMessages([...many, q1], ctx);
+    expect(parts.length).toBe(2);
+    expect(JSON.stringify(parts[1]?.blocks)).toContain('gov-answers');
+  });
+});
+
+describe('a clicked message', () => {
+  it('loses its buttons and shows what was chosen', () => {
+    const blocks = consumedBlocks(messageBlocks(q1, ctx), 'You chose: *Yes*');
+    expect(blocks.some((b) => b.type === 'actions')).toBe(false);
+    expect(JSON.stringify(blocks.at(-1))).toContain('You chose: *Yes*');
+    expect(JSON.stringify(blocks)).toContain(q1.text.slice(0, 30));
+  });
+
+  it('loses the Change buttons of a review', () => {
+    const review: Message = { kind: 'review', text: 'Review', items: [{ questionId: 'a', question: 'Q?', themeTitle: 'T', answer: 'Yes', answered: true, editChoiceId: 'edit:a' }], contradictions: [], choices: [] };
+    const blocks = messageBlocks(review, ctx);
+    expect(JSON.stringify(blocks)).toContain('gov:edit:a');
+    expect(JSON.stringify(consumedBlocks(blocks, 'done'))).not.toContain('gov:edit:a');
+  });
+});
+
+describe('the App Home', () => {
+  it('invites to start when there is nothing yet', () => {
+    const view = homeView({ conversationId: undefined, standing: undefined });
+    expect(view.type).toBe('home');
+    expect(JSON.stringify(view)).toContain('govslack:start');
+  });
+
+  it('shows progress with a Continue button, and the latest result', () => {
+    const inProgress = homeView({ conversationId: 'c1', standing: standingOf([q1], 'active', undefined) });
+    expect(JSON.stringify(inProgress)).toContain(`question 1 of ${definition.questions.length}`);
+    expect(JSON.stringify(inProgress)).toContain('govslack:continue');
+    const finished = homeView({ conversationId: 'c1', standing: standingOf([result], 'finished', undefined), publicUrl: 'https://gov.example' });
+    const text = JSON.stringify(finished);
+    expect(text).toContain(`Latest result: ${result.result.overall.stageLabel}`);
+    for (const theme of result.result.themes) expect(text).toContain(theme.title);
+    expect(text).toContain('https://gov.example/');
+  });
+});
