@@ -13,7 +13,7 @@ import { RateLimiter } from '../../service/rate-limiter.js';
 import { apiRouter, clientKey } from './api.js';
 import { reportApiRouter, reportPageRouter } from './reports.js';
 import { adminRouter } from './admin.js';
-import { errorHandler } from './http-errors.js';
+import { errorHandler, requestLogger } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 
 export const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../../public');
@@ -71,6 +71,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.disable('x-powered-by');
   // Behind a proxy, TRUST_PROXY lets rate limits see client addresses; off by default.
   if (config.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY);
+  app.use(requestLogger(logger));
 
   app.use(
     helmet({
