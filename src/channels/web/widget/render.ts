@@ -200,7 +200,8 @@ export function renderMessage(m: Message, o: RenderOptions): HTMLElement {
     case 'result':
       return result(m.result, m, o);
     case 'paused':
-      return bubble('gs-paused', h('p', null, m.text), ...(m.resume && !o.history ? resumeBlock(m.resume, o) : m.resume ? [h('p', { class: 'gs-hint' }, s.codeShown)] : []));
+      // The server stores paused messages without their code (codes are shown once): in the history, say one was shown.
+      return bubble('gs-paused', h('p', null, m.text), ...(o.history ? [h('p', { class: 'gs-hint' }, s.codeShown)] : m.resume ? resumeBlock(m.resume, o) : []));
     case 'error':
       return h('div', { class: 'gs-msg gs-err' }, h('p', null, m.text));
   }
