@@ -29,6 +29,8 @@ export const Config = z
     /** express "trust proxy" (e.g. 1 behind one reverse proxy), so rate limits see client addresses. */
     TRUST_PROXY: optionalString,
     RESUME_CODE_TTL_HOURS: number(24 * 7),
+    /** Unfinished conversations untouched for this many days are deleted (checked at start-up and every 6 hours). */
+    RETENTION_DAYS: number(90),
     /** How long a shared report link stays valid, in days. */
     REPORT_LINK_TTL_DAYS: number(30),
     /** Protects the coordinator's overview; the overview is off when unset. */

@@ -8,6 +8,7 @@ import { bootstrap, type Services } from './bootstrap.js';
 import { createApp } from './channels/web/app.js';
 import { createSlackChannel, slackConfigured, slackHalfConfigured, type SlackChannel } from './channels/slack/slack-app.js';
 import { toGovError } from './errors.js';
+import { scheduleRetention } from './service/retention.js';
 
 export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<{ services: Services; server: Server; url: string; slack: SlackChannel | undefined; stop: () => Promise<void> }> {
   const services = await bootstrap({ env });
@@ -28,6 +29,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     // Socket Mode connects in the background: the web chat does not wait for (or depend on) Slack.
     void slack.start();
   }
+  // Retention runs now and every 6 hours; its timer never keeps the process alive.
+  const retention = scheduleRetention({ store: services.store, olderThanDays: services.config.RETENTION_DAYS, logger: services.logger });
   // Answers being prepared, so a stop can tell their keep-alive connections to close once they are sent.
   const inFlight = new Set<ServerResponse>();
   let closing = false;
@@ -54,6 +57,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       });
       // Slack work continues after its HTTP ack: let it finish before the store closes.
       await slack?.stop();
+      await retention.stop();
       await services.store.close();
     })());
   return { services, server, url, slack, stop };
