@@ -199,7 +199,8 @@ describe('fuzzing the HTTP API', () => {
       headerValue.map((v) => `Bearer ${v}`),
       fc.stringMatching(/^[A-Za-z0-9_-]{16,200}$/).map((t) => `Bearer ${t}`),
       fc.constantFrom('', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', `bearer${victim.token.slice(0, 20)}`, `Bearer ${victim.token.slice(0, -1)}`, `Bearer ${victim.token.toUpperCase()}`, `Bearer ${victim.token}x`, `Bearer ${'A'.repeat(201)}`, `Bearer ${'a'.repeat(8000)}`, `Token ${victim.token}`, `Bearer ${victim.token.slice(1)}`),
-    ).filter((h) => !h.includes(victim.token) || h !== `Bearer ${victim.token}`).filter((h) => h.trim() !== `Bearer ${victim.token}`);
+      // Never the right credentials, however spelled (the server would rightly accept those).
+    ).filter((h) => /^Bearer\s+([A-Za-z0-9_-]{16,200})$/.exec(h.trim())?.[1] !== victim.token);
     const route = fc.constantFrom('GET', 'POST turns', 'POST resume-code');
     await property('bad Authorization', fc.tuple(header, route, fc.boolean()), ([value, r, omit]) => {
       const headers: Record<string, string> = omit ? {} : { authorization: value };
