@@ -104,9 +104,11 @@ export function fill(template: string, values: Record<string, string | number> =
 /** Localised text helpers bound to one locale of a definition. */
 export function textsFor(definition: AssessmentDefinition, locale: string) {
   const { flow } = definition;
-  const table = flow.text[locale] ?? flow.text[flow.defaultLocale];
+  // Own keys only: a locale named like an Object.prototype member ("valueOf") must not pick up the inherited function.
+  const own = <T>(record: Record<string, T>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined);
+  const table = own(flow.text, locale) ?? own(flow.text, flow.defaultLocale);
   if (!table) throw new GovError('INTERNAL', `flow ${flow.id} has no text for ${locale}`);
-  const pick = (text: Record<string, string>) => text[locale] ?? text[flow.defaultLocale] ?? Object.values(text)[0] ?? '';
+  const pick = (text: Record<string, string>) => own(text, locale) ?? own(text, flow.defaultLocale) ?? Object.values(text)[0] ?? '';
   return {
     locale,
     t: (key: TextKey, values?: Record<string, string | number>) => fill(table[key], values),

@@ -332,9 +332,18 @@ export class ConversationService {
     return this.reportOf(record);
   }
 
-  /** The owner's most recent conversation, if any. */
+  /** The owner's most recently active conversation (last updated), if any. */
   async latestFor(owner: Owner): Promise<string | undefined> {
-    return (await this.store.findByOwner(owner))[0]?.id;
+    const owned = await this.store.findByOwner(owner);
+    return owned.reduce<(typeof owned)[number] | undefined>((latest, c) => (!latest || c.updatedAt > latest.updatedAt ? c : latest), undefined)?.id;
+  }
+
+  /**
+   * True the first time `key` is claimed within `ttlMs`, across every
+   * instance sharing the store: for deduplicating deliveries (Slack events).
+   */
+  claimOnce(key: string, ttlMs: number): Promise<boolean> {
+    return this.store.claimOnce(key, ttlMs);
   }
 
   /** Deletes every conversation of an owner; returns how many. */

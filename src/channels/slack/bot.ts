@@ -80,14 +80,6 @@ export class SlackBot {
   private readonly clicks: SeenKeys;
   /** Users' DM channel ids (conversations.open), bounded. */
   private readonly dmChannels = new Map<string, string>();
-  /**
-   * The conversation each user is working on, in this instance (set by
-   * start, resume and every turn). The service's latestFor() is the newest
-   * *created* conversation, which is not the one a user moved here from the
-   * web with a resume code if they had started one in Slack since; after a
-   * restart latestFor() is the fallback.
-   */
-  private readonly current = new Map<string, string>();
   private readonly resumeAttempts: RateLimiter;
   private readonly inputs: RateLimiter;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -202,7 +194,6 @@ export class SlackBot {
       if (!value) throw new GovError('BAD_INPUT', 'That button is not one Govstage made.');
       // The button names its conversation; the service checks it is this user's.
       const view = await this.service.view(value.c, { kind: 'owner', owner });
-      this.remember(this.current, owner, value.c);
       if (stepKeyOf(view.current) !== value.s) {
         await this.outdated(owner, dm, payload, view);
         return;
@@ -237,7 +228,6 @@ export class SlackBot {
         case SlackAction.continue: {
           if (messageTs) await this.markClicked(payload, dm, ':arrow_forward: Continuing.');
           const value = parseButtonValue(action.value);
-          if (value && value.c !== 'none') this.remember(this.current, owner, value.c);
           await this.continueCurrent(owner, dm, turnId);
           return;
         }
@@ -255,7 +245,6 @@ export class SlackBot {
         }
         case SlackAction.forgetYes: {
           const removed = await this.service.forget(owner);
-          this.current.delete(this.userKey(owner));
           this.log.info({ removed }, 'forget-me: conversations deleted');
           const done = `:wastebasket: Done: ${removed === 1 ? 'one assessment was' : `${removed} assessments were`} deleted from Govstage. Type \`start\` whenever you want to begin again.`;
           await this.replaceClicked(payload, dm, textMessage(done));
@@ -381,19 +370,17 @@ export class SlackBot {
     return channel;
   }
 
-  /** The conversation the user is working on: the one last used here, else the newest. */
-  private async conversationOf(owner: SlackOwner): Promise<string | undefined> {
-    const pointed = this.current.get(this.userKey(owner));
-    if (pointed) {
-      try {
-        await this.service.view(pointed, { kind: 'owner', owner });
-        return pointed;
-      } catch (error) {
-        if (!(error instanceof GovError && error.kind === 'NOT_FOUND')) throw error;
-        this.current.delete(this.userKey(owner));
-      }
-    }
+  /**
+   * The conversation the user is working on: their most recently active one
+   * (a turn or a resume updates it), whichever instance served it.
+   */
+  private conversationOf(owner: SlackOwner): Promise<string | undefined> {
     return this.service.latestFor(owner);
+  }
+
+  /** True the first time an event key is seen by any instance (Slack's retries carry the same event id for an hour at most). */
+  claimEvent(key: string): Promise<boolean> {
+    return this.service.claimOnce(key, 60 * 60_000);
   }
 
   private async activeConversation(owner: SlackOwner): Promise<string | undefined> {
@@ -415,9 +402,8 @@ export class SlackBot {
     await this.postReply(owner, dm, reply.switchTo?.conversationId ?? reply.conversationId, reply.messages);
   }
 
-  /** Posts messages of a conversation (it becomes the user's current one), then refreshes the App Home. */
+  /** Posts messages of a conversation, then refreshes the App Home. */
   private async postReply(owner: SlackOwner, dm: string, conversationId: string, messages: readonly Message[]): Promise<void> {
-    this.remember(this.current, owner, conversationId);
     for (const part of renderMessages(messages, { conversationId, stepKey: stepKeyOf(messages), publicUrl: this.publicUrl })) await this.api.post(dm, part);
     await this.publishHome(owner);
   }

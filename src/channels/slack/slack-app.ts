@@ -12,7 +12,6 @@ import type { Logger } from '../../log.js';
 import type { ConversationService } from '../../service/conversation-service.js';
 import { CHOICE_PREFIX, SLACK_PREFIX } from './blocks.js';
 import { SlackBot } from './bot.js';
-import { SeenKeys } from './dedupe.js';
 import { SlackHttpReceiver } from './http-receiver.js';
 import { AppHomeOpenedEvent, BlockActions, DirectMessageEvent, EventEnvelope, SlashCommand } from './payloads.js';
 import { createSlackApi, webClientOptions, type SlackApi } from './slack-api.js';
@@ -108,11 +107,11 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
 }
 
 export function registerListeners(app: App, bot: SlackBot, log: Logger): void {
-  // Slack retries a delivery it thinks failed (X-Slack-Retry-Num, same event_id): process each event once.
-  const seenEvents = new SeenKeys(10_000, 60 * 60_000);
+  // Slack retries a delivery it thinks failed (X-Slack-Retry-Num, same event_id): process each event
+  // once, across every instance sharing the store (a retry may reach another instance).
   const dedupeEvents: Middleware<AnyMiddlewareArgs> = async ({ body, context, next }) => {
     const envelope = EventEnvelope.safeParse(body);
-    if (envelope.success && seenEvents.seen(`${envelope.data.team_id}:${envelope.data.event_id}`)) {
+    if (envelope.success && !(await bot.claimEvent(`slack:event:${envelope.data.team_id}:${envelope.data.event_id}`))) {
       log.info({ eventId: envelope.data.event_id, retryNum: context.retryNum, retryReason: context.retryReason }, 'duplicate Slack event delivery ignored');
       return;
     }

@@ -67,8 +67,9 @@ export function migrate(definition: AssessmentDefinition, stored: unknown): Resu
     const issue = parsed.error.issues[0];
     return fail(new GovError('UNRESTORABLE', `The saved conversation has a shape this version cannot read (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}).`));
   }
-  const state = parsed.data;
   const { flow, rubric } = definition;
+  // A locale this flow does not offer (a damaged file, a language since removed) falls back to the default.
+  const state = flow.locales.includes(parsed.data.locale) ? parsed.data : { ...parsed.data, locale: flow.defaultLocale };
   if (state.flow.id !== flow.id) return fail(new GovError('UNRESTORABLE', `The saved conversation belongs to the assessment "${state.flow.id}", not "${flow.id}".`));
   if (state.flow.version === flow.version && state.rubric.version === rubric.version) return ok(state);
   if (state.flow.version > flow.version) {
