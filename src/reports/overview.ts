@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { textsFor, type AssessmentDefinition } from '../core/definition.js';
-import { migrate } from '../core/conversation/turn.js';
+import { upgrade } from '../core/conversation/turn.js';
 import { evidenceFrom } from '../core/scoring/explain.js';
 import { score } from '../core/scoring/score.js';
 import { isGovError } from '../errors.js';
@@ -64,7 +64,7 @@ async function collect(store: ConversationStore, definition: AssessmentDefinitio
     if (summary.status !== 'finished') continue;
     try {
       const record = await store.get(summary.id);
-      const state = record ? migrate(definition, record.state) : undefined;
+      const state = record ? upgrade(definition, record.state) : undefined;
       if (!state?.ok) {
         unreadable++;
         continue;

@@ -5,9 +5,9 @@
  */
 import { GovError } from '../errors.js';
 import { textsFor, type AssessmentDefinition } from '../core/definition.js';
-import type { Choice, Message, TurnInput } from '../core/messages.js';
-import { renderStep } from '../core/conversation/render.js';
-import { advance, migrate, newConversation, restore } from '../core/conversation/turn.js';
+import type { Message, TurnInput } from '../core/messages.js';
+import { choiceLabel, renderStep } from '../core/conversation/render.js';
+import { advance, newConversation, restore, upgrade } from '../core/conversation/turn.js';
 import type { ConversationState } from '../core/conversation/state.js';
 import { buildReport, type AssessmentReport } from '../reports/report.js';
 import { KeyedMutex } from '../store/keyed-mutex.js';
@@ -80,8 +80,8 @@ export interface ConversationView {
   current: Message[];
 }
 
-/** How many turn receipts are kept for idempotent retries. */
-const RECEIPTS_KEPT = 20;
+/** How many turn receipts are kept for idempotent retries (a retry follows its turn within seconds). */
+const RECEIPTS_KEPT = 8;
 /** Attempts at a turn when another instance wrote the same conversation meanwhile. */
 const CAS_ATTEMPTS = 3;
 
@@ -177,7 +177,8 @@ export class ConversationService {
     const receipt = record.receipts.find((r) => r.turnId === request.turnId);
     if (receipt) {
       if (receipt.inputHash !== inputHash) throw new GovError('CONFLICT', 'This turn id was already used for a different answer. Use a new turn id for a new answer.');
-      return { conversationId: record.id, revision: record.revision, status: record.state.status, messages: receipt.messages as Message[], replayed: true };
+      const replayed = (receipt.reply !== undefined ? record.transcript[receipt.reply]?.messages : receipt.messages) ?? [];
+      return { conversationId: record.id, revision: record.revision, status: record.state.status, messages: replayed as Message[], replayed: true };
     }
     const texts = () => textsFor(this.definition, record.state.locale);
     if (request.revision !== undefined && request.revision !== record.revision) {
@@ -211,7 +212,7 @@ export class ConversationService {
       messages = switchTo.messages;
     }
 
-    const userText = request.input.kind === 'text' ? request.input.text : request.input.kind === 'choice' ? this.choiceLabel(record, request.input.choice) : undefined;
+    const userText = request.input.kind === 'text' ? request.input.text : request.input.kind === 'choice' ? choiceLabel(this.definition, textsFor(this.definition, outcome.state.locale), request.input.choice) : undefined;
     const transcript: TranscriptEntry[] = [
       ...record.transcript,
       ...(userText !== undefined ? [{ at, from: 'user' as const, channel: request.channel, text: userText }] : []),
@@ -224,7 +225,8 @@ export class ConversationService {
       resumeCode,
       state: outcome.state,
       transcript,
-      receipts: [...record.receipts, { turnId: request.turnId, at, inputHash, messages: redactResume(messages) }].slice(-RECEIPTS_KEPT),
+      // The receipt points at the bot's answer in the transcript rather than holding a second copy of it.
+      receipts: [...record.receipts, { turnId: request.turnId, at, inputHash, reply: transcript.length - 1 }].slice(-RECEIPTS_KEPT),
     };
     try {
       await this.store.update(next, record.revision);
@@ -278,13 +280,13 @@ export class ConversationService {
   }
 
   private async reportOf(record: ConversationRecord): Promise<AssessmentReport> {
-    const state = this.unwrap(migrate(this.definition, record.state));
+    const state = this.unwrap(upgrade(this.definition, record.state));
     if (state.status !== 'finished') throw new GovError('CONFLICT', 'The report is ready once the assessment is finished (see your result first).');
     let previous: ConversationState | undefined;
     if (record.previousId) {
       try {
         const earlier = await this.store.get(record.previousId);
-        const migrated = earlier ? migrate(this.definition, earlier.state) : undefined;
+        const migrated = earlier ? upgrade(this.definition, earlier.state) : undefined;
         if (migrated?.ok && migrated.value.status === 'finished') previous = migrated.value;
       } catch (error) {
         // A damaged earlier assessment must not hide this one's report: only the comparison is left out.
@@ -353,28 +355,13 @@ export class ConversationService {
     return removed;
   }
 
-  private choiceLabel(record: ConversationRecord, choiceId: string): string {
-    const state = migrate(this.definition, record.state);
-    if (!state.ok) return choiceId;
-    for (const message of renderStep(this.definition, textsFor(this.definition, state.value.locale), state.value)) {
-      const offered: Choice[] = [...('choices' in message && message.choices ? message.choices : []), ...(message.kind === 'question' ? message.commands : [])];
-      const found = offered.find((c) => c.id === choiceId);
-      if (found) return found.label;
-      if (message.kind === 'review') {
-        const item = message.items.find((i) => i.editChoiceId === choiceId);
-        if (item) return `${textsFor(this.definition, state.value.locale).t('change')}: ${item.question}`;
-      }
-    }
-    return choiceId;
-  }
-
   /**
    * The stored state, brought up to date and checked to be one this version
    * can continue (a step it has): UNRESTORABLE otherwise, before anything
    * tries to render it.
    */
   private restorable(record: ConversationRecord): ConversationState {
-    const state = this.unwrap(migrate(this.definition, record.state));
+    const state = this.unwrap(upgrade(this.definition, record.state));
     this.unwrap(restore(this.definition, state));
     return state;
   }

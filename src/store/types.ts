@@ -33,7 +33,10 @@ export const TurnReceipt = z.strictObject({
   at: z.string(),
   /** Hash of the input, so the same turn id with a different input is a conflict, not a replay. */
   inputHash: z.string(),
-  messages: z.array(z.unknown()),
+  /** Index in the transcript of the bot's answer to this turn (what a replay returns). */
+  reply: z.number().int().nonnegative().optional(),
+  /** The answer itself, in receipts written before `reply` existed. */
+  messages: z.array(z.unknown()).optional(),
 });
 export type TurnReceipt = z.infer<typeof TurnReceipt>;
 

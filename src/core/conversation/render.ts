@@ -6,6 +6,7 @@ import { type AssessmentDefinition, type Texts } from '../definition.js';
 import type { Choice, Message, Progress, QuestionMessage, ReviewMessage } from '../messages.js';
 import { questionIdOfState } from '../machine/machine.js';
 import { answerLabel, describeContradictions, evidenceFrom, explain } from '../scoring/explain.js';
+import type { TextKey } from '../flow/schema.js';
 import { findContradictions } from '../scoring/score.js';
 import type { Command } from '../replies/parse.js';
 import { UNSURE, type ConversationState } from './state.js';
@@ -27,7 +28,26 @@ export function progressOf(definition: AssessmentDefinition, state: Conversation
   return { index, total: definition.questions.length, answered };
 }
 
-const command = (texts: Texts, name: Command, labelKey: Parameters<Texts['t']>[0]): Choice => ({ id: choiceIds.command(name), label: texts.t(labelKey), kind: 'command' });
+/** The interface text that labels each command's button. */
+const COMMAND_LABEL: Record<Command, TextKey> = {
+  why: 'why', back: 'back', help: 'help', progress: 'progress', pause: 'pause', restart: 'restart', review: 'review',
+  start: 'start', continue: 'continue', seeResult: 'seeResult', newAssessment: 'newAssessment',
+};
+
+const command = (texts: Texts, name: Command): Choice => ({ id: choiceIds.command(name), label: texts.t(COMMAND_LABEL[name]), kind: 'command' });
+
+/** What a choice id says, in words (for the transcript), without rendering the step it came from. */
+export function choiceLabel(definition: AssessmentDefinition, texts: Texts, choiceId: string): string {
+  if (choiceId === choiceIds.start) return texts.t('start');
+  if (choiceId === choiceIds.confirm) return texts.t('restartYes');
+  if (choiceId === choiceIds.cancel) return texts.t('restartNo');
+  const [kind, first, second] = choiceId.split(':');
+  if (kind === 'answer' && first && second) return answerLabel(definition, texts, first, second);
+  if (kind === 'cmd' && first && Object.hasOwn(COMMAND_LABEL, first)) return texts.t(COMMAND_LABEL[first as Command]);
+  const question = kind === 'edit' && first ? definition.questionById.get(first) : undefined;
+  if (question) return `${texts.t('change')}: ${texts.pick(question.prompt)}`;
+  return choiceId;
+}
 
 export function questionMessage(definition: AssessmentDefinition, texts: Texts, state: ConversationState, questionId: string): QuestionMessage {
   const question = definition.questionById.get(questionId);
@@ -46,12 +66,12 @@ export function questionMessage(definition: AssessmentDefinition, texts: Texts, 
     text: texts.pick(question.prompt),
     choices,
     commands: [
-      command(texts, 'why', 'why'),
-      ...(progress.index > 1 ? [command(texts, 'back', 'back')] : []),
-      command(texts, 'review', 'review'),
-      command(texts, 'pause', 'pause'),
-      command(texts, 'restart', 'restart'),
-      command(texts, 'help', 'help'),
+      command(texts, 'why'),
+      ...(progress.index > 1 ? [command(texts, 'back')] : []),
+      command(texts, 'review'),
+      command(texts, 'pause'),
+      command(texts, 'restart'),
+      command(texts, 'help'),
     ],
     progress,
     hint: texts.t('hint', { count: choices.length }),
@@ -85,7 +105,7 @@ export function reviewMessage(definition: AssessmentDefinition, texts: Texts, st
     text,
     items,
     contradictions,
-    choices: [open > 0 ? command(texts, 'continue', 'continue') : command(texts, 'seeResult', 'seeResult'), command(texts, 'pause', 'pause'), command(texts, 'restart', 'restart')],
+    choices: [open > 0 ? command(texts, 'continue') : command(texts, 'seeResult'), command(texts, 'pause'), command(texts, 'restart')],
   };
 }
 
@@ -104,7 +124,7 @@ export function renderStep(definition: AssessmentDefinition, texts: Texts, state
         kind: 'result',
         text: texts.t('resultHeading'),
         result: explain(definition, texts, state.machine.context.answers),
-        choices: [command(texts, 'review', 'review'), command(texts, 'newAssessment', 'newAssessment')],
+        choices: [command(texts, 'review'), command(texts, 'newAssessment')],
       }];
     case 'confirmRestart':
       return [{ kind: 'text', tone: 'warning', text: texts.t('restartConfirm'), choices: [{ id: choiceIds.confirm, label: texts.t('restartYes'), kind: 'command' }, { id: choiceIds.cancel, label: texts.t('restartNo'), kind: 'command' }] }];

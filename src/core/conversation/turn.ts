@@ -67,9 +67,18 @@ export function migrate(definition: AssessmentDefinition, stored: unknown): Resu
     const issue = parsed.error.issues[0];
     return fail(new GovError('UNRESTORABLE', `The saved conversation has a shape this version cannot read (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}).`));
   }
+  return upgrade(definition, parsed.data);
+}
+
+/**
+ * `migrate` for a state already validated (read back from the store, which
+ * validates every record): the same upgrade, without parsing it again on
+ * every turn.
+ */
+export function upgrade(definition: AssessmentDefinition, stored: ConversationState): Result<ConversationState> {
   const { flow, rubric } = definition;
   // A locale this flow does not offer (a damaged file, a language since removed) falls back to the default.
-  const state = flow.locales.includes(parsed.data.locale) ? parsed.data : { ...parsed.data, locale: flow.defaultLocale };
+  const state = flow.locales.includes(stored.locale) ? stored : { ...stored, locale: flow.defaultLocale };
   if (state.flow.id !== flow.id) return fail(new GovError('UNRESTORABLE', `The saved conversation belongs to the assessment "${state.flow.id}", not "${flow.id}".`));
   if (state.flow.version === flow.version && state.rubric.version === rubric.version) return ok(state);
   if (state.flow.version > flow.version) {
@@ -141,6 +150,7 @@ function intentOfChoice(definition: AssessmentDefinition, choice: string, value:
 const COMMAND_NAMES = new Set<Command>(['why', 'back', 'help', 'progress', 'pause', 'restart', 'review', 'start', 'continue', 'seeResult', 'newAssessment']);
 
 export function advance(definition: AssessmentDefinition, stored: ConversationState, input: TurnInput, now: Date): Result<TurnOutcome> {
+  // Parsed again here (cheap: the state is small) so that a damaged state is an error value, whoever calls.
   const migrated = migrate(definition, stored);
   if (!migrated.ok) return migrated;
   const state = migrated.value;

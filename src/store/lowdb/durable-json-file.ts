@@ -46,6 +46,11 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   /** The content, or null when the file does not exist. */
   async read(): Promise<T | null> {
+    return (await this.readWithText())?.value ?? null;
+  }
+
+  /** The content and the exact text it was parsed from (for callers that cache it), or null when there is no file. */
+  async readWithText(): Promise<{ value: T; text: string } | null> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
@@ -65,12 +70,17 @@ export class DurableJsonFile<T> implements Adapter<T> {
         { cause: error },
       );
     }
-    return this.parse(value);
+    return { value: this.parse(value), text };
   }
 
-  /** Replaces the file atomically and durably. */
+  /** Replaces the file atomically and durably (lowdb's Adapter). */
   async write(data: T): Promise<void> {
-    const temp = await this.writeTemp(data);
+    await this.replace(data);
+  }
+
+  /** Replaces the file atomically and durably; returns the text written (for callers that cache it). */
+  async replace(data: T): Promise<string> {
+    const { temp, text } = await this.writeTemp(data);
     try {
       await rename(temp, this.path);
     } catch (error) {
@@ -78,6 +88,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
       throw this.writeError(error);
     }
     await this.syncFolder();
+    return text;
   }
 
   /**
@@ -86,7 +97,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
    * target, so of two racing creators, even in two processes, exactly one wins.
    */
   async create(data: T): Promise<boolean> {
-    const temp = await this.writeTemp(data);
+    const { temp } = await this.writeTemp(data);
     let created = true;
     try {
       await link(temp, this.path);
@@ -115,7 +126,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   /** Writes and fsyncs a uniquely named temp file next to the target; returns its path. */
-  private async writeTemp(data: T): Promise<string> {
+  private async writeTemp(data: T): Promise<{ temp: string; text: string }> {
     const text = JSON.stringify(data);
     if (text === undefined) throw new GovError('INTERNAL', `Cannot store ${this.label}: the value is not JSON`);
     const temp = join(dirname(this.path), `.${basename(this.path)}.${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`);
@@ -132,7 +143,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
       await removeQuietly(temp);
       throw this.writeError(error);
     }
-    return temp;
+    return { temp, text };
   }
 
   /** fsync the folder so a rename, link or unlink inside it survives a power cut. */
@@ -149,7 +160,42 @@ export class DurableJsonFile<T> implements Adapter<T> {
 }
 
 /** fsync a directory. Platforms that cannot (Windows: EISDIR/EPERM) are skipped, not failed. */
-export async function syncDirectory(dir: string): Promise<void> {
+/**
+ * Group commit for folder fsyncs: while one fsync of a folder runs, every
+ * caller that arrives waits for the next one, which starts when it ends and
+ * so covers all their renames at once. Under load, many writes share one
+ * folder fsync instead of queueing one each behind the disk.
+ */
+const folderSyncs = new Map<string, { running: Promise<void>; next: Promise<void> | undefined }>();
+
+export function syncDirectory(dir: string): Promise<void> {
+  const state = folderSyncs.get(dir);
+  if (!state) {
+    const running = syncDirectoryNow(dir).finally(() => {
+      const current = folderSyncs.get(dir);
+      if (current?.running === running && current.next === undefined) folderSyncs.delete(dir);
+    });
+    folderSyncs.set(dir, { running, next: undefined });
+    return running;
+  }
+  // The fsync in flight may have started before this caller's rename: wait for the one after it.
+  state.next ??= state.running.then(
+    () => startNext(dir),
+    () => startNext(dir),
+  );
+  return state.next;
+}
+
+function startNext(dir: string): Promise<void> {
+  const running = syncDirectoryNow(dir).finally(() => {
+    const current = folderSyncs.get(dir);
+    if (current?.running === running && current.next === undefined) folderSyncs.delete(dir);
+  });
+  folderSyncs.set(dir, { running, next: undefined });
+  return running;
+}
+
+async function syncDirectoryNow(dir: string): Promise<void> {
   let handle: FileHandle;
   try {
     handle = await open(dir, 'r');

@@ -13,8 +13,8 @@
  * entry against the record itself, so a stale one is invisible.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Dir } from 'node:fs';
 import { mkdir, opendir, stat, unlink, writeFile } from 'node:fs/promises';
+import type { Dir, Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { z } from 'zod';
@@ -29,6 +29,7 @@ import {
 } from '../types.js';
 import { ClaimFolder } from './claims.js';
 import { DurableJsonFile, errorCode, isTempFileName, TEMP_SUFFIX } from './durable-json-file.js';
+import { RecordCache } from './record-cache.js';
 
 /** Ids and hashes become file names: only these characters, so nothing can climb out of the folder. */
 const SAFE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
@@ -50,6 +51,9 @@ const FOLDERS = ['conversations', 'resume-codes', 'owners', 'claims'] as const;
  * serialises updates: run one instance per folder.
  */
 const locks = new KeyedMutex();
+
+/** Module-wide for the same reason, keyed by absolute file path. Bounded: about the conversations active at once. */
+const records = new RecordCache(500);
 
 export interface LowdbStoreWarning {
   message: string;
@@ -129,10 +133,8 @@ export class LowdbStore implements ConversationStore {
     const id = record.id;
     await this.track(() =>
       this.exclusive('conversation', id, async () => {
-        // Re-read under the lock: the revision check and the write must be one step.
-        const db = new Low<ConversationRecord | null>(this.conversationFile(id), null);
-        await db.read();
-        const stored = db.data;
+        // Re-read under the lock (from the cache when the file is unchanged): the revision check and the write must be one step.
+        const stored = await this.readRecord(id);
         if (!stored) throw new GovError('NOT_FOUND', `No conversation "${id}" to update`, { id });
         if (stored.revision !== expectedRevision) {
           throw new GovError(
@@ -149,8 +151,7 @@ export class LowdbStore implements ConversationStore {
           );
         }
         await this.addIndexes(record, stored);
-        db.data = record;
-        await db.write();
+        await this.remember(id, await this.conversationFile(id).replace(record));
         await this.removeStaleIndexes(stored, record);
       }),
     );
@@ -220,6 +221,7 @@ export class LowdbStore implements ConversationStore {
           // A damaged record must still be deletable (retention); its index entries go stale, which readers tolerate.
           if (!isGovError(error) || error.kind !== 'UNRESTORABLE') throw error;
         }
+        records.delete(this.conversationPath(id));
         const removed = await this.conversationFile(id).remove();
         if (previous) await this.removeStaleIndexes(previous, undefined);
         return removed;
@@ -259,9 +261,33 @@ export class LowdbStore implements ConversationStore {
   }
 
   private async readRecord(id: string): Promise<ConversationRecord | undefined> {
-    const db = new Low<ConversationRecord | null>(this.conversationFile(id), null);
-    await db.read();
-    return db.data ?? undefined;
+    const path = this.conversationPath(id);
+    let stats: Stats;
+    try {
+      stats = await stat(path);
+    } catch (error) {
+      records.delete(path);
+      if (errorCode(error) === 'ENOENT') return undefined;
+      throw unavailable(`Cannot read stored conversation "${id}"`, error);
+    }
+    const cached = records.get(path, stats);
+    // Validated when it was read or written: parsing gives the caller its own copy.
+    if (cached !== undefined) return JSON.parse(cached) as ConversationRecord;
+    const read = await this.conversationFile(id).readWithText();
+    // Cached with the identity the file had before it was read: if it changed in between, the next read sees the difference.
+    if (read?.value) records.set(path, read.text, stats);
+    return read?.value ?? undefined;
+  }
+
+  /** Caches the text just written (with its file's identity, read back once). */
+  private async remember(id: string, text: string): Promise<void> {
+    const path = this.conversationPath(id);
+    try {
+      records.set(path, text, await stat(path));
+    } catch {
+      // Only the cache is affected: the next read goes to the file.
+      records.delete(path);
+    }
   }
 
   /** For listings: a damaged record is skipped (and reported), so one bad file does not hide the rest. */
