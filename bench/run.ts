@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -15,6 +15,9 @@ import { hashToken, newConversationId, newToken } from '../src/service/secrets.j
 import type { ConversationRecord } from '../src/store/types.js';
 import { startChildServer, tempDir, ROOT, type ChildServer } from '../test/helpers/server.js';
 import { measureDurableWrites } from './durable-writes.js';
+import { buildWidget } from '../scripts/build-widget.js';
+import { signSlackRequest } from '../src/channels/slack/signature.js';
+import { FakeSlack } from '../test/slack/fake-slack.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SECONDS = QUICK ? 3 : 8;
@@ -103,6 +106,45 @@ async function populate(dataDir: string, count: number): Promise<void> {
   await Promise.all(Array.from({ length: 64 }, worker));
 }
 
+/** p99 time for the server to acknowledge `count` signed Slack events sent at once (the work runs after the ack). */
+async function slackAckP99(count: number): Promise<number> {
+  const fake = await FakeSlack.start();
+  const secret = 'bench-signing-secret';
+  const server = await startChildServer({ env: { ...SERVER_ENV, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: secret, SLACK_API_URL: fake.apiUrl } });
+  try {
+    const send = async (i: number) => {
+      const ts = `${Math.floor(Date.now() / 1000)}.${String(i).padStart(6, '0')}`;
+      const body = JSON.stringify({
+        team_id: 'TBENCH', api_app_id: 'A1', type: 'event_callback', event_id: `EvBench${i}`, event_time: Math.floor(Date.now() / 1000),
+        event: { type: 'message', channel: `DU${i}`, channel_type: 'im', user: `U${i}`, text: 'start', ts, event_ts: ts, client_msg_id: `bench-${i}` },
+      });
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const started = performance.now();
+      const response = await fetch(`${server.url}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signSlackRequest(secret, timestamp, body) },
+        body,
+      });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`Slack event answered ${response.status}`);
+      return performance.now() - started;
+    };
+    const times = (await Promise.all(Array.from({ length: count }, (_, i) => send(i)))).sort((a, b) => a - b);
+    return Math.round(times[Math.min(times.length - 1, Math.ceil(times.length * 0.99) - 1)] ?? 0);
+  } finally {
+    await server.stop();
+    await rm(server.dataDir, { recursive: true, force: true });
+    await fake.close();
+  }
+}
+
+async function meanFileBytes(dir: string): Promise<number> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+  let total = 0;
+  for (const name of names) total += (await stat(path.join(dir, name))).size;
+  return names.length === 0 ? 4096 : Math.round(total / names.length);
+}
+
 async function rssMb(server: ChildServer): Promise<number> {
   const status = await readFile(`/proc/${server.child.pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -113,21 +155,26 @@ async function main() {
   const t0 = Date.now();
   log(`Govstage benchmark (${QUICK ? 'quick' : 'full'}): ${SECONDS}s per load step, ${STORED_LARGE} stored conversations for the storage step`);
 
+  log('widget: build and measure');
+  const widget = await buildWidget();
+  log('slack: 200 signed events at once');
+  const slackAckP99Ms = await slackAckP99(200);
+
   log('1/6 ceiling: bare express JSON echo, 100 connections');
   const ceilingExpressRps = await echoCeiling(100);
 
-  log('2/6 ceiling: durable writes (temp file, fsync, rename, fsync folder), 100 at once');
-  const sample = JSON.stringify({ padding: 'x'.repeat(6000) });
-  const ceilingDurableWritesPerSec = await measureDurableWrites({ dir: path.join(tmpdir(), `govstage-bench-writes-${process.pid}`), concurrency: 100, seconds: SECONDS, bytes: sample.length });
-
-  log('3/6 turns over HTTP, default durable store, 100 concurrent conversations');
+  log('2/6 turns over HTTP, default durable store, 100 concurrent conversations');
   const small = await startChildServer({ env: SERVER_ENV });
   await populate(small.dataDir, 100).catch(async (e: unknown) => { await small.stop(); throw e; });
   const at100 = await turnLoad(small.url, 100);
-  log('4/6 turn latency with 100 stored conversations, 10 at once');
+  log('3/6 turn latency with 100 stored conversations, 10 at once');
   const latencySmall = await turnLoad(small.url, 10);
   await small.stop();
+  const fileBytes = await meanFileBytes(path.join(small.dataDir, 'conversations'));
   await rm(small.dataDir, { recursive: true, force: true });
+
+  log(`4/6 ceiling: durable writes of ${fileBytes} bytes (the mean conversation file just written): temp file, fsync, rename, fsync folder; 100 at once`);
+  const ceilingDurableWritesPerSec = await measureDurableWrites({ dir: path.join(tmpdir(), `govstage-bench-writes-${process.pid}`), concurrency: 100, seconds: SECONDS, bytes: fileBytes });
 
   log(`5/6 storing ${STORED_LARGE} conversations, then the same latency test`);
   const largeDir = await tempDir('govstage-bench-');
@@ -150,19 +197,21 @@ async function main() {
     p99Ms1000: at1000.p99,
     storageLatencyRatio: Math.round((latencyLarge.p50 / Math.max(latencySmall.p50, 0.01)) * 100) / 100,
     rssMbAt100k: rss,
-    widgetGzipBytes: null as number | null,
-    slackAckP99Ms: null as number | null,
+    widgetGzipBytes: widget.gzipBytes,
+    slackAckP99Ms,
   };
   const errors = at100.errors + at100.non2xx + at1000.errors + at1000.non2xx + latencySmall.non2xx + latencyLarge.non2xx;
 
   const rows: [string, string, string][] = [
     ['bare express echo (ceiling)', `${figures.ceilingExpressRps} req/s`, ''],
-    ['durable writes (ceiling)', `${figures.ceilingDurableWritesPerSec} writes/s`, ''],
+    ['durable writes (ceiling)', `${figures.ceilingDurableWritesPerSec} writes/s`, `${fileBytes}-byte files, 100 at once`],
     ['turns, 100 concurrent', `${figures.turnsPerSec} turns/s`, `ratio to ceiling ${figures.ratioToCeiling} (target >= 0.7)`],
     ['turn latency, 100 concurrent', `p50 ${figures.p50Ms100} ms, p99 ${figures.p99Ms100} ms`, 'p99 target <= 50 ms'],
     ['turn latency, 1000 concurrent', `p99 ${figures.p99Ms1000} ms`, ''],
     [`p50 latency, 100 vs ${STORED_LARGE} stored`, `${latencySmall.p50} ms vs ${latencyLarge.p50} ms`, `ratio ${figures.storageLatencyRatio} (target <= 1.2)`],
     [`server RSS, ${STORED_LARGE} stored, 1000 active`, `${figures.rssMbAt100k} MB`, 'target <= 200 MB'],
+    ['widget JS + CSS, gzipped', `${figures.widgetGzipBytes} bytes`, 'target <= 12288'],
+    ['Slack ack, 200 events at once', `p99 ${figures.slackAckP99Ms} ms`, 'target <= 200 ms'],
     ['failed requests', String(errors), 'should be 0'],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));

@@ -11,6 +11,7 @@ import type { Logger } from '../../log.js';
 import { Message, ResultMessage, type ResultView, type TurnInput } from '../../core/messages.js';
 import type { ConversationService, ConversationView, TurnReply } from '../../service/conversation-service.js';
 import { RateLimiter } from '../../service/rate-limiter.js';
+import { ConcurrencyLimit } from '../../service/concurrency-limit.js';
 import type { Owner } from '../../store/types.js';
 import {
   CHOICE_PREFIX,
@@ -83,6 +84,8 @@ export class SlackBot {
   private readonly resumeAttempts: RateLimiter;
   private readonly inputs: RateLimiter;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Work after the acknowledgement, a bounded number at once: a burst of events queues instead of delaying every ack. */
+  private readonly workers = new ConcurrencyLimit(8);
 
   constructor(options: SlackBotOptions) {
     this.service = options.service;
@@ -441,7 +444,7 @@ export class SlackBot {
    * log; never silence.
    */
   private async guard(owner: SlackOwner, where: () => string | undefined, responseUrl: string | undefined, work: () => Promise<void>): Promise<void> {
-    const run = work().catch((error: unknown) => this.tellError(owner, where(), responseUrl, error));
+    const run = this.workers.run(work).catch((error: unknown) => this.tellError(owner, where(), responseUrl, error));
     this.inFlight.add(run);
     try {
       await run;
