@@ -11,6 +11,7 @@ import { advance, newConversation, restore, upgrade } from '../core/conversation
 import type { ConversationState } from '../core/conversation/state.js';
 import { buildReport, type AssessmentReport } from '../reports/report.js';
 import { KeyedMutex } from '../store/keyed-mutex.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { RECORD_SCHEMA_VERSION, type ChannelName, type ConversationRecord, type ConversationStore, type Owner, type TranscriptEntry } from '../store/types.js';
 import { hashResumeCode, hashToken, newConversationId, newResumeCode, newToken, normalizeResumeCode, sha256Hex, tokenMatches } from './secrets.js';
 
@@ -23,6 +24,8 @@ export interface ServiceOptions {
   resumeCodeTtlMs: number;
   /** How long a shared report link stays valid. */
   reportLinkTtlMs?: number;
+  /** Turns processed at once in this process (the others queue). */
+  maxTurnsInFlight?: number;
   now?: () => Date;
   /** Builds a resume link for a code, when the server knows its public URL. */
   resumeUrl?: (code: string) => string | undefined;
@@ -90,11 +93,13 @@ export class ConversationService {
   private readonly store: ConversationStore;
   private readonly now: () => Date;
   private readonly locks = new KeyedMutex();
+  private readonly turnSlots: ConcurrencyLimit;
 
   constructor(private readonly options: ServiceOptions) {
     this.definition = options.definition;
     this.store = options.store;
     this.now = options.now ?? (() => new Date());
+    this.turnSlots = new ConcurrencyLimit(options.maxTurnsInFlight ?? 64);
   }
 
   /**
@@ -159,7 +164,9 @@ export class ConversationService {
 
   async turn(request: TurnRequest): Promise<TurnReply> {
     // One turn at a time per conversation in this process; the revision check guards across processes.
-    return this.locks.runExclusive(request.conversationId, async () => {
+    // And a bounded number of turns at once overall: past what the disk absorbs, more in flight only
+    // holds more conversations in memory, so the rest wait their turn as small requests.
+    return this.locks.runExclusive(request.conversationId, () => this.turnSlots.run(async () => {
       for (let attempt = 1; ; attempt++) {
         try {
           return await this.turnOnce(request);
@@ -168,7 +175,7 @@ export class ConversationService {
           if (!retriable || attempt >= CAS_ATTEMPTS) throw error;
         }
       }
-    });
+    }));
   }
 
   private async turnOnce(request: TurnRequest): Promise<TurnReply> {
