@@ -18,6 +18,7 @@ import { measureDurableWrites } from './durable-writes.js';
 import { buildWidget } from '../scripts/build-widget.js';
 import { signSlackRequest } from '../src/channels/slack/signature.js';
 import { FakeSlack } from '../test/slack/fake-slack.js';
+import { openTestDatabase } from '../test/store/postgres-test-db.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SECONDS = QUICK ? 3 : 8;
@@ -138,6 +139,24 @@ async function slackAckP99(count: number): Promise<number> {
   }
 }
 
+/** The 100-conversation turn test against a server with STORE=postgres on a fresh schema. */
+async function postgresTurns(): Promise<TurnLoad> {
+  const db = await openTestDatabase();
+  const schema = await db.freshSchema();
+  try {
+    const server = await startChildServer({ env: { ...SERVER_ENV, STORE: 'postgres', DATABASE_URL: schema.url } });
+    try {
+      return await turnLoad(server.url, 100);
+    } finally {
+      await server.stop();
+      await rm(server.dataDir, { recursive: true, force: true });
+    }
+  } finally {
+    await schema.drop();
+    await db.close();
+  }
+}
+
 async function meanFileBytes(dir: string): Promise<number> {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
   let total = 0;
@@ -187,6 +206,12 @@ async function main() {
   await large.stop();
   await rm(largeDir, { recursive: true, force: true });
 
+  log('postgres: the same turn test with STORE=postgres (a throw-away database on the local server, or TEST_DATABASE_URL)');
+  const pgAt100 = await postgresTurns().catch((error: unknown) => {
+    log(`postgres: skipped (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+    return undefined;
+  });
+
   const figures = {
     ceilingExpressRps: Math.round(ceilingExpressRps),
     ceilingDurableWritesPerSec: Math.round(ceilingDurableWritesPerSec),
@@ -199,14 +224,16 @@ async function main() {
     rssMbAt100k: rss,
     widgetGzipBytes: widget.gzipBytes,
     slackAckP99Ms,
+    postgres: pgAt100 ? { turnsPerSec: Math.round(pgAt100.turnsPerSec), p50Ms100: pgAt100.p50, p99Ms100: pgAt100.p99 } : null,
   };
-  const errors = at100.errors + at100.non2xx + at1000.errors + at1000.non2xx + latencySmall.non2xx + latencyLarge.non2xx;
+  const errors = at100.errors + at100.non2xx + at1000.errors + at1000.non2xx + latencySmall.non2xx + latencyLarge.non2xx + (pgAt100 ? pgAt100.errors + pgAt100.non2xx : 0);
 
   const rows: [string, string, string][] = [
     ['bare express echo (ceiling)', `${figures.ceilingExpressRps} req/s`, ''],
     ['durable writes (ceiling)', `${figures.ceilingDurableWritesPerSec} writes/s`, `${fileBytes}-byte files, 100 at once`],
     ['turns, 100 concurrent', `${figures.turnsPerSec} turns/s`, `ratio to ceiling ${figures.ratioToCeiling} (target >= 0.7)`],
     ['turn latency, 100 concurrent', `p50 ${figures.p50Ms100} ms, p99 ${figures.p99Ms100} ms`, 'p99 target <= 50 ms'],
+    ['STORE=postgres: turns, 100 concurrent', figures.postgres ? `${figures.postgres.turnsPerSec} turns/s` : 'skipped', figures.postgres ? `p50 ${figures.postgres.p50Ms100} ms, p99 ${figures.postgres.p99Ms100} ms` : 'no PostgreSQL'],
     ['turn latency, 1000 concurrent', `p99 ${figures.p99Ms1000} ms`, ''],
     [`p50 latency, 100 vs ${STORED_LARGE} stored`, `${latencySmall.p50} ms vs ${latencyLarge.p50} ms`, `ratio ${figures.storageLatencyRatio} (target <= 1.2)`],
     [`server RSS, ${STORED_LARGE} stored, 1000 active`, `${figures.rssMbAt100k} MB`, 'target <= 200 MB'],

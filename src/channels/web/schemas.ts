@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import { Message } from '../../core/messages.js';
-import { TranscriptEntry } from '../../store/types.js';
 
 export const ConversationId = z.string().regex(/^c_[A-Za-z0-9_-]{10,64}$/, 'is not a conversation id');
 
@@ -51,15 +50,25 @@ export const TurnReplyBody = z.object({
   switchTo: StartedBody.optional(),
 });
 
+/** A transcript line as the API returns it: the bot's messages in the message model. */
+export const TranscriptEntryBody = z.object({
+  at: z.string(),
+  from: z.enum(['user', 'bot']),
+  channel: z.enum(['web', 'slack', 'terminal']),
+  text: z.string().optional(),
+  messages: z.array(Message).optional(),
+});
+
 export const ConversationViewBody = z.object({
   conversationId: z.string(),
   revision: z.number().int(),
   status: z.enum(['active', 'finished']),
   createdAt: z.string(),
   updatedAt: z.string(),
-  transcript: z.array(TranscriptEntry),
+  transcript: z.array(TranscriptEntryBody),
   current: z.array(Message),
 });
 
 export const ResumeCodeBody = z.object({ code: z.string(), expiresAt: z.string(), url: z.string().optional(), revision: z.number().int().describe('the conversation revision after issuing the code') });
 export const ResumedBody = z.object({ conversationId: z.string(), resumeToken: z.string() });
+export const ReportLinkBody = z.object({ path: z.string(), url: z.string().optional(), expiresAt: z.string() });

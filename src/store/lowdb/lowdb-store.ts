@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { formatPath } from '../../core/data-file.js';
 import { GovError, isGovError } from '../../errors.js';
 import { KeyedMutex } from '../keyed-mutex.js';
+import { checkIncoming, isSafeStoreName, toSummary } from '../record-checks.js';
 import {
   ConversationRecord,
   type ConversationStore,
@@ -31,12 +32,6 @@ import { ClaimFolder } from './claims.js';
 import { DurableJsonFile, errorCode, isTempFileName, TEMP_SUFFIX } from './durable-json-file.js';
 import { RecordCache } from './record-cache.js';
 
-/** Ids and hashes become file names: only these characters, so nothing can climb out of the folder. */
-const SAFE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
-
-export function isSafeStoreName(value: string): boolean {
-  return SAFE_NAME.test(value);
-}
 
 const ResumeCodeEntry = z.strictObject({ id: z.string() });
 type ResumeCodeEntry = z.infer<typeof ResumeCodeEntry>;
@@ -445,41 +440,8 @@ function parseIndexEntry<S extends z.ZodType>(schema: S, value: unknown, what: s
   return parsed.data;
 }
 
-/** Validates a record before it is written, so the store never holds what it cannot read back. */
-function checkIncoming(record: ConversationRecord): ConversationRecord {
-  const parsed = ConversationRecord.safeParse(record);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new GovError(
-      'BAD_INPUT',
-      `Refusing to store an invalid conversation record${first ? ` (${formatPath(first.path)}: ${first.message})` : ''}`,
-      { issues: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })) },
-    );
-  }
-  const next = parsed.data;
-  if (!isSafeStoreName(next.id)) {
-    throw new GovError('BAD_INPUT', 'A conversation id may only use letters, digits, "_" and "-" (1 to 128 of them)', {
-      id: next.id.slice(0, 140),
-    });
-  }
-  if (next.resumeCode && !isSafeStoreName(next.resumeCode.hash)) {
-    throw new GovError('BAD_INPUT', `The resume-code hash of conversation "${next.id}" is not a plain hex/base64url string`, { id: next.id });
-  }
-  return next;
-}
-
 function conflictExists(id: string): GovError {
   return new GovError('CONFLICT', `Conversation "${id}" already exists`, { id });
-}
-
-function toSummary(record: ConversationRecord): ConversationSummary {
-  return {
-    id: record.id,
-    status: record.state.status,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    owner: record.owner,
-  };
 }
 
 function newestFirst(a: ConversationRecord, b: ConversationRecord): number {

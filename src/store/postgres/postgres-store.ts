@@ -24,9 +24,9 @@ import { ConversationState } from '../../core/conversation/state.js';
 import { GovError, isGovError } from '../../errors.js';
 import { ConversationRecord, Owner, type ConversationStore, type ConversationSummary } from '../types.js';
 import { applyMigrations, type MigrationOutcome } from './migrations.js';
+import { checkIncoming, isSafeStoreName } from '../record-checks.js';
 
 /** The same rule as the lowdb store, so conversations can move between the two backends either way. */
-const SAFE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 /** Longest claimOnce key accepted (Slack event ids are ~12 characters). */
 const MAX_CLAIM_KEY = 512;
 /** Expired claims are swept after this many claims by one store object. */
@@ -191,7 +191,7 @@ export class PostgresStore implements ConversationStore {
   }
 
   async get(id: string): Promise<ConversationRecord | undefined> {
-    if (!SAFE_NAME.test(id)) {
+    if (!isSafeStoreName(id)) {
       this.assertOpen();
       return undefined;
     }
@@ -242,7 +242,7 @@ export class PostgresStore implements ConversationStore {
   }
 
   async findByResumeCodeHash(hash: string): Promise<string | undefined> {
-    if (!SAFE_NAME.test(hash)) {
+    if (!isSafeStoreName(hash)) {
       this.assertOpen();
       return undefined;
     }
@@ -282,7 +282,7 @@ export class PostgresStore implements ConversationStore {
   }
 
   async delete(id: string): Promise<boolean> {
-    if (!SAFE_NAME.test(id)) {
+    if (!isSafeStoreName(id)) {
       this.assertOpen();
       return false;
     }
@@ -398,27 +398,6 @@ function ownerKeyOf(record: ConversationRecord): string | null {
 function timestamp(value: string): string | null {
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
-
-/** Validates a record before it is written, so the store never holds what it cannot read back. */
-function checkIncoming(record: ConversationRecord): ConversationRecord {
-  const parsed = ConversationRecord.safeParse(record);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new GovError(
-      'BAD_INPUT',
-      `Refusing to store an invalid conversation record${first ? ` (${formatPath(first.path)}: ${first.message})` : ''}`,
-      { issues: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })) },
-    );
-  }
-  const next = parsed.data;
-  if (!SAFE_NAME.test(next.id)) {
-    throw new GovError('BAD_INPUT', 'A conversation id may only use letters, digits, "_" and "-" (1 to 128 of them)', { id: next.id.slice(0, 140) });
-  }
-  if (next.resumeCode && !SAFE_NAME.test(next.resumeCode.hash)) {
-    throw new GovError('BAD_INPUT', `The resume-code hash of conversation "${next.id}" is not a plain hex/base64url string`, { id: next.id });
-  }
-  return next;
 }
 
 function parseStoredRecord(id: string, revision: number, value: unknown): ConversationRecord {

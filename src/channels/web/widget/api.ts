@@ -5,49 +5,17 @@
  * errors are retried once: turns carry a client-chosen turnId, so the server
  * answers a retried turn with the same reply instead of advancing twice.
  */
+import type { z } from 'zod';
 import type { Message } from '../../../core/messages.js';
+import type { ConversationViewBody, ReportLinkBody, ResumeCodeBody, StartedBody, TurnReplyBody } from '../schemas.js';
 
-export type Status = 'active' | 'finished';
-
-export interface Started {
-  conversationId: string;
-  resumeToken: string;
-  resumeCode: string;
-  resumeCodeExpiresAt: string;
-  revision: number;
-  status: Status;
-  messages: Message[];
-}
-
-export interface TurnReply {
-  conversationId: string;
-  revision: number;
-  status: Status;
-  messages: Message[];
-  replayed: boolean;
-  switchTo?: Started;
-}
-
-export interface TranscriptEntry {
-  at: string;
-  from: 'user' | 'bot';
-  text?: string;
-  messages?: Message[];
-}
-
-export interface ConversationView {
-  conversationId: string;
-  revision: number;
-  status: Status;
-  transcript: TranscriptEntry[];
-  current: Message[];
-}
-
-export interface ResumeCode {
-  code: string;
-  expiresAt: string;
-  url?: string;
-}
+// The response shapes are the server's own zod schemas (type-only imports: nothing of zod reaches the bundle).
+export type Started = z.infer<typeof StartedBody>;
+export type TurnReply = z.infer<typeof TurnReplyBody>;
+export type ConversationView = z.infer<typeof ConversationViewBody>;
+export type TranscriptEntry = ConversationView['transcript'][number];
+export type ResumeCode = z.infer<typeof ResumeCodeBody>;
+export type ReportLink = z.infer<typeof ReportLinkBody>;
 
 /** What the browser keeps to come back to a conversation. */
 export interface Session {
@@ -125,7 +93,7 @@ export function createApi(base: string) {
       call<TurnReply>('POST', `${conv(s)}/turns`, { turnId, revision: s.revision, ...input }, s.resumeToken),
     resumeCode: (s: Session) => call<ResumeCode>('POST', `${conv(s)}/resume-code`, {}, s.resumeToken),
     resume: (code: string) => call<{ conversationId: string; resumeToken: string }>('POST', '/api/resume', { code }),
-    reportLink: (s: Session) => call<{ path: string; url?: string; expiresAt: string }>('POST', `${conv(s)}/report-link`, {}, s.resumeToken),
+    reportLink: (s: Session) => call<ReportLink>('POST', `${conv(s)}/report-link`, {}, s.resumeToken),
     /** A report download (md, json or csv) as a file the browser saves. */
     async download(s: Session, format: 'md' | 'json' | 'csv'): Promise<{ blob: Blob; name: string }> {
       let response: Response;
