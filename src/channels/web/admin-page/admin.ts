@@ -1,0 +1,137 @@
+/**
+ * The coordinator's overview page (public/admin.html): asks for the admin
+ * token (kept in this tab's memory only), then shows the overview from
+ * GET /api/admin/overview and offers the CSV export. Texts are set with
+ * textContent only.
+ */
+import type { Distribution, Overview } from '../../../reports/overview.js';
+
+const KEYS = ['early', 'intermediate', 'advanced', 'undecided'] as const;
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function byId<T extends HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`admin page: #${id} is missing`);
+  return element as T;
+}
+
+const form = byId<HTMLFormElement>('login');
+const status = byId<HTMLParagraphElement>('status');
+const section = byId<HTMLElement>('overview');
+let token = '';
+
+const cellText = (value: number | null, min: number) => (value === null ? `fewer than ${min}` : String(value));
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+interface Row {
+  title: string;
+  d: Distribution | null;
+}
+
+function chart(rows: Row[], min: number): SVGSVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  const width = 560;
+  const rowHeight = 30;
+  const labelWidth = 220;
+  svg.setAttribute('viewBox', `0 0 ${width} ${rows.length * rowHeight + 10}`);
+  svg.setAttribute('class', 'stage-chart');
+  svg.setAttribute('role', 'img');
+  const described = rows.map((r) => `${r.title}: ${r.d ? KEYS.map((k) => `${k} ${cellText(r.d?.[k] ?? null, min)}`).join(', ') : 'hidden (too few finished)'}`);
+  svg.setAttribute('aria-label', `Distribution of stages per theme. ${described.join('; ')}`);
+  rows.forEach((row, i) => {
+    const y = i * rowHeight + 5;
+    const label = document.createElementNS(SVG_NS, 'text');
+    label.setAttribute('x', String(labelWidth - 8));
+    label.setAttribute('y', String(y + 15));
+    label.setAttribute('text-anchor', 'end');
+    label.setAttribute('class', 'label');
+    label.textContent = row.title;
+    svg.appendChild(label);
+    const d = row.d;
+    if (!d) return;
+    const total = KEYS.reduce((sum, k) => sum + (d[k] ?? 0), 0) || 1;
+    let x = labelWidth;
+    for (const k of KEYS) {
+      const count = d[k];
+      if (!count) continue;
+      const w = (count / total) * (width - labelWidth - 10);
+      const rect = document.createElementNS(SVG_NS, 'rect');
+      rect.setAttribute('x', String(x));
+      rect.setAttribute('y', String(y));
+      rect.setAttribute('width', String(w));
+      rect.setAttribute('height', '20');
+      rect.setAttribute('class', `bar bar-${k}`);
+      svg.appendChild(rect);
+      x += w;
+    }
+  });
+  return svg;
+}
+
+function render(o: Overview): void {
+  section.hidden = false;
+  byId('counts').textContent = `${o.started} started, ${o.finished} finished${o.unreadable ? `, ${o.unreadable} unreadable` : ''}. Minimum group size: ${o.minGroupSize}.`;
+  const rows: Row[] = [...o.themes.map((t) => ({ title: t.title, d: t.distribution })), { title: 'Overall', d: o.overall }];
+  byId('chart').replaceChildren(chart(rows, o.minGroupSize));
+  const body = document.querySelector('#table tbody');
+  body?.replaceChildren(
+    ...rows.map((row) => {
+      const tr = el('tr');
+      const th = el('th', row.title);
+      th.setAttribute('scope', 'row');
+      tr.appendChild(th);
+      for (const k of KEYS) tr.appendChild(el('td', row.d ? cellText(row.d[k], o.minGroupSize) : 'hidden'));
+      return tr;
+    }),
+  );
+  if (!o.distributionShown) status.textContent = `Fewer than ${o.minGroupSize} assessments are finished: the distribution is hidden.`;
+}
+
+async function call(path: string): Promise<Response> {
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new Error(body?.error?.message ?? `Request failed (${response.status})`);
+  }
+  return response;
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  token = byId<HTMLInputElement>('token').value.trim();
+  status.textContent = 'Loading…';
+  call('/api/admin/overview')
+    .then((response) => response.json() as Promise<Overview>)
+    .then(
+      (overview) => {
+        status.textContent = '';
+        render(overview);
+      },
+      (error: unknown) => {
+        status.textContent = error instanceof Error ? error.message : String(error);
+      },
+    );
+});
+
+byId('download').addEventListener('click', () => {
+  call('/api/admin/results.csv')
+    .then((response) => response.blob())
+    .then(
+      (blob) => {
+        const a = el('a');
+        a.href = URL.createObjectURL(blob);
+        a.download = 'govstage-results.csv';
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+      },
+      (error: unknown) => {
+        status.textContent = error instanceof Error ? error.message : String(error);
+      },
+    );
+});
