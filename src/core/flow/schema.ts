@@ -13,7 +13,7 @@ export const TEXT_KEYS = [
   'themeExplanation.intermediate', 'themeExplanation.advanced', 'themeExplanation.undecided',
   'themeExplanation.advancedUndecided', 'overallExplanation', 'caveatUnsure', 'caveatContradictions',
   'suggestionsHeading', 'milestoneHeading', 'becauseLabel', 'sourceLabel', 'reasonGap', 'reasonNextStage',
-  'reasonSustain', 'newAssessment', 'alreadyFinished', 'staleChoice', 'resumed',
+  'reasonSustain', 'newAssessment', 'staleChoice', 'resumed',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 
