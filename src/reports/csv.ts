@@ -33,11 +33,9 @@ export function parseCsv(text: string): string[][] {
   let row: string[] = [];
   let field = '';
   let quoted = false;
-  let wasQuoted = false;
   const endField = () => {
     row.push(unformula(field));
     field = '';
-    wasQuoted = false;
   };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i] as string;
@@ -49,7 +47,6 @@ export function parseCsv(text: string): string[][] {
       else field += ch;
     } else if (ch === '"' && field === '') {
       quoted = true;
-      wasQuoted = true;
     } else if (ch === ',') endField();
     else if (ch === '\n' || (ch === '\r' && text[i + 1] === '\n')) {
       if (ch === '\r') i++;

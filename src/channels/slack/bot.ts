@@ -230,7 +230,6 @@ export class SlackBot {
       switch (action.action_id) {
         case SlackAction.continue: {
           if (messageTs) await this.markClicked(payload, dm, ':arrow_forward: Continuing.');
-          const value = parseButtonValue(action.value);
           await this.continueCurrent(owner, dm, turnId);
           return;
         }
