@@ -9,7 +9,8 @@ import { GovError } from '../errors.js';
 import { type DataProblem, problemsError, readDataFile } from './data-file.js';
 import { FlowFile, type Question, type TextKey } from './flow/schema.js';
 import { buildMachine, type AssessmentMachine } from './machine/machine.js';
-import { RubricFile, type Characteristic, type Policy, type StageId, type Theme } from './rubric/schema.js';
+import { RubricFile, type Characteristic, type Part, type Policy, type StageId, type Theme } from './rubric/schema.js';
+import { openContradictionOf } from './scoring/evidence.js';
 
 export interface AssessmentDefinition {
   rubric: RubricFile;
@@ -18,6 +19,8 @@ export interface AssessmentDefinition {
   policies: ReadonlyMap<string, Policy>;
   themes: readonly Theme[];
   themeOfCharacteristic: ReadonlyMap<string, Theme>;
+  /** Our parts of compound characteristics, by part id. */
+  parts: ReadonlyMap<string, Part>;
   questions: readonly Question[];
   questionById: ReadonlyMap<string, Question>;
   machine: AssessmentMachine;
@@ -31,10 +34,25 @@ export function crossCheck(rubric: RubricFile, flow: FlowFile, flowFile: string)
   if (flow.rubric.version !== rubric.version) add('rubric.version', `was written for rubric version ${flow.rubric.version}, but the rubric is version ${rubric.version}`);
   const chars = new Set(rubric.oecd.characteristics.map((c) => c.id));
   const asked = new Set<string>();
+  const parts = rubric.govstage.parts;
+  const askedParts = new Set<string>();
   flow.questions.forEach((q, i) => {
     if (!chars.has(q.characteristic)) add(`questions[${i}].characteristic`, `unknown characteristic "${q.characteristic}" (not in rubric ${rubric.id})`);
     asked.add(q.characteristic);
+    const ownParts = parts.filter((p) => p.characteristic === q.characteristic);
+    if (q.part !== undefined) {
+      if (!ownParts.some((p) => p.id === q.part)) add(`questions[${i}].part`, `"${q.part}" is not a part of characteristic "${q.characteristic}" in the rubric`);
+      askedParts.add(q.part);
+    } else if (ownParts.length > 0) {
+      add(`questions[${i}].part`, `characteristic "${q.characteristic}" is asked in parts (${ownParts.map((p) => p.id).join(', ')}): name the part this question asks`);
+    }
+    const c = rubric.oecd.characteristics.find((x) => x.id === q.characteristic);
+    if (c && c.describes === 'achievement' && q.yesMeans !== 'holds') add(`questions[${i}].yesMeans`, 'a question about an achievement must mean by "yes" that it holds');
   });
+  for (const part of parts) {
+    if (!askedParts.has(part.id)) add('questions', `no question asks about part "${part.id}" of characteristic "${part.characteristic}"`);
+    for (const locale of flow.locales) if (!(locale in part.text)) add('locales', `locale "${locale}" is offered, but rubric part "${part.id}" has no "${locale}" text`);
+  }
   for (const c of rubric.oecd.characteristics) {
     if (!asked.has(c.id)) add('questions', `no question asks about characteristic "${c.id}"`);
   }
@@ -52,6 +70,7 @@ export function buildDefinition(rubric: RubricFile, flow: FlowFile, flowFile = '
   const themeOfCharacteristic = new Map<string, Theme>();
   for (const theme of rubric.govstage.themes) for (const id of theme.characteristics) themeOfCharacteristic.set(id, theme);
   const definition: Omit<AssessmentDefinition, 'machine'> = {
+    parts: new Map(rubric.govstage.parts.map((p) => [p.id, p])),
     rubric,
     flow,
     characteristics: new Map(rubric.oecd.characteristics.map((c) => [c.id, c])),
@@ -61,7 +80,10 @@ export function buildDefinition(rubric: RubricFile, flow: FlowFile, flowFile = '
     questions: flow.questions,
     questionById: new Map(flow.questions.map((q) => [q.id, q])),
   };
-  return { ...definition, machine: buildMachine(flow.questions.map((q) => q.id)) };
+  return {
+    ...definition,
+    machine: buildMachine({ questionIds: flow.questions.map((q) => q.id), openContradiction: (context) => openContradictionOf(definition, context) }),
+  };
 }
 
 /** All flows under `root/flows`, each with the rubric it names from `root/rubric`, keyed by flow id. */
@@ -108,11 +130,20 @@ export function textsFor(definition: AssessmentDefinition, locale: string) {
   const own = <T>(record: Record<string, T>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined);
   const table = own(flow.text, locale) ?? own(flow.text, flow.defaultLocale);
   if (!table) throw new GovError('INTERNAL', `flow ${flow.id} has no text for ${locale}`);
+  let listFormat: Intl.ListFormat | undefined;
   const pick = (text: Record<string, string>) => own(text, locale) ?? own(text, flow.defaultLocale) ?? Object.values(text)[0] ?? '';
   return {
     locale,
     t: (key: TextKey, values?: Record<string, string | number>) => fill(table[key], values),
     pick,
+    fill,
+    /** "a, b and c" in this locale. */
+    list: (items: readonly string[]) => (listFormat ??= new Intl.ListFormat(locale, { type: 'conjunction' })).format(items),
+    /** What the person assesses, as the questions name it ("your government"); our neutral fallback until they say. */
+    unitNoun: (unit: string | null) => {
+      const option = flow.unit.options.find((o) => o.id === unit);
+      return option ? pick(option.noun) : table.unitFallback;
+    },
     stageLabel: (stage: StageId | null) => table[stage ? (`stage.${stage}` as const) : 'stage.undecided'],
   };
 }

@@ -7,7 +7,12 @@
  * generated from the same definitions the code is typed with.
  */
 import { z } from 'zod';
-import { StageId } from './rubric/schema.js';
+import { Qualifier, StageId } from './rubric/schema.js';
+import { States } from './flow/schema.js';
+
+/** Who wrote a text: the OECD (word for word from the rubric) or Govstage (ours: themes, wording, parts, explanations). */
+export const By = z.enum(['oecd', 'govstage']);
+export type By = z.infer<typeof By>;
 
 /** Something the person can pick. `id` is what the channel sends back as `choice`. */
 export const Choice = z.object({
@@ -15,6 +20,8 @@ export const Choice = z.object({
   label: z.string(),
   /** answer: an answer option; command: navigation (back, why, pause…). */
   kind: z.enum(['answer', 'command']),
+  /** For an answer: what it states about the characteristic(s) the question evidences. */
+  states: States.optional(),
 });
 export type Choice = z.infer<typeof Choice>;
 
@@ -26,11 +33,32 @@ export const Progress = z.object({
 });
 export type Progress = z.infer<typeof Progress>;
 
+/** The OECD characteristic a question evidences, and (for a compound one) the part of it that it asks. */
+export const EvidenceRef = z.object({
+  characteristicId: z.string(),
+  stage: StageId,
+  /** The OECD's text, word for word. */
+  oecdText: z.string(),
+  oecdBy: z.literal('oecd'),
+  /** The OECD qualifier ("regularly", "systematically") an answer must confirm, if any. */
+  qualifier: Qualifier.nullable(),
+  /** Our part of a compound characteristic that this question asks (ours, not OECD text). */
+  part: z.object({ id: z.string(), text: z.string(), by: z.literal('govstage') }).nullable(),
+});
+export type EvidenceRef = z.infer<typeof EvidenceRef>;
+
 export const QuestionMessage = z.object({
   kind: z.literal('question'),
+  /** A question id, or "unit" for the opening question (what is being assessed). */
   questionId: z.string(),
+  /** Our theme's title (ours: the OECD has no themes); `themeLabel` is the same, labelled as ours for display. */
   themeTitle: z.string(),
+  themeLabel: z.string(),
+  /** The question's wording: ours. */
   text: z.string(),
+  wordingBy: z.literal('govstage'),
+  /** What the question evidences (empty for the opening question). */
+  evidences: z.array(EvidenceRef),
   /** Answer options, then "not sure". Numbered 1..n in that order for typed replies. */
   choices: z.array(Choice),
   /** Commands offered alongside (why, back, review, pause…). */
@@ -49,6 +77,8 @@ export const TextMessage = z.object({
   tone: z.enum(['normal', 'help', 'success', 'warning']),
   /** Optional buttons (for example the confirmation of a restart). */
   choices: z.array(Choice).optional(),
+  /** Set when the text puts a contradiction to the person before the result (with buttons to settle it). */
+  contradictionId: z.string().optional(),
 });
 export type TextMessage = z.infer<typeof TextMessage>;
 
@@ -67,7 +97,30 @@ export const ReviewItem = z.object({
 });
 export type ReviewItem = z.infer<typeof ReviewItem>;
 
-export const ContradictionView = z.object({ id: z.string(), text: z.string(), questionIds: z.array(z.string()) });
+/** One answer quoted back to explain a stage, a suggestion or a contradiction. */
+export const AnswerQuote = z.object({
+  questionId: z.string(),
+  /** The question's wording (ours) and a few words naming it (ours). */
+  question: z.string(),
+  short: z.string(),
+  answer: z.string(),
+  states: States,
+  characteristicId: z.string(),
+});
+export type AnswerQuote = z.infer<typeof AnswerQuote>;
+
+export const ContradictionView = z.object({
+  id: z.string(),
+  themeId: z.string(),
+  /** Our short explanation (ours, not the OECD's). */
+  text: z.string(),
+  textBy: z.literal('govstage'),
+  questionIds: z.array(z.string()),
+  /** The answers involved. */
+  answers: z.array(AnswerQuote),
+  /** How the person settled it: kept both answers with a note, left for later, or not yet put to them. */
+  settlement: z.discriminatedUnion('kind', [z.object({ kind: z.literal('kept'), note: z.string() }), z.object({ kind: z.literal('deferred') }), z.object({ kind: z.literal('open') })]),
+});
 export type ContradictionView = z.infer<typeof ContradictionView>;
 
 export const ReviewMessage = z.object({
@@ -79,19 +132,31 @@ export const ReviewMessage = z.object({
 });
 export type ReviewMessage = z.infer<typeof ReviewMessage>;
 
-/** One answer quoted back to explain a stage or a suggestion ("because you said …"). */
-export const AnswerQuote = z.object({ questionId: z.string(), question: z.string(), answer: z.string(), characteristicId: z.string() });
-export type AnswerQuote = z.infer<typeof AnswerQuote>;
+/** reached: the answers settle the stage; at-least: the next stage rests on "not sure" answers; undecided: too few answers. */
+export const StageStatus = z.enum(['reached', 'at-least', 'undecided']);
 
 export const ThemeResultView = z.object({
   themeId: z.string(),
+  /** Our theme's title (the OECD has no themes). */
   title: z.string(),
+  titleBy: z.literal('govstage'),
   /** null when there were too few answers to decide. */
   stage: StageId.nullable(),
+  status: StageStatus,
+  /** The stage as shown, e.g. "Intermediate, at least". */
   stageLabel: z.string(),
+  /** Our explanation of the stage. */
   explanation: z.string(),
-  /** The answers the stage rests on. */
+  /** Every answer in the theme. */
   basis: z.array(AnswerQuote),
+  /** Answers showing what is already in place ("what you already have"). */
+  strengths: z.array(AnswerQuote),
+  /** Answers that keep the theme below its next stage. */
+  holdingBack: z.array(AnswerQuote),
+  /** "Not sure" answers the next stage needs. */
+  pending: z.array(AnswerQuote),
+  /** Contradictions in the theme the person did not settle (they cap it at the lower stage). */
+  unsettled: z.array(z.string()),
   /** OECD characteristics of the next stage this theme describes (null at the top). */
   milestone: z.object({ stage: StageId, stageLabel: z.string(), characteristics: z.array(z.string()) }).nullable(),
 });
@@ -106,19 +171,36 @@ export const SuggestionView = z.object({
   themes: z.array(z.string()),
   /** Our sentence that says why it applies. */
   reason: z.string(),
+  reasonBy: z.literal('govstage'),
+  /** The answers that hold its themes back (never strengths). */
   because: z.array(AnswerQuote),
 });
 export type SuggestionView = z.infer<typeof SuggestionView>;
 
 export const ResultView = z.object({
-  overall: z.object({ stage: StageId.nullable(), stageLabel: z.string(), explanation: z.string() }),
+  /** What was assessed, as the person said ("your ministry or agency"); null if never said. */
+  unit: z.object({ id: z.string(), label: z.string() }).nullable(),
+  overall: z.object({
+    stage: StageId.nullable(),
+    status: StageStatus,
+    stageLabel: z.string(),
+    explanation: z.string(),
+    /** The theme(s) at the overall stage (the weakest link), and those above it. */
+    heldBackBy: z.array(z.string()),
+    aheadIn: z.array(z.string()),
+    pending: z.array(AnswerQuote),
+  }),
   themes: z.array(ThemeResultView),
   suggestions: z.array(SuggestionView),
   contradictions: z.array(ContradictionView),
   /** Honest caveats: too many "not sure", contradictions left standing. */
   caveats: z.array(z.string()),
   source: z.object({ publisher: z.string(), title: z.string(), rubricVersion: z.number(), flowVersion: z.number() }),
-  texts: z.object({ heading: z.string(), suggestionsHeading: z.string(), milestoneHeading: z.string(), becauseLabel: z.string(), sourceLabel: z.string() }),
+  texts: z.object({
+    heading: z.string(), suggestionsHeading: z.string(), milestoneHeading: z.string(), becauseLabel: z.string(), sourceLabel: z.string(),
+    strengthsLabel: z.string(), pendingLabel: z.string(), contradictionsHeading: z.string(), caveatsHeading: z.string(),
+    oursLabel: z.string(), oecdLabel: z.string(),
+  }),
 });
 export type ResultView = z.infer<typeof ResultView>;
 

@@ -4,9 +4,35 @@
  * formula are prefixed with an apostrophe (CSV injection), and the parser
  * removes that prefix again.
  */
-import type { AssessmentReport, ReportAnswer } from './report.js';
+import type { AssessmentReport } from './report.js';
 
-export const ANSWER_COLUMNS = ['number', 'question_id', 'theme_id', 'characteristic_id', 'question', 'answer_id', 'answer', 'holds', 'note'] as const;
+/**
+ * One row per question. `states` is what the answer states about the OECD
+ * characteristic (or our part of it): holds, partly, absent, unknown. The
+ * theme's and the overall stage, with their status (reached, at-least,
+ * undecided), repeat on every row so that a spreadsheet filter keeps them.
+ */
+export const ANSWER_COLUMNS = [
+  'number', 'question_id', 'theme_id', 'characteristic_id', 'characteristic_stage', 'part_id', 'question', 'answer_id', 'answer', 'states', 'note',
+  'theme_stage', 'theme_stage_status', 'overall_stage', 'overall_stage_status',
+] as const;
+
+export interface CsvAnswer {
+  number: number;
+  questionId: string;
+  themeId: string;
+  characteristicId: string;
+  partId: string | null;
+  question: string;
+  answerId: string | null;
+  answer: string;
+  states: string | null;
+  note: string;
+  themeStage: string | null;
+  themeStageStatus: string;
+  overallStage: string | null;
+  overallStageStatus: string;
+}
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -23,7 +49,14 @@ export function csvRows(rows: ReadonlyArray<ReadonlyArray<string | number | null
 export function answersCsv(report: AssessmentReport): string {
   return csvRows([
     [...ANSWER_COLUMNS],
-    ...report.answers.map((a) => [a.number, a.questionId, a.themeId, a.characteristicId, a.question, a.answerId, a.answer, a.holds, a.note]),
+    ...report.answers.map((a) => {
+      const theme = report.themes.find((t) => t.themeId === a.themeId);
+      const evidence = a.evidences[0];
+      return [
+        a.number, a.questionId, a.themeId, a.characteristicId, evidence?.stage ?? '', evidence?.part?.id ?? '', a.question, a.answerId, a.answer, a.states, a.note,
+        theme?.stage ?? '', theme?.status ?? '', report.overall.stage ?? '', report.overall.status,
+      ];
+    }),
   ]);
 }
 
@@ -65,21 +98,26 @@ export function parseCsv(text: string): string[][] {
 const unformula = (value: string) => (value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value);
 
 /** Reads the answers CSV back into report answers. */
-export function parseAnswersCsv(text: string): ReportAnswer[] {
+export function parseAnswersCsv(text: string): CsvAnswer[] {
   const [header, ...rows] = parseCsv(text);
   if (!header || header.join(',') !== ANSWER_COLUMNS.join(',')) throw new Error('not a Govstage answers CSV (unexpected header)');
   return rows.map((r) => {
-    const [number, questionId, themeId, characteristicId, question, answerId, answer, holds, note] = r;
+    const [number, questionId, themeId, characteristicId, _stage, partId, question, answerId, answer, states, note, themeStage, themeStageStatus, overallStage, overallStageStatus] = r;
     return {
       number: Number(number),
       questionId: questionId ?? '',
       themeId: themeId ?? '',
       characteristicId: characteristicId ?? '',
+      partId: partId ? partId : null,
       question: question ?? '',
       answerId: answerId ? answerId : null,
       answer: answer ?? '',
-      holds: holds === 'yes' || holds === 'partly' || holds === 'no' ? holds : null,
+      states: states ? states : null,
       note: note ?? '',
+      themeStage: themeStage ? themeStage : null,
+      themeStageStatus: themeStageStatus ?? '',
+      overallStage: overallStage ? overallStage : null,
+      overallStageStatus: overallStageStatus ?? '',
     };
   });
 }

@@ -6,11 +6,20 @@
  */
 import { z } from 'zod';
 import { textsFor, type AssessmentDefinition } from '../core/definition.js';
-import { UNSURE, type ConversationState } from '../core/conversation/state.js';
+import type { ConversationState } from '../core/conversation/state.js';
+import type { AnswerQuote } from '../core/messages.js';
 import { StageId } from '../core/rubric/schema.js';
-import { answerLabel, explain } from '../core/scoring/explain.js';
+import { States } from '../core/flow/schema.js';
+import { StageStatus } from '../core/messages.js';
+import { answerLabel, explain, promptOf } from '../core/scoring/explain.js';
+import { statesOfAnswer } from '../core/scoring/evidence.js';
+import { evidenceOf } from '../core/conversation/render.js';
 
-export const REPORT_SCHEMA_VERSION = 1;
+/** Who wrote a text: "oecd" (word for word from the OECD source) or "govstage" (ours). */
+const Ours = z.literal('govstage').describe('this text is Govstage\'s wording, not the OECD\'s');
+const Quote = z.object({ questionId: z.string(), question: z.string(), short: z.string(), answer: z.string(), states: States });
+
+export const REPORT_SCHEMA_VERSION = 2;
 
 const Stage = StageId.nullable().describe('early | intermediate | advanced, or null when there were too few answers to decide');
 
@@ -19,11 +28,19 @@ export const ReportAnswer = z.object({
   questionId: z.string(),
   themeId: z.string(),
   characteristicId: z.string().describe('the OECD characteristic the question asks about (rubric id)'),
+  evidences: z.array(z.object({
+    characteristicId: z.string(),
+    stage: StageId,
+    oecdText: z.string().describe('the OECD characteristic, word for word'),
+    qualifier: z.enum(['regularly', 'systematically']).nullable(),
+    part: z.object({ id: z.string(), text: z.string(), by: Ours }).nullable().describe('our part of a compound characteristic that the question asks, if any'),
+  })).describe('what the question evidences'),
   question: z.string(),
+  questionBy: Ours,
   answerId: z.string().nullable().describe('the option id chosen, "unsure" for not sure, null when not answered'),
   answer: z.string().describe('the label of the answer as shown, empty when not answered'),
-  holds: z.enum(['yes', 'partly', 'no']).nullable().describe('the evidence the answer gives: whether the characteristic holds; null for not sure / not answered'),
-  note: z.string().describe('the note or evidence link given with the answer, empty when none'),
+  states: States.nullable().describe('what the answer states about what the question evidences: holds, partly, absent, unknown (not sure); null when not answered'),
+  note: z.string().describe('the note or evidence link given with the answer, exactly as typed; empty when none'),
 });
 export type ReportAnswer = z.infer<typeof ReportAnswer>;
 
@@ -41,28 +58,55 @@ export const AssessmentReport = z
     schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
     generatedAt: z.string().describe('ISO 8601 time the report was produced'),
     finishedAt: z.string().nullable().describe('ISO 8601 time the assessment first reached its result'),
-    assessment: z.object({ flowId: z.string(), flowVersion: z.number().int(), rubricId: z.string(), rubricVersion: z.number().int(), locale: z.string() }),
+    assessment: z.object({
+      flowId: z.string(), flowVersion: z.number().int(), rubricId: z.string(), rubricVersion: z.number().int(), locale: z.string(),
+      unit: z.object({ id: z.string(), label: z.string() }).nullable().describe('what was assessed, as the person said; null if never said'),
+    }),
     source: z.object({ publisher: z.string(), title: z.string(), note: z.string().describe('which texts are the OECD\'s and which are Govstage\'s') }),
-    overall: z.object({ stage: Stage, stageLabel: z.string(), explanation: z.string() }),
+    overall: z.object({
+      stage: Stage,
+      status: StageStatus.describe('reached; at-least: the next stage rests on "not sure" answers; undecided: too few answers'),
+      stageLabel: z.string(),
+      explanation: z.string(),
+      explanationBy: Ours,
+      heldBackBy: z.array(z.string()).describe('theme ids at the overall stage: the weakest link'),
+      aheadIn: z.array(z.string()).describe('theme ids above the overall stage'),
+      pending: z.array(Quote).describe('"not sure" answers that a higher overall stage needs'),
+    }),
     themes: z.array(
       z.object({
         themeId: z.string(),
         title: z.string(),
+        titleBy: Ours.describe('themes are Govstage\'s grouping; the OECD text has none'),
         stage: Stage,
+        status: StageStatus,
         stageLabel: z.string(),
         explanation: z.string(),
-        milestone: z.object({ stage: StageId, stageLabel: z.string(), characteristics: z.array(z.string()) }).nullable(),
+        explanationBy: Ours,
+        strengths: z.array(Quote).describe('answers showing what is already in place'),
+        holdingBack: z.array(Quote).describe('answers that keep the theme below its next stage'),
+        pending: z.array(Quote).describe('"not sure" answers the next stage needs'),
+        unsettled: z.array(z.string()).describe('ids of contradictions in the theme left unsettled: they keep it at the lower stage'),
+        milestone: z.object({ stage: StageId, stageLabel: z.string(), characteristics: z.array(z.string()).describe('OECD text, word for word') }).nullable(),
       }),
     ),
     answers: z.array(ReportAnswer),
-    contradictions: z.array(z.object({ id: z.string(), text: z.string() })),
+    contradictions: z.array(z.object({
+      id: z.string(),
+      themeId: z.string(),
+      text: z.string(),
+      textBy: Ours,
+      questionIds: z.array(z.string()),
+      settlement: z.discriminatedUnion('kind', [z.object({ kind: z.literal('kept'), note: z.string() }), z.object({ kind: z.literal('deferred') }), z.object({ kind: z.literal('open') })]),
+    })),
     suggestions: z.array(
       z.object({
         policyId: z.string(),
         stage: StageId,
         text: z.string().describe('OECD text, word for word'),
         reason: z.string(),
-        because: z.array(z.object({ questionId: z.string(), question: z.string(), answer: z.string() })),
+        reasonBy: Ours,
+        because: z.array(Quote).describe('the answers that hold its themes back (never strengths)'),
       }),
     ),
     caveats: z.array(z.string()),
@@ -82,40 +126,50 @@ function direction(from: StageId | null, to: StageId | null): 'up' | 'down' | 's
 
 export function buildReport(definition: AssessmentDefinition, state: ConversationState, now: Date, previous?: ConversationState): AssessmentReport {
   const texts = textsFor(definition, state.locale);
-  const { answers } = state.machine.context;
-  const result = explain(definition, texts, answers);
-  const before = previous ? explain(definition, texts, previous.machine.context.answers) : undefined;
+  const { context } = state.machine;
+  const { answers } = context;
+  const result = explain(definition, texts, context);
+  const before = previous ? explain(definition, texts, previous.machine.context) : undefined;
+  const quote = ({ questionId, question, short, answer, states }: AnswerQuote) => ({ questionId, question, short, answer, states });
   return {
     schema: 'govstage.assessment-report',
     schemaVersion: REPORT_SCHEMA_VERSION,
     generatedAt: now.toISOString(),
     finishedAt: state.finishedAt,
-    assessment: { flowId: state.flow.id, flowVersion: state.flow.version, rubricId: state.rubric.id, rubricVersion: state.rubric.version, locale: state.locale },
+    assessment: { flowId: state.flow.id, flowVersion: state.flow.version, rubricId: state.rubric.id, rubricVersion: state.rubric.version, locale: state.locale, unit: result.unit },
     source: { publisher: result.source.publisher, title: result.source.title, note: result.texts.sourceLabel },
-    overall: result.overall,
-    themes: result.themes.map(({ basis: _basis, ...theme }) => theme),
+    overall: { ...result.overall, explanationBy: 'govstage', pending: result.overall.pending.map(quote) },
+    themes: result.themes.map(({ basis: _basis, strengths, holdingBack, pending, ...theme }) => ({
+      ...theme,
+      explanationBy: 'govstage' as const,
+      strengths: strengths.map(quote),
+      holdingBack: holdingBack.map(quote),
+      pending: pending.map(quote),
+    })),
     answers: definition.questions.map((question, index) => {
       const answer = answers[question.id];
-      const option = question.options.find((o) => o.id === answer?.option);
       return {
         number: index + 1,
         questionId: question.id,
         themeId: definition.themeOfCharacteristic.get(question.characteristic)?.id ?? '',
         characteristicId: question.characteristic,
-        question: texts.pick(question.prompt),
+        evidences: evidenceOf(definition, texts, question.id).map(({ oecdBy: _by, ...e }) => e),
+        question: promptOf(definition, texts, question.id, context.unit),
+        questionBy: 'govstage' as const,
         answerId: answer?.option ?? null,
         answer: answer ? answerLabel(definition, texts, question.id, answer.option) : '',
-        holds: answer && answer.option !== UNSURE && option ? option.holds : null,
+        states: answer ? statesOfAnswer(definition, question.id, answer.option) : null,
         note: answer?.note ?? '',
       };
     }),
-    contradictions: result.contradictions.map(({ id, text }) => ({ id, text })),
+    contradictions: result.contradictions.map(({ answers: _answers, ...c }) => c),
     suggestions: result.suggestions.map((s) => ({
       policyId: s.policyId,
       stage: s.stage,
       text: s.text,
       reason: s.reason,
-      because: s.because.map((q) => ({ questionId: q.questionId, question: q.question, answer: q.answer })),
+      reasonBy: s.reasonBy,
+      because: s.because.map(quote),
     })),
     caveats: result.caveats,
     previous:

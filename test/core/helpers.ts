@@ -6,7 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { buildDefinition, loadCatalog, type AssessmentDefinition } from '../../src/core/definition.js';
-import { FlowFile } from '../../src/core/flow/schema.js';
+import { FlowFile, statesOf, type States } from '../../src/core/flow/schema.js';
+import { emptyContext } from '../../src/core/machine/machine.js';
+import { UNSURE } from '../../src/core/conversation/state.js';
 import { RubricFile, type Characteristic } from '../../src/core/rubric/schema.js';
 import { advance, newConversation, type TurnOutcome } from '../../src/core/conversation/turn.js';
 import type { ConversationState, MachineContext } from '../../src/core/conversation/state.js';
@@ -31,23 +33,38 @@ export function realDefinition(): Promise<AssessmentDefinition> {
 
 export type Answers = MachineContext['answers'];
 
-/** Answers for every question, chosen per characteristic. */
-export function answersBy(definition: AssessmentDefinition, pick: (c: Characteristic, questionId: string) => string): Answers {
+/** A level per question ("unsure" for not sure), as the option of that question that states it. */
+export type Pick = States;
+
+/** The option of a question that states `level` about what it evidences (yes/no flip for questions asked the positive way round). */
+export function optionStating(definition: AssessmentDefinition, questionId: string, level: States): string {
+  if (level === 'unknown') return UNSURE;
+  const question = definition.questionById.get(questionId);
+  const option = question?.options.find((o) => statesOf(question, o.reply) === level);
+  if (!option) throw new Error(`question ${questionId} has no option stating ${level}`);
+  return option.id;
+}
+
+/** Answers for every question, chosen by what they state about each characteristic. */
+export function answersBy(definition: AssessmentDefinition, pick: (c: Characteristic, questionId: string) => States): Answers {
   const out: Answers = {};
   for (const q of definition.questions) {
     const c = definition.characteristics.get(q.characteristic);
     if (!c) throw new Error(`unknown characteristic ${q.characteristic}`);
-    out[q.id] = { option: pick(c, q.id) };
+    out[q.id] = { option: optionStating(definition, q.id, pick(c, q.id)) };
   }
   return out;
 }
 
+/** A whole machine context around some answers (unit given, nothing settled). */
+export const contextOf = (answers: Answers, unit: string | null = 'national'): MachineContext => ({ ...emptyContext(), answers, unit });
+
 /** Early profile: the early limitations hold, nothing else does. */
-export const earlyProfile = (d: AssessmentDefinition) => answersBy(d, (c) => (c.stage === 'early' ? 'yes' : 'no'));
+export const earlyProfile = (d: AssessmentDefinition) => answersBy(d, (c) => (c.stage === 'early' ? 'holds' : 'absent'));
 /** Intermediate profile: limitations overcome, intermediate achievements in place, advanced ones not. */
-export const intermediateProfile = (d: AssessmentDefinition) => answersBy(d, (c) => (c.stage === 'intermediate' ? 'yes' : 'no'));
+export const intermediateProfile = (d: AssessmentDefinition) => answersBy(d, (c) => (c.stage === 'intermediate' ? 'holds' : 'absent'));
 /** Advanced profile: limitations overcome, every achievement in place. */
-export const advancedProfile = (d: AssessmentDefinition) => answersBy(d, (c) => (c.stage === 'early' ? 'no' : 'yes'));
+export const advancedProfile = (d: AssessmentDefinition) => answersBy(d, (c) => (c.stage === 'early' ? 'absent' : 'holds'));
 
 export function expectOk<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`expected ok, got ${result.error.kind}: ${result.error.message}`);
@@ -104,13 +121,13 @@ export function textsOf(messages: readonly Message[]): string[] {
 }
 
 /**
- * A three-question definition built in memory from the open-data theme of the
+ * A three-question definition built in memory from the framework theme of the
  * real rubric and flow: small enough to explore every path of its machine.
  */
 export async function smallDefinition(): Promise<AssessmentDefinition> {
   const real = await realDefinition();
-  const theme = real.rubric.govstage.themes.find((t) => t.id === 'open-data');
-  if (!theme) throw new Error('no open-data theme');
+  const theme = real.rubric.govstage.themes.find((t) => t.id === 'framework');
+  if (!theme) throw new Error('no framework theme');
   const rubric = RubricFile.parse({
     ...structuredClone(real.rubric),
     id: 'small-rubric',
@@ -119,7 +136,7 @@ export async function smallDefinition(): Promise<AssessmentDefinition> {
       characteristics: real.rubric.oecd.characteristics.filter((c) => theme.characteristics.includes(c.id)),
       policies: real.rubric.oecd.policies.filter((p) => theme.policies.includes(p.id)),
     },
-    govstage: { themes: [structuredClone(theme)] },
+    govstage: { themes: [structuredClone(theme)], parts: real.rubric.govstage.parts.filter((p) => theme.characteristics.includes(p.characteristic)) },
   });
   const flow = FlowFile.parse({
     ...structuredClone(real.flow),

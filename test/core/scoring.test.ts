@@ -1,21 +1,18 @@
 /**
- * The stage rule and its explanation, on canonical and mixed answer profiles.
- *
- * Rule: progress is yes 1 / partly 0.5 / no 0 for achievements and the
- * inverse for limitations (early-stage characteristics). A theme is
- * intermediate when its early + intermediate characteristics have mean
- * progress ≥ 0.75 with at least half of them answered, advanced when its
- * advanced characteristics pass the same test too, and undecided (null) when
- * fewer than half are answered. The overall stage applies the rule to all
- * characteristics together.
+ * The stage rule, specified by what must always hold (fast-check over every
+ * answer profile of the real flow), with canonical and mixed profiles as
+ * illustrations. The rule (README, "How the stage is decided"):
+ * non-compensatory and evidence-based; "not sure" is never evidence; the
+ * overall stage is the weakest theme's.
  */
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { textsFor, type AssessmentDefinition, type Texts } from '../../src/core/definition.js';
+import type { States } from '../../src/core/flow/schema.js';
 import { evidenceFrom, explain } from '../../src/core/scoring/explain.js';
-import { progressOf, score, type ScoredResult } from '../../src/core/scoring/score.js';
-import type { StageId } from '../../src/core/rubric/schema.js';
-import type { ResultView } from '../../src/core/messages.js';
-import { advancedProfile, answersBy, earlyProfile, intermediateProfile, realDefinition, type Answers } from './helpers.js';
+import { answeredCharacteristics, combineLevels, score, STAGE_RANK, type ScoredResult } from '../../src/core/scoring/score.js';
+import type { Characteristic, StageId } from '../../src/core/rubric/schema.js';
+import { advancedProfile, answersBy, contextOf, earlyProfile, intermediateProfile, optionStating, realDefinition, type Answers } from './helpers.js';
 
 let definition: AssessmentDefinition;
 let texts: Texts;
@@ -24,313 +21,276 @@ beforeAll(async () => {
   texts = textsFor(definition, 'en');
 });
 
-const RANK: Record<StageId, number> = { early: 0, intermediate: 1, advanced: 2 };
-
+const rank = (stage: StageId | null) => (stage === null ? -1 : STAGE_RANK[stage]);
 const scored = (answers: Answers): ScoredResult => score(definition.rubric, evidenceFrom(definition, answers));
-const themeStage = (result: ScoredResult, themeId: string) => result.themes.find((t) => t.themeId === themeId)?.stage;
+const themeOf = (result: ScoredResult, id: string) => {
+  const found = result.themes.find((t) => t.themeId === id);
+  if (!found) throw new Error(`no theme ${id}`);
+  return found;
+};
 const themeStages = (result: ScoredResult) => Object.fromEntries(result.themes.map((t) => [t.themeId, t.stage]));
-/** Answers given per question id; questions not named get "not sure". */
-const answered = (given: Record<string, string>): Answers =>
-  Object.fromEntries(definition.questions.map((q) => [q.id, { option: given[q.id] ?? 'unsure' }]));
+const charsOfTheme = (id: string): Characteristic[] =>
+  (definition.themes.find((t) => t.id === id)?.characteristics ?? []).map((c) => definition.characteristics.get(c) as Characteristic);
 
-describe('progress of one characteristic', () => {
-  it('counts yes 1, partly 0.5, no 0 for an achievement and the inverse for a limitation', () => {
-    const achievement = definition.characteristics.get('intermediate-open-data-reusable');
-    const limitation = definition.characteristics.get('early-top-down');
-    if (!achievement || !limitation) throw new Error('fixture characteristics missing');
-    expect([progressOf(achievement, 'yes'), progressOf(achievement, 'partly'), progressOf(achievement, 'no')]).toEqual([1, 0.5, 0]);
-    expect([progressOf(limitation, 'yes'), progressOf(limitation, 'partly'), progressOf(limitation, 'no')]).toEqual([0, 0.5, 1]);
-  });
-});
+/** A profile: what each question's answer states (unknown = not sure). */
+const LEVELS: States[] = ['holds', 'partly', 'absent', 'unknown'];
+const profileArb = () => fc.array(fc.constantFrom(...LEVELS), { minLength: 14, maxLength: 14 });
+const answersOf = (levels: readonly States[]): Answers =>
+  Object.fromEntries(definition.questions.map((q, i) => [q.id, { option: optionStating(definition, q.id, levels[i] ?? 'unknown') }]));
+/** Per question id, given levels; others "not sure". */
+const given = (levels: Record<string, States>): Answers =>
+  Object.fromEntries(definition.questions.map((q) => [q.id, { option: optionStating(definition, q.id, levels[q.id] ?? 'unknown') }]));
+
+/** One step better for the characteristic a question evidences: towards the limitation gone, or the achievement in place. */
+function better(question: { characteristic: string }, level: States): States | null {
+  const limitation = definition.characteristics.get(question.characteristic)?.describes === 'limitation';
+  const order: States[] = limitation ? ['holds', 'partly', 'absent'] : ['absent', 'partly', 'holds'];
+  if (level === 'unknown') return order[2] as States;
+  const i = order.indexOf(level);
+  return i < 2 ? (order[i + 1] as States) : null;
+}
 
 describe('canonical profiles', () => {
-  it('early profile (early limitations confirmed, nothing else) is early overall and in every theme', () => {
+  it('early profile (early characteristics confirmed, nothing else) is early overall and in every theme', () => {
     const result = scored(earlyProfile(definition));
     expect(result.overall.stage).toBe('early');
+    expect(result.overall.status).toBe('reached');
     expect(themeStages(result)).toEqual({ engagement: 'early', framework: 'early', 'open-data': 'early' });
     expect(result.contradictions).toEqual([]);
   });
 
-  it('intermediate profile (limitations overcome, intermediate achievements only) is intermediate everywhere', () => {
+  it('intermediate profile (limitations overcome, intermediate characteristics in place, advanced ones not) is intermediate everywhere', () => {
     const result = scored(intermediateProfile(definition));
     expect(result.overall.stage).toBe('intermediate');
+    expect(result.overall.status).toBe('reached');
     expect(themeStages(result)).toEqual({ engagement: 'intermediate', framework: 'intermediate', 'open-data': 'intermediate' });
-    expect(result.overall.advancedUndecided).toBe(false);
   });
 
-  it('advanced profile (limitations overcome, every achievement in place) is advanced everywhere', () => {
+  it('advanced profile (limitations overcome, every characteristic in place) is advanced everywhere', () => {
     const result = scored(advancedProfile(definition));
     expect(result.overall.stage).toBe('advanced');
     expect(themeStages(result)).toEqual({ engagement: 'advanced', framework: 'advanced', 'open-data': 'advanced' });
     expect(result.contradictions).toEqual([]);
   });
 
-  it('"partly" everywhere is early: mean progress 0.5 is short of 0.75', () => {
+  it('"partly" everywhere is early, on the way to intermediate', () => {
     const result = scored(answersBy(definition, () => 'partly'));
     expect(result.overall.stage).toBe('early');
     expect(new Set(result.themes.map((t) => t.stage))).toEqual(new Set(['early']));
-    // Every early and intermediate characteristic is short of full progress, so all hold the stage back.
-    expect(result.overall.holdingBack).toHaveLength(7);
-    expect(result.overall.gap).toBeCloseTo(3.5);
-  });
-
-  it('the explained result labels every stage with the flow text', () => {
-    const view = explain(definition, texts, intermediateProfile(definition));
-    expect(view.overall.stageLabel).toBe(texts.stageLabel('intermediate'));
-    expect(view.overall.explanation).toContain(texts.t('resultIntro', { stage: texts.stageLabel('intermediate') }));
-    for (const theme of view.themes) expect(theme.explanation).toBe(texts.t('themeExplanation.intermediate'));
-    expect(view.caveats).toEqual([]);
+    expect(result.themes.every((t) => t.onTheWay)).toBe(true);
   });
 });
 
-describe('the thresholds of the rule', () => {
-  // Engagement: early/intermediate gate = ict-purpose (L), ict-engagement, decision-style (L), citizen-preferences; advanced = outside-ideas.
-  const engagement = (given: Record<string, string>) => themeStage(scored(answered(given)), 'engagement');
-
-  it('mean progress exactly 0.75 passes (three of four in place)', () => {
-    expect(engagement({ 'ict-purpose': 'no', 'ict-engagement': 'yes', 'decision-style': 'no', 'citizen-preferences': 'no', 'outside-ideas': 'no' })).toBe('intermediate');
-    expect(engagement({ 'ict-purpose': 'partly', 'ict-engagement': 'yes', 'decision-style': 'no', 'citizen-preferences': 'partly', 'outside-ideas': 'no' })).toBe('intermediate');
-  });
-
-  it('mean progress just below 0.75 stays early', () => {
-    expect(engagement({ 'ict-purpose': 'partly', 'ict-engagement': 'yes', 'decision-style': 'no', 'citizen-preferences': 'no', 'outside-ideas': 'no' })).toBe('early');
-  });
-
-  it('a limitation confirmed counts against the stage (inverted progress)', () => {
-    expect(engagement({ 'ict-purpose': 'yes', 'ict-engagement': 'yes', 'decision-style': 'yes', 'citizen-preferences': 'yes', 'outside-ideas': 'no' })).toBe('early');
-  });
-
-  it('half of the gate answered is enough to decide; fewer than half is undecided', () => {
-    expect(engagement({ 'ict-purpose': 'no', 'ict-engagement': 'yes' })).toBe('intermediate');
-    expect(engagement({ 'ict-purpose': 'no' })).toBeNull();
-    expect(engagement({})).toBeNull();
-  });
-
-  it('advanced needs the advanced characteristics to pass as well', () => {
-    const base = { 'ict-purpose': 'no', 'ict-engagement': 'yes', 'decision-style': 'no', 'citizen-preferences': 'yes' };
-    expect(engagement({ ...base, 'outside-ideas': 'yes' })).toBe('advanced');
-    expect(engagement({ ...base, 'outside-ideas': 'partly' })).toBe('intermediate');
-  });
-
-  it('an unanswered advanced gate leaves the theme intermediate, flagged advanced-undecided', () => {
-    const result = scored(answered({ 'ict-purpose': 'no', 'ict-engagement': 'yes', 'decision-style': 'no', 'citizen-preferences': 'yes' }));
-    const finding = result.themes.find((t) => t.themeId === 'engagement');
-    expect(finding?.stage).toBe('intermediate');
-    expect(finding?.advancedUndecided).toBe(true);
-    const view = explain(definition, texts, answered({ 'ict-purpose': 'no', 'ict-engagement': 'yes', 'decision-style': 'no', 'citizen-preferences': 'yes' }));
-    expect(view.themes.find((t) => t.themeId === 'engagement')?.explanation).toBe(texts.t('themeExplanation.advancedUndecided'));
-  });
-
-  it('the overall stage applies the rule to all characteristics, not the weakest theme', () => {
-    // Engagement: (0.5 + 1 + 1 + 0) / 4 = 0.625 → early. All ten together: (0.5+1+1+0 + 1 + 1+1) / 7 ≈ 0.79 → intermediate.
-    const answers = { ...intermediateProfile(definition), 'ict-purpose': { option: 'partly' }, 'citizen-preferences': { option: 'no' } };
-    const result = scored(answers);
-    expect(themeStage(result, 'engagement')).toBe('early');
-    expect(result.overall.stage).toBe('intermediate');
-  });
-});
-
-describe('mixed profiles', () => {
-  // Strong open data, weak engagement, framework half-way.
-  const mixed = (): Answers =>
-    answered({
-      'ict-purpose': 'yes', 'ict-engagement': 'no', 'decision-style': 'yes', 'citizen-preferences': 'no', 'outside-ideas': 'no',
-      'legal-framework': 'partly', 'enabling-framework': 'partly',
-      'open-data-focus': 'no', 'open-data-reusable': 'yes', 'open-data-ecosystem': 'yes',
-    });
-
-  it('strong open data and weak engagement put the data theme above the engagement theme', () => {
-    const result = scored(mixed());
-    expect(themeStage(result, 'open-data')).toBe('advanced');
-    expect(themeStage(result, 'engagement')).toBe('early');
-    expect(themeStage(result, 'framework')).toBe('early');
+describe('defects the issue reported, now answered', () => {
+  it('every achievement in place but "top-down is the predominant approach" fully true keeps engagement early', () => {
+    const result = scored(given({ ...Object.fromEntries(definition.questions.map((q) => [q.id, q.characteristic.startsWith('early') ? 'absent' : 'holds'])), 'decision-style': 'holds' }));
+    expect(themeOf(result, 'engagement').stage).toBe('early');
     expect(result.overall.stage).toBe('early');
+    expect(result.overall.heldBackBy).toEqual(['engagement']);
+    expect(result.overall.aheadIn).toEqual(['framework', 'open-data']);
   });
 
-  it('orders suggestions weakest theme first, largest gap first among equals', () => {
-    const result = scored(mixed());
-    const weakest = result.suggestions.map((s) => Math.min(...s.reasons.map((r) => RANK[r.themeStage])));
-    expect(weakest).toEqual([...weakest].sort((a, b) => a - b));
-    // Engagement (gap 4) comes before framework (gap 0.5); open data (advanced) comes last.
-    const firstThemes = result.suggestions.map((s) => s.reasons.map((r) => r.themeId));
-    expect(firstThemes[0]).toContain('engagement');
-    const lastEngagement = Math.max(...firstThemes.map((t, i) => (t.includes('engagement') ? i : -1)));
-    const firstFramework = firstThemes.findIndex((t) => t.includes('framework'));
-    const firstOpenData = firstThemes.findIndex((t) => t.includes('open-data') && !t.includes('engagement'));
-    expect(lastEngagement).toBeLessThan(firstFramework);
-    expect(firstFramework).toBeLessThan(firstOpenData);
-    expect(result.suggestions.map((s) => s.policyId)).toEqual([
-      'policy-early-consultation-instruments',
-      'policy-early-ict-open-data',
-      'policy-early-legal-frameworks',
-      'policy-advanced-right-to-participate',
-      'policy-advanced-open-data-ecosystem',
-    ]);
+  it('denying the four early limitations with "not sure" to everything else certifies no stage', () => {
+    const result = scored(given({ 'ict-purpose': 'absent', 'decision-style': 'absent', 'legal-framework': 'absent', 'open-data-focus': 'absent' }));
+    expect(result.overall.stage).toBeNull();
+    expect(result.overall.status).toBe('undecided');
+    for (const theme of result.themes) expect(theme.stage).toBeNull();
   });
 
-  it('an advanced theme gets its advanced policies to sustain, an early one the early policies as gaps', () => {
-    const result = scored(mixed());
-    const reasonsFor = (policyId: string) => result.suggestions.find((s) => s.policyId === policyId)?.reasons;
-    expect(reasonsFor('policy-advanced-open-data-ecosystem')).toEqual([{ themeId: 'open-data', themeStage: 'advanced', mode: 'sustain' }]);
-    expect(reasonsFor('policy-early-consultation-instruments')).toEqual([{ themeId: 'engagement', themeStage: 'early', mode: 'gap' }]);
+  it('"sometimes" to a characteristic the OECD qualifies with "Regularly" is progress, never the characteristic', () => {
+    const base = Object.fromEntries(definition.questions.map((q) => [q.id, q.characteristic.startsWith('early') ? 'absent' : q.characteristic.startsWith('intermediate') ? 'holds' : 'absent'])) as Record<string, States>;
+    const result = scored(given({ ...base, 'ict-engagement': 'partly' }));
+    const engagement = themeOf(result, 'engagement');
+    expect(engagement.stage).toBe('early');
+    expect(engagement.onTheWay).toBe(true);
+    expect(engagement.shortfalls.map((s) => s.characteristicId)).toEqual(['intermediate-ict-engagement-channel']);
+  });
+
+  it('a compound characteristic holds only when every part does', () => {
+    expect(combineLevels(['holds', 'holds', 'holds'])).toBe('holds');
+    expect(combineLevels(['holds', 'partly', 'holds'])).toBe('partly');
+    expect(combineLevels(['holds', 'absent'])).toBe('partly');
+    expect(combineLevels(['absent', 'absent'])).toBe('absent');
+    expect(combineLevels(['holds', null])).toBeNull();
+    expect(combineLevels(['absent', null])).toBe('absent');
+    const result = scored(given({ ...Object.fromEntries(definition.questions.map((q) => [q.id, q.characteristic.startsWith('early') ? 'absent' : 'holds'])), 'open-data-portal': 'partly' }));
+    expect(themeOf(result, 'open-data').stage).toBe('intermediate');
+    expect(result.levels.get('advanced-ogd-ecosystem')).toBe('partly');
   });
 });
 
-describe('"not sure" answers', () => {
-  // Seven of ten "not sure": only ict-purpose, ict-engagement and legal-framework answered.
-  const mostlyUnsure = (): Answers => answered({ 'ict-purpose': 'no', 'ict-engagement': 'yes', 'legal-framework': 'no' });
-
-  it('leave the overall stage undecided when fewer than half the characteristics are answered', () => {
-    const result = scored(mostlyUnsure());
-    expect(result.overall.stage).toBeNull();
-    expect(result.counts).toEqual({ total: 10, answered: 3, unsure: 7 });
-    expect(themeStage(result, 'open-data')).toBeNull();
+describe('the rule, for every answer profile (fast-check)', () => {
+  it('non-compensatory: a limitation that fully holds keeps its theme at early; an absent characteristic of stage S keeps it below S', () => {
+    fc.assert(fc.property(profileArb(), (levels) => {
+      const result = scored(answersOf(levels));
+      for (const theme of result.themes) {
+        for (const c of charsOfTheme(theme.themeId)) {
+          const level = result.levels.get(c.id);
+          if (c.describes === 'limitation' && level === 'holds') expect(rank(theme.stage)).toBeLessThanOrEqual(0);
+          if (c.describes === 'achievement' && level !== 'holds') expect(rank(theme.stage)).toBeLessThan(STAGE_RANK[c.stage]);
+        }
+      }
+    }), { numRuns: 400 });
   });
 
-  it('are explained: undecided overall text, undecided theme text and a caveat with the count', () => {
-    const view = explain(definition, texts, mostlyUnsure());
-    expect(view.overall.stage).toBeNull();
-    expect(view.overall.stageLabel).toBe(texts.stageLabel(null));
-    expect(view.overall.explanation).toContain(texts.t('resultUndecided'));
-    expect(view.caveats).toContain(texts.t('caveatUnsure', { count: 7, total: 10 }));
+  it('evidence required: a stage above early rests on positive answers; "not sure" is never evidence', () => {
+    fc.assert(fc.property(profileArb(), (levels) => {
+      const result = scored(answersOf(levels));
+      for (const theme of result.themes) {
+        if (rank(theme.stage) < 1) continue;
+        const chars = charsOfTheme(theme.themeId);
+        const own = chars.filter((c) => c.stage === 'intermediate');
+        // Every intermediate-stage characteristic of the theme confirmed, not assumed.
+        for (const c of own) expect(result.levels.get(c.id)).toBe('holds');
+        // A theme with none of its own: every limitation positively left behind, and every characteristic answered (some part of it, at least).
+        const answered = answeredCharacteristics(evidenceFrom(definition, answersOf(levels)));
+        if (own.length === 0) for (const c of chars) expect(answered.has(c.id)).toBe(true);
+        for (const c of chars.filter((x) => x.describes === 'limitation')) expect(result.levels.get(c.id)).not.toBeNull();
+        if (theme.stage === 'advanced') for (const c of chars.filter((x) => x.stage === 'advanced')) expect(result.levels.get(c.id)).toBe('holds');
+      }
+    }), { numRuns: 400 });
+  });
+
+  it('denying limitations alone certifies no stage of a theme that has characteristics of its own at that stage', () => {
+    fc.assert(fc.property(profileArb(), (levels) => {
+      // No achievement is said to hold.
+      const answers = answersOf(levels.map((l, i) => {
+        const q = definition.questions[i];
+        const limitation = q && definition.characteristics.get(q.characteristic)?.describes === 'limitation';
+        return !limitation && l === 'holds' ? 'unknown' : l;
+      }));
+      const result = scored(answers);
+      expect(rank(result.overall.stage)).toBeLessThanOrEqual(0);
+      for (const theme of result.themes) {
+        if (charsOfTheme(theme.themeId).some((c) => c.stage === 'intermediate')) expect(rank(theme.stage)).toBeLessThanOrEqual(0);
+      }
+    }), { numRuns: 300 });
+  });
+
+  it('qualifiers count: a "Regularly" or "Systematically" characteristic answered "sometimes" never reaches its stage', () => {
+    fc.assert(fc.property(profileArb(), (levels) => {
+      const result = scored(answersOf(levels));
+      for (const theme of result.themes) {
+        for (const c of charsOfTheme(theme.themeId)) {
+          if (c.qualifier && result.levels.get(c.id) === 'partly') expect(rank(theme.stage)).toBeLessThan(STAGE_RANK[c.stage]);
+        }
+      }
+    }), { numRuns: 300 });
+  });
+
+  it('weakest link: the overall stage is never above the weakest theme, and says which theme holds it back and where it is ahead', () => {
+    fc.assert(fc.property(profileArb(), (levels) => {
+      const result = scored(answersOf(levels));
+      const lowest = Math.min(...result.themes.map((t) => rank(t.stage)));
+      expect(rank(result.overall.stage)).toBeLessThanOrEqual(lowest);
+      if (result.overall.stage !== null) {
+        expect(rank(result.overall.stage)).toBe(lowest);
+        expect(result.overall.heldBackBy.sort()).toEqual(result.themes.filter((t) => rank(t.stage) === lowest).map((t) => t.themeId).sort());
+        expect(result.overall.aheadIn.sort()).toEqual(result.themes.filter((t) => rank(t.stage) > lowest).map((t) => t.themeId).sort());
+      }
+    }), { numRuns: 300 });
+  });
+
+  it('monotonic: improving any one answer never lowers a theme or the overall stage', () => {
+    fc.assert(fc.property(profileArb(), fc.nat({ max: 13 }), (levels, index) => {
+      const question = definition.questions[index];
+      if (!question) return;
+      const improved = better(question, levels[index] ?? 'unknown');
+      if (improved === null) return;
+      const before = scored(answersOf(levels));
+      const after = scored(answersOf(levels.map((l, i) => (i === index ? improved : l))));
+      expect(rank(after.overall.stage)).toBeGreaterThanOrEqual(rank(before.overall.stage));
+      for (const theme of before.themes) expect(rank(themeOf(after, theme.themeId).stage)).toBeGreaterThanOrEqual(rank(theme.stage));
+    }), { numRuns: 600 });
+  });
+
+  it('honest gaps: "at least X" names the "not sure" answers the next stage needs, and answering them positively reaches it', () => {
+    fc.assert(fc.property(profileArb(), (levels) => {
+      const result = scored(answersOf(levels));
+      for (const theme of result.themes) {
+        if (theme.status !== 'at-least') { expect(theme.pending).toEqual([]); continue; }
+        expect(theme.pending.length).toBeGreaterThan(0);
+        expect(theme.shortfalls).toEqual([]);
+        for (const p of theme.pending) expect(result.levels.get(p.characteristicId)).toBeNull();
+        // Answer every question of the pending characteristics the best way: the theme rises.
+        const pendingIds = new Set(theme.pending.map((p) => p.characteristicId));
+        const resolved = scored(answersOf(levels.map((l, i) => {
+          const q = definition.questions[i];
+          if (!q || !pendingIds.has(q.characteristic) || l !== 'unknown') return l;
+          return definition.characteristics.get(q.characteristic)?.describes === 'limitation' ? 'absent' : 'holds';
+        })));
+        expect(rank(themeOf(resolved, theme.themeId).stage)).toBeGreaterThan(rank(theme.stage));
+      }
+    }), { numRuns: 400 });
+  });
+
+  it('"because you said" quotes only answers that hold a theme back, never a strength', () => {
+    fc.assert(fc.property(profileArb(), (levels) => {
+      const view = explain(definition, texts, contextOf(answersOf(levels)));
+      const isStrength = (q: { characteristicId: string; states: States }) =>
+        definition.characteristics.get(q.characteristicId)?.describes === 'limitation' ? q.states === 'absent' : q.states === 'holds';
+      for (const s of view.suggestions) for (const b of s.because) expect(isStrength(b)).toBe(false);
+      for (const t of view.themes) {
+        for (const b of t.holdingBack) expect(isStrength(b)).toBe(false);
+        for (const b of t.strengths) expect(isStrength(b)).toBe(true);
+      }
+    }), { numRuns: 200 });
+  });
+});
+
+describe('what the result says', () => {
+  it('"at least" is a field and a label, the same value overall and per theme', () => {
+    const profile = given({ ...Object.fromEntries(definition.questions.map((q) => [q.id, q.characteristic.startsWith('early') ? 'absent' : 'holds'])), 'outside-preferences': 'unknown' });
+    const view = explain(definition, texts, contextOf(profile));
+    const engagement = view.themes.find((t) => t.themeId === 'engagement');
+    expect(engagement?.status).toBe('at-least');
+    expect(engagement?.stageLabel).toBe(texts.t('stageAtLeast', { stage: texts.stageLabel('intermediate') }));
+    expect(engagement?.pending.map((p) => p.questionId)).toEqual(['outside-preferences']);
+    expect(view.overall.status).toBe('at-least');
+    expect(view.overall.stageLabel).toBe(engagement?.stageLabel);
+    expect(view.overall.pending.map((p) => p.questionId)).toEqual(['outside-preferences']);
+  });
+
+  it('the framework theme (no intermediate-stage characteristic in the OECD text) says how it moves and never claims intermediate characteristics are in place', () => {
+    const view = explain(definition, texts, contextOf(intermediateProfile(definition)));
+    const framework = view.themes.find((t) => t.themeId === 'framework');
+    expect(framework?.stage).toBe('intermediate');
+    expect(framework?.explanation).toBe(texts.t('themeExplanation.intermediateNoOwn'));
+    expect(framework?.explanation).not.toContain(texts.t('themeExplanation.intermediate'));
+  });
+
+  it('theme titles and every explanation of ours are marked as ours', () => {
+    const view = explain(definition, texts, contextOf(earlyProfile(definition)));
+    for (const t of view.themes) expect(t.titleBy).toBe('govstage');
+    for (const s of view.suggestions) expect(s.reasonBy).toBe('govstage');
+    expect(view.texts.sourceLabel).toContain('Govstage');
+  });
+
+  it('names what was assessed', () => {
+    const view = explain(definition, texts, contextOf(earlyProfile(definition), 'ministry'));
+    expect(view.unit?.id).toBe('ministry');
+    expect(view.overall.explanation).toContain(texts.unitNoun('ministry'));
+  });
+
+  it('strengths are listed apart from what holds a theme back', () => {
+    const view = explain(definition, texts, contextOf(given({ 'open-data-focus': 'absent', 'open-data-reusable': 'holds', 'open-data-quality': 'absent', 'open-data-portal': 'holds', 'open-data-ecosystem': 'absent' })));
     const openData = view.themes.find((t) => t.themeId === 'open-data');
-    expect(openData?.stage).toBeNull();
-    expect(openData?.explanation).toBe(texts.t('themeExplanation.undecided'));
-    // An undecided theme gets no suggestion: there is nothing to base it on.
-    const scoredResult = scored(mostlyUnsure());
-    expect(scoredResult.suggestions.flatMap((s) => s.reasons.map((r) => r.themeId))).not.toContain('open-data');
-  });
-
-  it('add no caveat when every question has a real answer', () => {
-    expect(explain(definition, texts, earlyProfile(definition)).caveats).toEqual([]);
+    expect(openData?.strengths.map((q) => q.questionId)).toEqual(['open-data-focus', 'open-data-reusable', 'open-data-portal']);
+    expect(openData?.holdingBack.map((q) => q.questionId)).toEqual(['open-data-quality', 'open-data-ecosystem']);
   });
 });
 
 describe('contradictions', () => {
-  it('top-down "yes" with outside ideas "yes" is a limitation-and-achievement contradiction in engagement', () => {
-    const answers = { ...intermediateProfile(definition), 'decision-style': { option: 'yes' }, 'outside-ideas': { option: 'yes' } };
-    const result = scored(answers);
-    expect(result.contradictions).toContainEqual({
-      id: 'early-top-down~advanced-outside-ideas',
-      kind: 'limitation-and-achievement',
-      themeId: 'engagement',
-      characteristics: ['early-top-down', 'advanced-outside-ideas'],
-    });
-    const view = explain(definition, texts, answers);
-    const described = view.contradictions.find((c) => c.id === 'early-top-down~advanced-outside-ideas');
-    expect(described?.questionIds).toEqual(['decision-style', 'outside-ideas']);
-    expect(described?.text).toContain(texts.pick(definition.questionById.get('decision-style')?.prompt ?? {}));
-    expect(view.caveats).toContain(texts.t('caveatContradictions', { count: view.contradictions.length }));
+  it('are grouped: one limitation against every achievement of its theme said to hold', () => {
+    const result = scored(answersBy(definition, () => 'holds'));
+    const engagement = result.contradictions.filter((c) => c.themeId === 'engagement');
+    expect(engagement.map((c) => c.characteristicId).sort()).toEqual(['early-ict-own-logic', 'early-top-down']);
+    expect(engagement[0]?.against).toHaveLength(3);
+    expect(result.contradictions).toHaveLength(4);
   });
 
-  it('advanced "yes" with intermediate "no" in the same theme is a skipped-stage contradiction', () => {
-    const answers = { ...advancedProfile(definition), 'citizen-preferences': { option: 'no' } };
-    const result = scored(answers);
-    expect(result.contradictions).toEqual([
-      { id: 'advanced-outside-ideas~intermediate-citizen-preferences', kind: 'skipped-stage', themeId: 'engagement', characteristics: ['advanced-outside-ideas', 'intermediate-citizen-preferences'] },
-    ]);
-  });
-
-  it('"partly" answers do not count as contradictions', () => {
-    const answers = { ...advancedProfile(definition), 'decision-style': { option: 'partly' }, 'citizen-preferences': { option: 'partly' } };
-    expect(scored(answers).contradictions).toEqual([]);
-  });
-
-  it('answers in different themes never contradict each other', () => {
-    // Limitation of the open-data theme confirmed, achievements of the engagement theme in place.
-    const answers = { ...advancedProfile(definition), 'open-data-focus': { option: 'yes' }, 'open-data-reusable': { option: 'no' }, 'open-data-ecosystem': { option: 'no' } };
-    expect(scored(answers).contradictions).toEqual([]);
-  });
-});
-
-describe('suggestions', () => {
-  const profiles: Record<string, () => Answers> = {
-    early: () => earlyProfile(definition),
-    intermediate: () => intermediateProfile(definition),
-    advanced: () => advancedProfile(definition),
-    partly: () => answersBy(definition, () => 'partly'),
-    'intermediate, advanced not sure': () => answersBy(definition, (c) => (c.stage === 'advanced' ? 'unsure' : c.stage === 'early' ? 'no' : 'yes')),
-  };
-
-  for (const [name, profile] of Object.entries(profiles)) {
-    it(`quote the rubric's policy text word for word and say which answers they rest on (${name} profile)`, () => {
-      const view: ResultView = explain(definition, texts, profile());
-      expect(view.suggestions.length).toBeGreaterThan(0);
-      expect(new Set(view.suggestions.map((s) => s.policyId)).size).toBe(view.suggestions.length);
-      for (const s of view.suggestions) {
-        const policy = definition.policies.get(s.policyId);
-        expect(policy, s.policyId).toBeDefined();
-        expect(s.text).toBe(policy?.text);
-        expect(s.stage).toBe(policy?.stage);
-        expect(s.because.length, `${s.policyId} has no "because you said"`).toBeGreaterThan(0);
-        // Each quoted answer is one the person gave, to a question of a theme the suggestion is for.
-        const themeChars = new Set(definition.themes.filter((t) => t.policies.includes(s.policyId)).flatMap((t) => t.characteristics));
-        for (const quote of s.because) {
-          expect(themeChars.has(quote.characteristicId), `${s.policyId} because ${quote.questionId}`).toBe(true);
-          expect(profile()[quote.questionId]).toBeDefined();
-        }
-      }
-    });
-  }
-
-  it('an intermediate open-data theme gets the advanced open-data policy in next-stage mode', () => {
-    const result = scored(intermediateProfile(definition));
-    const suggestion = result.suggestions.find((s) => s.policyId === 'policy-advanced-open-data-ecosystem');
-    expect(suggestion?.reasons).toEqual([{ themeId: 'open-data', themeStage: 'intermediate', mode: 'next-stage' }]);
-    expect(suggestion?.because).toEqual(['advanced-ogd-ecosystem']);
-    const view = explain(definition, texts, intermediateProfile(definition));
-    const shown = view.suggestions.find((s) => s.policyId === 'policy-advanced-open-data-ecosystem');
-    expect(shown?.reason).toContain('advanced stage you are heading towards');
-    expect(shown?.because.map((b) => b.questionId)).toEqual(['open-data-ecosystem']);
-  });
-
-  it('an intermediate engagement theme gets the intermediate policies as gaps', () => {
-    const result = scored(intermediateProfile(definition));
-    const engagementPolicies = result.suggestions.filter((s) => s.reasons.some((r) => r.themeId === 'engagement')).map((s) => s.policyId);
-    expect(engagementPolicies.sort()).toEqual(['policy-intermediate-change-management', 'policy-intermediate-subnational']);
-    for (const s of result.suggestions.filter((x) => x.reasons.some((r) => r.themeId === 'engagement'))) {
-      expect(s.reasons.find((r) => r.themeId === 'engagement')?.mode).toBe('gap');
-    }
-  });
-
-  it('a policy serving two themes is suggested once, with both reasons', () => {
-    const result = scored(earlyProfile(definition));
-    const shared = result.suggestions.filter((s) => s.policyId === 'policy-early-ict-open-data');
-    expect(shared).toHaveLength(1);
-    expect(shared[0]?.reasons.map((r) => r.themeId).sort()).toEqual(['engagement', 'open-data']);
-  });
-});
-
-describe('milestones', () => {
-  it('an early theme lists the OECD characteristics of the next stage', () => {
-    const view = explain(definition, texts, earlyProfile(definition));
-    const engagement = view.themes.find((t) => t.themeId === 'engagement');
-    expect(engagement?.milestone?.stage).toBe('intermediate');
-    expect(engagement?.milestone?.characteristics).toEqual([
-      definition.characteristics.get('intermediate-ict-engagement-channel')?.text,
-      definition.characteristics.get('intermediate-citizen-preferences')?.text,
-    ]);
-  });
-
-  it('a theme with no characteristic at the next stage looks one stage further', () => {
-    const view = explain(definition, texts, earlyProfile(definition));
-    const framework = view.themes.find((t) => t.themeId === 'framework');
-    expect(framework?.milestone).toEqual({
-      stage: 'advanced',
-      stageLabel: texts.stageLabel('advanced'),
-      characteristics: [definition.characteristics.get('advanced-enabling-framework')?.text],
-    });
-  });
-
-  it('an advanced theme has no milestone left', () => {
-    const view = explain(definition, texts, advancedProfile(definition));
-    for (const theme of view.themes) expect(theme.milestone).toBeNull();
-  });
-
-  it('each theme quotes the answers its stage rests on, and only those', () => {
-    const view = explain(definition, texts, earlyProfile(definition));
-    const openData = view.themes.find((t) => t.themeId === 'open-data');
-    expect(openData?.basis.map((b) => b.questionId)).toEqual(['open-data-focus', 'open-data-reusable', 'open-data-ecosystem']);
-    expect(openData?.basis[0]?.answer).toBe('Yes, mainly the number of datasets');
+  it('an advanced characteristic said to hold while an intermediate one is absent', () => {
+    const result = scored(given({ 'open-data-reusable': 'absent', 'open-data-quality': 'holds', 'open-data-portal': 'holds', 'open-data-ecosystem': 'holds' }));
+    expect(result.contradictions).toEqual([expect.objectContaining({ kind: 'skipped-stage', characteristicId: 'advanced-ogd-ecosystem', against: ['intermediate-open-data-reusable'] })]);
   });
 });

@@ -3,20 +3,24 @@
  * and defines the choice ids every channel sends back.
  */
 import { type AssessmentDefinition, type Texts } from '../definition.js';
-import type { Choice, Message, Progress, QuestionMessage, ReviewMessage } from '../messages.js';
-import { questionIdOfState } from '../machine/machine.js';
-import { answerLabel, describeContradictions, evidenceFrom, explain } from '../scoring/explain.js';
+import type { Choice, EvidenceRef, Message, Progress, QuestionMessage, ReviewMessage, TextMessage } from '../messages.js';
+import { questionIdOfState, UNIT_QUESTION_ID, UNIT_STATE } from '../machine/machine.js';
+import { answerLabel, describeContradictions, evidenceFrom, explain, promptOf } from '../scoring/explain.js';
+import { statesOfAnswer } from '../scoring/evidence.js';
 import type { TextKey } from '../flow/schema.js';
-import { findContradictions } from '../scoring/score.js';
+import { findContradictions, levelsByCharacteristic } from '../scoring/score.js';
 import type { Command } from '../replies/parse.js';
-import { UNSURE, type ConversationState } from './state.js';
+import { UNSURE, type ConversationState, type MachineContext } from './state.js';
 
 /** Choice ids: stable strings that say exactly what a button means, and for which question. */
 export const choiceIds = {
   start: 'start',
   answer: (questionId: string, option: string) => `answer:${questionId}:${option}`,
+  unit: (option: string) => `unit:${option}`,
   command: (command: Command) => `cmd:${command}`,
   edit: (questionId: string) => `edit:${questionId}`,
+  keepBoth: (contradictionId: string) => `settle:keep:${contradictionId}`,
+  decideLater: (contradictionId: string) => `settle:later:${contradictionId}`,
   confirm: 'confirm:yes',
   cancel: 'confirm:no',
 } as const;
@@ -36,38 +40,74 @@ const COMMAND_LABEL: Record<Command, TextKey> = {
 
 const command = (texts: Texts, name: Command): Choice => ({ id: choiceIds.command(name), label: texts.t(COMMAND_LABEL[name]), kind: 'command' });
 
+function unitLabel(definition: AssessmentDefinition, texts: Texts, option: string): string | undefined {
+  const found = definition.flow.unit.options.find((o) => o.id === option);
+  return found ? texts.pick(found.label) : undefined;
+}
+
 /** What a choice id says, in words (for the transcript), without rendering the step it came from. */
-export function choiceLabel(definition: AssessmentDefinition, texts: Texts, choiceId: string): string {
+export function choiceLabel(definition: AssessmentDefinition, texts: Texts, choiceId: string, unit: string | null = null): string {
   if (choiceId === choiceIds.start) return texts.t('start');
   if (choiceId === choiceIds.confirm) return texts.t('restartYes');
   if (choiceId === choiceIds.cancel) return texts.t('restartNo');
   const [kind, first, second] = choiceId.split(':');
   if (kind === 'answer' && first && second) return answerLabel(definition, texts, first, second);
+  if (kind === 'unit' && first) return unitLabel(definition, texts, first) ?? choiceId;
+  if (kind === 'settle' && first === 'keep') return texts.t('settleKeep');
+  if (kind === 'settle' && first === 'later') return texts.t('settleLater');
   if (kind === 'cmd' && first && Object.hasOwn(COMMAND_LABEL, first)) return texts.t(COMMAND_LABEL[first as Command]);
+  if (kind === 'edit' && first === UNIT_QUESTION_ID) return `${texts.t('change')}: ${texts.t('unitShort')}`;
   const question = kind === 'edit' && first ? definition.questionById.get(first) : undefined;
-  if (question) return `${texts.t('change')}: ${texts.pick(question.prompt)}`;
+  if (question) return `${texts.t('change')}: ${promptOf(definition, texts, question.id, unit)}`;
   return choiceId;
+}
+
+/** What a question evidences: the OECD characteristic (word for word) and, for a compound one, our part of it. */
+export function evidenceOf(definition: AssessmentDefinition, texts: Texts, questionId: string): EvidenceRef[] {
+  const question = definition.questionById.get(questionId);
+  const characteristic = question ? definition.characteristics.get(question.characteristic) : undefined;
+  if (!question || !characteristic) return [];
+  const part = question.part ? definition.parts.get(question.part) : undefined;
+  return [{
+    characteristicId: characteristic.id,
+    stage: characteristic.stage,
+    oecdText: characteristic.text,
+    oecdBy: 'oecd',
+    qualifier: characteristic.qualifier ?? null,
+    part: part ? { id: part.id, text: texts.pick(part.text), by: 'govstage' } : null,
+  }];
+}
+
+/** Answer choices of a question (its options, then "not sure"), each saying what it states. */
+export function answerChoices(definition: AssessmentDefinition, texts: Texts, questionId: string): Choice[] {
+  const question = definition.questionById.get(questionId);
+  if (!question) return [];
+  return [
+    ...question.options.map((o) => ({ id: choiceIds.answer(question.id, o.id), label: texts.pick(o.label), kind: 'answer' as const, states: statesOfAnswer(definition, question.id, o.id) })),
+    { id: choiceIds.answer(question.id, UNSURE), label: texts.t('unsure'), kind: 'answer' as const, states: 'unknown' as const },
+  ];
 }
 
 export function questionMessage(definition: AssessmentDefinition, texts: Texts, state: ConversationState, questionId: string): QuestionMessage {
   const question = definition.questionById.get(questionId);
   if (!question) throw new Error(`unknown question ${questionId}`);
   const theme = definition.themeOfCharacteristic.get(question.characteristic);
-  const choices: Choice[] = [
-    ...question.options.map((o) => ({ id: choiceIds.answer(question.id, o.id), label: texts.pick(o.label), kind: 'answer' as const })),
-    { id: choiceIds.answer(question.id, UNSURE), label: texts.t('unsure'), kind: 'answer' },
-  ];
+  const choices = answerChoices(definition, texts, question.id);
   const current = state.machine.context.answers[question.id];
   const progress = progressOf(definition, state);
+  const themeTitle = theme ? texts.pick(theme.title) : '';
   const message: QuestionMessage = {
     kind: 'question',
     questionId: question.id,
-    themeTitle: theme ? texts.pick(theme.title) : '',
-    text: texts.pick(question.prompt),
+    themeTitle,
+    themeLabel: texts.t('themeLabel', { title: themeTitle }),
+    text: promptOf(definition, texts, question.id, state.machine.context.unit),
+    wordingBy: 'govstage',
+    evidences: evidenceOf(definition, texts, question.id),
     choices,
     commands: [
       command(texts, 'why'),
-      ...(progress.index > 1 ? [command(texts, 'back')] : []),
+      command(texts, 'back'),
       command(texts, 'review'),
       command(texts, 'pause'),
       command(texts, 'restart'),
@@ -82,30 +122,86 @@ export function questionMessage(definition: AssessmentDefinition, texts: Texts, 
   return message;
 }
 
+/** The opening question: what is being assessed. */
+export function unitMessage(definition: AssessmentDefinition, texts: Texts, state: ConversationState): QuestionMessage {
+  const { unit } = definition.flow;
+  const current = state.machine.context.unit;
+  const choices: Choice[] = unit.options.map((o) => ({ id: choiceIds.unit(o.id), label: texts.pick(o.label), kind: 'answer' }));
+  return {
+    kind: 'question',
+    questionId: UNIT_QUESTION_ID,
+    themeTitle: '',
+    themeLabel: '',
+    text: texts.pick(unit.prompt),
+    wordingBy: 'govstage',
+    evidences: [],
+    choices,
+    commands: [command(texts, 'why'), command(texts, 'help')],
+    progress: { index: 0, total: definition.questions.length, answered: progressOf(definition, state).answered },
+    hint: texts.t('unitHint', { count: choices.length }),
+    ...(current ? { currentAnswer: { choiceId: choiceIds.unit(current), label: unitLabel(definition, texts, current) ?? current } } : {}),
+  };
+}
+
+function contradictionsOf(definition: AssessmentDefinition, texts: Texts, context: MachineContext) {
+  const levels = levelsByCharacteristic(definition.rubric, evidenceFrom(definition, context.answers));
+  return describeContradictions(definition, texts, context, findContradictions(definition.rubric, levels));
+}
+
 export function reviewMessage(definition: AssessmentDefinition, texts: Texts, state: ConversationState): ReviewMessage {
-  const { answers } = state.machine.context;
-  const items = definition.questions.map((question) => {
+  const { context } = state.machine;
+  const { answers } = context;
+  const unitItem = {
+    questionId: UNIT_QUESTION_ID,
+    question: texts.pick(definition.flow.unit.prompt),
+    themeTitle: '',
+    answer: context.unit ? unitLabel(definition, texts, context.unit) ?? context.unit : texts.t('notAnswered'),
+    answered: context.unit !== null,
+    editChoiceId: choiceIds.edit(UNIT_QUESTION_ID),
+  };
+  const items = [unitItem, ...definition.questions.map((question) => {
     const answer = answers[question.id];
     const theme = definition.themeOfCharacteristic.get(question.characteristic);
     return {
       questionId: question.id,
-      question: texts.pick(question.prompt),
+      question: promptOf(definition, texts, question.id, context.unit),
       themeTitle: theme ? texts.pick(theme.title) : '',
       answer: answer ? answerLabel(definition, texts, question.id, answer.option) : texts.t('notAnswered'),
       answered: answer !== undefined,
       ...(answer?.note ? { note: answer.note } : {}),
       editChoiceId: choiceIds.edit(question.id),
     };
-  });
+  })];
   const open = items.filter((i) => !i.answered).length;
-  const contradictions = describeContradictions(definition, texts, answers, findContradictions(definition.rubric, evidenceFrom(definition, answers)));
-  const text = [texts.t('reviewIntro'), ...(open > 0 ? [texts.t('reviewIncomplete', { count: open })] : []), ...(contradictions.length > 0 ? [texts.t('contradictionsIntro')] : [])].join(' ');
+  const contradictions = contradictionsOf(definition, texts, context);
+  const text = [texts.t('reviewIntro'), ...(open > 0 ? [texts.t('reviewIncomplete', { count: open })] : []), ...(contradictions.length > 0 ? [texts.t('contradictionsIntro', { count: contradictions.length })] : [])].join(' ');
   return {
     kind: 'review',
     text,
     items,
     contradictions,
     choices: [open > 0 ? command(texts, 'continue') : command(texts, 'seeResult'), command(texts, 'pause'), command(texts, 'restart')],
+  };
+}
+
+/** The contradiction put to the person before the result: change one of the answers, keep both with a note, or decide later. */
+function settleMessage(definition: AssessmentDefinition, texts: Texts, state: ConversationState): TextMessage {
+  const { context } = state.machine;
+  const all = contradictionsOf(definition, texts, context);
+  const open = all.filter((c) => c.settlement.kind === 'open');
+  const current = open[0];
+  if (!current) throw new Error('settle step without an open contradiction');
+  const index = all.length - open.length + 1;
+  return {
+    kind: 'text',
+    tone: 'warning',
+    contradictionId: current.id,
+    text: [texts.t('settleIntro', { index, total: all.length }), current.text, texts.t('settleAsk')].join('\n'),
+    choices: [
+      ...current.answers.map((a) => ({ id: choiceIds.edit(a.questionId), label: texts.t('settleChange', { short: a.short }), kind: 'command' as const })),
+      { id: choiceIds.keepBoth(current.id), label: texts.t('settleKeep'), kind: 'command' },
+      { id: choiceIds.decideLater(current.id), label: texts.t('settleLater'), kind: 'command' },
+    ],
   };
 }
 
@@ -117,13 +213,19 @@ export function renderStep(definition: AssessmentDefinition, texts: Texts, state
   switch (value) {
     case 'intro':
       return [{ kind: 'text', tone: 'normal', text: texts.t('intro', { total: definition.questions.length, minutes: definition.flow.estimatedMinutes }), choices: [{ id: choiceIds.start, label: texts.t('start'), kind: 'command' }] }];
+    case UNIT_STATE:
+      return [unitMessage(definition, texts, state)];
     case 'review':
       return [reviewMessage(definition, texts, state)];
+    case 'settle':
+      return [settleMessage(definition, texts, state)];
+    case 'settleNote':
+      return [{ kind: 'text', tone: 'normal', text: texts.t('settleNotePrompt'), choices: [command(texts, 'back')] }];
     case 'result':
       return [{
         kind: 'result',
         text: texts.t('resultHeading'),
-        result: explain(definition, texts, state.machine.context.answers),
+        result: explain(definition, texts, state.machine.context),
         choices: [command(texts, 'review'), command(texts, 'newAssessment')],
       }];
     case 'confirmRestart':

@@ -24,6 +24,14 @@ export const MachineContext = z.strictObject({
   returnAfterAnswer: z.string().nullable(),
   /** The state to return to when a restart is cancelled. */
   returnAfterCancel: z.string().nullable(),
+  /** What is being assessed: an option id of the flow's unit question; null until answered. */
+  unit: z.string().nullable().default(null),
+  /** Contradictions the person kept, each with their note saying why both answers stand. */
+  settled: z.record(z.string(), z.strictObject({ note: z.string() })).default({}),
+  /** Contradictions the person chose to leave for later: the result shows them as unsettled. */
+  deferred: z.array(z.string()).default([]),
+  /** The contradiction whose note is being typed (state "settleNote"). */
+  settling: z.string().nullable().default(null),
 });
 export type MachineContext = z.infer<typeof MachineContext>;
 

@@ -8,10 +8,10 @@ import { initialTransition, transition } from 'xstate';
 import { fail, GovError, ok, type Result } from '../../errors.js';
 import { textsFor, type AssessmentDefinition, type Texts } from '../definition.js';
 import type { Message, TurnInput } from '../messages.js';
-import { emptyContext, questionIdOfState, questionState, type AssessmentEvent, type AssessmentSnapshot } from '../machine/machine.js';
-import { parseReply, type Command, type Intent, type ReplyContext } from '../replies/parse.js';
+import { emptyContext, questionIdOfState, questionState, UNIT_QUESTION_ID, UNIT_STATE, type AssessmentEvent, type AssessmentSnapshot } from '../machine/machine.js';
+import { normalize, parseReply, type Command, type Intent, type ReplyContext } from '../replies/parse.js';
 import { answerLabel } from '../scoring/explain.js';
-import { choiceIds, progressOf, renderStep } from './render.js';
+import { answerChoices, choiceIds, progressOf, renderStep } from './render.js';
 import { CONVERSATION_SCHEMA_VERSION, ConversationState, MachineContext, UNSURE, type AnswerLogEntry } from './state.js';
 
 export interface TurnOutcome {
@@ -84,10 +84,23 @@ export function upgrade(definition: AssessmentDefinition, stored: ConversationSt
   if (state.flow.version > flow.version) {
     return fail(new GovError('UNRESTORABLE', `The saved conversation was made with a newer version (${state.flow.version}) of this assessment than this server runs (${flow.version}).`));
   }
+  // Answers from an older version carry over as its `upgrades` entry says: mapped to the question and option
+  // they meant; questions it does not list asked several things at once and are asked anew, as parts.
+  const mapping = state.flow.version === flow.version ? undefined : flow.upgrades.find((u) => u.fromVersion === state.flow.version);
+  const translate = (entry: AnswerLogEntry): AnswerLogEntry | null => {
+    if (entry.cleared || state.flow.version === flow.version) return entry;
+    if (!mapping) return null;
+    const to = Object.hasOwn(mapping.answers, entry.questionId) ? mapping.answers[entry.questionId] : undefined;
+    if (!to) return null;
+    if (entry.option === undefined || entry.option === UNSURE) return { ...entry, questionId: to.question };
+    const option = Object.hasOwn(to.options, entry.option) ? to.options[entry.option] : undefined;
+    return option ? { ...entry, questionId: to.question, option } : null;
+  };
+  const log = state.answerLog.map(translate).filter((e): e is AnswerLogEntry => e !== null);
   const answers: MachineContext['answers'] = {};
   // Notes typed before their question was answered, attached when it is (as the machine does).
   const pendingNotes: MachineContext['pendingNotes'] = {};
-  for (const entry of state.answerLog) {
+  for (const entry of log) {
     if (entry.cleared) {
       for (const key of Object.keys(answers)) delete answers[key];
       for (const key of Object.keys(pendingNotes)) delete pendingNotes[key];
@@ -111,23 +124,44 @@ export function upgrade(definition: AssessmentDefinition, stored: ConversationSt
   }
   const firstOpen = definition.questions.find((q) => !(q.id in answers));
   const started = state.machine.value !== 'intro' || state.answerLog.length > 0;
-  const value = !started ? 'intro' : firstOpen ? questionState(firstOpen.id) : 'review';
+  const keptUnit = flow.unit.options.some((o) => o.id === state.machine.context.unit) ? state.machine.context.unit : null;
+  const value = !started ? 'intro' : keptUnit === null ? UNIT_STATE : firstOpen ? questionState(firstOpen.id) : 'review';
   return ok({
     ...state,
     flow: { id: flow.id, version: flow.version },
     rubric: { id: rubric.id, version: rubric.version },
-    machine: { value, context: { ...emptyContext(), answers, pendingNotes } },
-    status: firstOpen ? 'active' : state.status,
+    machine: { value, context: { ...emptyContext(), answers, pendingNotes, unit: keptUnit } },
+    // Active again while a new part-question or the unit is open: the result comes once they are answered.
+    status: firstOpen || (started && keptUnit === null) ? 'active' : state.status,
   });
 }
 
+/** What a turn may mean: what the reply parser reads, and what only buttons (or the steps around questions) say. */
+type TurnIntent =
+  | Intent
+  | { type: 'unit'; option: string }
+  | { type: 'editUnit' }
+  | { type: 'keepBoth'; contradictionId: string }
+  | { type: 'defer'; contradictionId: string }
+  | { type: 'settleNote'; note: string };
+
 /** Turns a choice id into an intent, if it is one the current step offers. */
-function intentOfChoice(definition: AssessmentDefinition, choice: string, value: string): Intent | 'stale' | 'invalid' {
+function intentOfChoice(definition: AssessmentDefinition, choice: string, value: string): TurnIntent | 'stale' | 'invalid' {
   const questionId = questionIdOfState(value);
   if (choice === choiceIds.start) return value === 'intro' ? { type: 'command', command: 'start' } : 'stale';
   if (choice === choiceIds.confirm || choice === choiceIds.cancel) {
     if (value !== 'confirmRestart') return 'stale';
     return choice === choiceIds.confirm ? { type: 'confirm' } : { type: 'cancel' };
+  }
+  const unit = /^unit:([a-z0-9-]+)$/.exec(choice);
+  if (unit) {
+    if (value !== UNIT_STATE) return 'stale';
+    return definition.flow.unit.options.some((o) => o.id === unit[1]) ? { type: 'unit', option: unit[1] as string } : 'invalid';
+  }
+  const settle = /^settle:(keep|later):([a-z0-9~+-]+)$/.exec(choice);
+  if (settle) {
+    if (value !== 'settle') return 'stale';
+    return { type: settle[1] === 'keep' ? 'keepBoth' : 'defer', contradictionId: settle[2] as string };
   }
   const answer = /^answer:([a-z0-9-]+):([a-z0-9-]+)$/.exec(choice);
   if (answer) {
@@ -139,6 +173,7 @@ function intentOfChoice(definition: AssessmentDefinition, choice: string, value:
   }
   const edit = /^edit:([a-z0-9-]+)$/.exec(choice);
   if (edit) {
+    if (edit[1] === UNIT_QUESTION_ID) return { type: 'editUnit' };
     const index = definition.questions.findIndex((q) => q.id === edit[1]);
     return index < 0 ? 'invalid' : { type: 'edit', questionNumber: index + 1 };
   }
@@ -162,7 +197,7 @@ export function advance(definition: AssessmentDefinition, stored: ConversationSt
   const questionId = questionIdOfState(value);
   const question = questionId ? definition.questionById.get(questionId) : undefined;
 
-  let intent: Intent;
+  let intent: TurnIntent;
   if (input.kind === 'start') {
     return ok({ state, messages: [...(state.answerLog.length > 0 ? [{ kind: 'text' as const, tone: 'normal' as const, text: texts.t('resumed') }] : []), ...renderStep(definition, texts, state)] });
   } else if (input.kind === 'choice') {
@@ -175,18 +210,63 @@ export function advance(definition: AssessmentDefinition, stored: ConversationSt
     const vocab = definition.flow.replies[state.locale] ?? definition.flow.replies[definition.flow.defaultLocale];
     if (!vocab) return fail(new GovError('INTERNAL', `no reply vocabulary for ${state.locale}`));
     const context: ReplyContext = {
-      options: question ? question.options.map((o) => ({ id: o.id, label: texts.pick(o.label), holds: o.holds })) : [],
+      options: question ? question.options.map((o) => ({ id: o.id, label: texts.pick(o.label), reply: o.reply })) : [],
+      qualifier: (question && definition.characteristics.get(question.characteristic)?.qualifier) ?? null,
       confirming: value === 'confirmRestart',
     };
-    intent = parseReply(input.text, context, vocab);
+    const parsed = parseReply(input.text, context, vocab);
+    intent = value === UNIT_STATE ? readUnit(definition, texts, input.text, parsed)
+      : value === 'settleNote' ? (parsed.type === 'command' ? parsed : { type: 'settleNote', note: input.text.trim() })
+      : value === 'settle' ? readNumberedChoice(definition, texts, state, input.text) ?? parsed
+      : parsed;
   }
-  return ok(apply(definition, texts, state, snapshot, intent, now, input.kind === 'text' ? input.text : ''));
+  const outcome = apply(definition, texts, state, snapshot, intent, now, input.kind === 'text' ? input.text : '');
+  // Saved under an older version: say once why some questions are new (the upgraded state is what is saved now).
+  if (stored.flow.version !== definition.flow.version) {
+    return ok({ ...outcome, messages: [{ kind: 'text', tone: 'help', text: texts.t('upgradedNotice', { from: stored.flow.version, to: definition.flow.version }) }, ...outcome.messages] });
+  }
+  return ok(outcome);
+}
+
+/** A typed reply at the opening question: its number, or the words of one option; otherwise what the parser read. */
+function readUnit(definition: AssessmentDefinition, texts: Texts, typed: string, parsed: Intent): TurnIntent {
+  const options = definition.flow.unit.options;
+  const input = normalize(typed);
+  const n = /^\d{1,2}$/.test(input) ? Number(input) : NaN;
+  if (n >= 1 && n <= options.length) return { type: 'unit', option: (options[n - 1] as (typeof options)[number]).id };
+  const matching = input.length >= 3 ? options.filter((o) => normalize(texts.pick(o.label)).includes(input) || input.includes(normalize(texts.pick(o.label)))) : [];
+  if (matching.length === 1) return { type: 'unit', option: (matching[0] as (typeof options)[number]).id };
+  return parsed.type === 'command' ? parsed : { type: 'unknown' };
+}
+
+/** A typed number for one of the buttons of the settle step. */
+function readNumberedChoice(definition: AssessmentDefinition, texts: Texts, state: ConversationState, typed: string): TurnIntent | null {
+  const input = normalize(typed);
+  if (!/^\d{1,2}$/.test(input)) return null;
+  const [message] = renderStep(definition, texts, state);
+  const choice = message && 'choices' in message ? message.choices?.[Number(input) - 1] : undefined;
+  if (!choice) return null;
+  const read = intentOfChoice(definition, choice.id, state.machine.value);
+  return read === 'stale' || read === 'invalid' ? null : read;
+}
+
+/** Why we ask (ours), then the OECD characteristic the question evidences, word for word, and our part of it. */
+function whyText(definition: AssessmentDefinition, texts: Texts, questionId: string): string {
+  const question = definition.questionById.get(questionId);
+  const characteristic = question ? definition.characteristics.get(question.characteristic) : undefined;
+  if (!question || !characteristic) return texts.t('helpText');
+  const part = question.part ? definition.parts.get(question.part) : undefined;
+  return [
+    texts.t('whyPrefix', { text: texts.pick(question.help) }),
+    texts.t('whyOecd', { stage: texts.t(`stageName.${characteristic.stage}`), text: characteristic.text }),
+    ...(part ? [texts.t('whyPart', { text: texts.pick(part.text) })] : []),
+  ].join('\n');
 }
 
 /** How much of an unrecognised reply is quoted back. */
 const ECHO_LIMIT = 60;
 
-function apply(definition: AssessmentDefinition, texts: Texts, state: ConversationState, snapshot: AssessmentSnapshot, intent: Intent, now: Date, typed: string): TurnOutcome {
+function apply(definition: AssessmentDefinition, texts: Texts, state: ConversationState, snapshot: AssessmentSnapshot, intent: TurnIntent, now: Date, typed: string): TurnOutcome {
   const value = state.machine.value;
   const questionId = questionIdOfState(value);
   const at = now.toISOString();
@@ -219,12 +299,36 @@ function apply(definition: AssessmentDefinition, texts: Texts, state: Conversati
       if (!questionId) return unchanged(info(texts.t('unrecognisedOutsideQuestion', { text: echo }), 'warning'));
       const option = intent.type === 'unsure' ? UNSURE : intent.option;
       const note = intent.note?.trim() || undefined;
+      const answer = answerLabel(definition, texts, questionId, option);
       return step(
         { type: 'ANSWER', questionId, option, ...(note ? { note } : {}) },
-        [info(texts.t('answerRecorded', { answer: answerLabel(definition, texts, questionId, option) }), 'success'), ...(note ? [info(texts.t('noteSaved'), 'success')] : [])],
+        [info(note ? texts.t('answerRecordedWithNote', { answer, note }) : texts.t('answerRecorded', { answer }), 'success')],
         [{ at, questionId, option, ...(note ? { note } : {}) }],
       );
     }
+    case 'clarify': {
+      if (!questionId) return unchanged(info(texts.t('unrecognisedOutsideQuestion', { text: echo }), 'warning'));
+      const offered = answerChoices(definition, texts, questionId);
+      const choices = intent.options.map((o) => offered.find((c) => c.id === choiceIds.answer(questionId, o))).filter((c): c is NonNullable<typeof c> => c !== undefined);
+      const note = intent.note?.trim() || undefined;
+      const ask: Message = { kind: 'text', tone: 'warning', text: note ? texts.t('clarifyWithNote', { text: echo, note }) : texts.t('clarify', { text: echo }), choices: choices.length > 0 ? choices : offered };
+      if (!note) return unchanged(ask);
+      // The note is kept whichever option the person then picks, as a note typed before answering is.
+      const pending = { ...state.machine.context, pendingNotes: { ...state.machine.context.pendingNotes, [questionId]: note } };
+      return { state: { ...state, machine: { value, context: pending }, answerLog: [...state.answerLog, { at, questionId, note }] }, messages: [ask] };
+    }
+    case 'unit':
+      return step({ type: 'UNIT', option: intent.option }, [info(texts.t('unitRecorded', { unit: texts.unitNoun(intent.option) }), 'success')]);
+    case 'editUnit':
+      if (value === 'intro' || value === 'confirmRestart') return unchanged(info(texts.t('staleChoice'), 'warning'), ...renderStep(definition, texts, state));
+      return step({ type: 'EDIT', questionId: UNIT_QUESTION_ID });
+    case 'keepBoth':
+      return step({ type: 'KEEP_BOTH', contradictionId: intent.contradictionId });
+    case 'defer':
+      return step({ type: 'DEFER', contradictionId: intent.contradictionId });
+    case 'settleNote':
+      if (intent.note === '') return unchanged(...renderStep(definition, texts, state));
+      return step({ type: 'SETTLE_NOTE', note: intent.note }, [info(texts.t('settleKept', { note: intent.note }), 'success')]);
     case 'note': {
       if (!questionId) return unchanged(info(texts.t('noteNowhere'), 'warning'));
       if (intent.text === '') return unchanged(info(texts.t('noteEmpty')));
@@ -246,6 +350,7 @@ function apply(definition: AssessmentDefinition, texts: Texts, state: Conversati
       return runCommand(intent.command);
     case 'unknown': {
       if (value === 'confirmRestart') return unchanged(...renderStep(definition, texts, state));
+      if (value === UNIT_STATE || value === 'settle') return unchanged(info(texts.t('unrecognisedOutsideQuestion', { text: echo }), 'warning'), ...renderStep(definition, texts, state));
       if (!questionId) return unchanged(info(texts.t('unrecognisedOutsideQuestion', { text: echo }), 'warning'));
       const hint = texts.t('hint', { count: (definition.questionById.get(questionId)?.options.length ?? 0) + 1 });
       return unchanged(info(texts.t('unrecognised', { text: echo, hint }), 'warning'));
@@ -257,8 +362,9 @@ function apply(definition: AssessmentDefinition, texts: Texts, state: Conversati
       case 'start':
         return value === 'intro' ? step({ type: 'START' }) : unchanged(...renderStep(definition, texts, state));
       case 'why': {
+        if (value === UNIT_STATE) return unchanged(info(texts.t('whyPrefix', { text: texts.pick(definition.flow.unit.help) })));
         const question = questionId ? definition.questionById.get(questionId) : undefined;
-        return unchanged(info(question ? texts.t('whyPrefix', { text: texts.pick(question.help) }) : texts.t('helpText')));
+        return unchanged(info(question ? whyText(definition, texts, question.id) : texts.t('helpText')));
       }
       case 'help':
         return unchanged(info(texts.t('helpText')));
@@ -273,7 +379,7 @@ function apply(definition: AssessmentDefinition, texts: Texts, state: Conversati
         // Only from the result: anywhere else it would walk away from an assessment in progress (use restart).
         return value === 'result' ? { state, signal: 'newAssessment', messages: [] } : unchanged(...renderStep(definition, texts, state));
       case 'back':
-        if (questionId && definition.questions[0]?.id === questionId && state.machine.context.returnAfterAnswer === null) return unchanged(info(texts.t('atStart')));
+        if (value === UNIT_STATE && state.machine.context.returnAfterAnswer === null) return unchanged(info(texts.t('atStart')));
         if (value === 'intro' || value === 'confirmRestart') return unchanged(...renderStep(definition, texts, state));
         return step({ type: 'BACK' });
       case 'review':

@@ -3,30 +3,37 @@ import { LocalizedText } from '../rubric/schema.js';
 
 /** Every interface text the engine uses. Each locale of a flow must define all of them. */
 export const TEXT_KEYS = [
-  'title', 'intro', 'start', 'questionProgress', 'hint', 'unsure', 'why', 'back', 'review', 'progress', 'pause',
-  'restart', 'help', 'helpText', 'whyPrefix', 'answerRecorded', 'noteSaved', 'noteEmpty', 'noteNowhere',
-  'unrecognised', 'unrecognisedOutsideQuestion', 'progressText', 'pausedText', 'atStart', 'restartConfirm',
-  'restartYes', 'restartNo', 'restartCancelled', 'restarted', 'reviewIntro', 'reviewIncomplete', 'notAnswered',
-  'change', 'seeResult', 'continue', 'contradictionsIntro', 'contradictionLimitationAndAchievement',
-  'contradictionSkippedStage', 'stillOpen', 'resultHeading', 'resultIntro', 'resultUndecided', 'stage.early',
-  'stage.intermediate', 'stage.advanced', 'stage.undecided', 'themeExplanation.early',
-  'themeExplanation.intermediate', 'themeExplanation.advanced', 'themeExplanation.undecided',
-  'themeExplanation.advancedUndecided', 'overallExplanation', 'caveatUnsure', 'caveatContradictions',
-  'suggestionsHeading', 'milestoneHeading', 'becauseLabel', 'sourceLabel', 'reasonGap', 'reasonNextStage',
-  'reasonSustain', 'newAssessment', 'staleChoice', 'resumed',
+  'title', 'intro', 'start', 'questionProgress', 'hint', 'unitHint', 'unitShort', 'unitFallback',
+  'unitRecorded', 'themeLabel', 'unsure', 'why', 'back', 'review', 'progress', 'pause',
+  'restart', 'help', 'helpText', 'whyPrefix', 'whyOecd', 'whyPart', 'answerRecorded', 'answerRecordedWithNote',
+  'noteSaved', 'noteEmpty', 'noteNowhere', 'unrecognised', 'unrecognisedOutsideQuestion', 'clarify', 'clarifyWithNote', 'progressText',
+  'pausedText', 'atStart', 'restartConfirm', 'restartYes', 'restartNo', 'restartCancelled', 'restarted', 'reviewIntro',
+  'reviewIncomplete', 'notAnswered', 'change', 'seeResult', 'continue', 'contradictionsIntro', 'contradictionLimitation', 'contradictionSkipped',
+  'settleIntro', 'settleAsk', 'settleChange', 'settleKeep', 'settleLater', 'settleNotePrompt', 'settleKept', 'upgradedNotice',
+  'stillOpen', 'resultHeading', 'resultIntro', 'resultUndecided', 'overallUndecidedThemes', 'overallWeakest', 'overallAhead', 'overallAtLeast',
+  'stage.early', 'stage.intermediate', 'stage.advanced', 'stage.undecided', 'stageAtLeast', 'stageName.early', 'stageName.intermediate', 'stageName.advanced',
+  'themeExplanation.early', 'themeExplanation.atLeast', 'themeExplanation.intermediate', 'themeExplanation.intermediateNoOwn', 'themeNoOwnIntermediate', 'themeExplanation.advanced', 'themeExplanation.undecided', 'themeOnTheWay',
+  'themeUnsettled', 'caveatUnsure', 'caveatContradictions', 'suggestionsHeading', 'milestoneHeading', 'becauseLabel', 'strengthsLabel', 'pendingLabel',
+  'contradictionsHeading', 'caveatsHeading', 'oursLabel', 'oecdLabel', 'sourceLabel', 'reasonGap', 'reasonNextStage', 'reasonSustain',
+  'newAssessment', 'staleChoice', 'resumed',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 
 const Id = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a kebab-case id (a-z, 0-9, dashes)');
 const Locale = z.string().regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'must be a locale like en or fr-CA');
 
-export const Holds = z.enum(['yes', 'partly', 'no']);
-export type Holds = z.infer<typeof Holds>;
+/** What an option answers to its question as worded. */
+export const Reply = z.enum(['yes', 'partly', 'no']);
+export type Reply = z.infer<typeof Reply>;
+
+/** What an answer states about the characteristic (or part) a question evidences; `unknown` for "not sure". */
+export const States = z.enum(['holds', 'partly', 'absent', 'unknown']);
+export type States = z.infer<typeof States>;
 
 export const AnswerOption = z.strictObject({
   id: Id,
-  /** The evidence this option gives: whether the question's characteristic holds. */
-  holds: Holds,
+  /** What this option answers to the question as worded; with the question's `yesMeans`, what it states. */
+  reply: Reply,
   label: LocalizedText,
   /** Extra words people may type for this option, per locale. */
   synonyms: z.record(Locale, z.array(z.string().min(1))).optional(),
@@ -36,11 +43,39 @@ export type AnswerOption = z.infer<typeof AnswerOption>;
 export const Question = z.strictObject({
   id: Id,
   characteristic: Id,
+  /** One of our parts of a compound characteristic: the question asks only that part. */
+  part: Id.optional(),
+  /** What "yes" to the question states about the characteristic: holds, or absent (a limitation asked the positive way round). */
+  yesMeans: z.enum(['holds', 'absent']),
+  /** A few words naming what the question asks, for buttons and brief lists. */
+  short: LocalizedText,
   prompt: LocalizedText,
   help: LocalizedText,
   options: z.array(AnswerOption).min(2).max(9),
 });
 export type Question = z.infer<typeof Question>;
+
+/** What a question's answer states about what it evidences. */
+export function statesOf(question: Question, reply: Reply | null): States {
+  if (reply === null) return 'unknown';
+  if (reply === 'partly') return 'partly';
+  return (reply === 'yes') === (question.yesMeans === 'holds') ? 'holds' : 'absent';
+}
+
+/** The opening question: what is being assessed. */
+export const UnitQuestion = z.strictObject({
+  prompt: LocalizedText,
+  help: LocalizedText,
+  options: z.array(z.strictObject({ id: Id, label: LocalizedText, noun: LocalizedText })).min(2).max(9),
+});
+export type UnitQuestion = z.infer<typeof UnitQuestion>;
+
+/** How answers saved under an older flow version carry over: old question id → new question and option map. */
+export const Upgrade = z.strictObject({
+  fromVersion: z.number().int().positive(),
+  answers: z.record(z.string(), z.strictObject({ question: Id, options: z.record(z.string(), Id) })),
+});
+export type Upgrade = z.infer<typeof Upgrade>;
 
 /** The reply vocabulary: what people may type, per locale. */
 export const REPLY_WORDS = [
@@ -64,7 +99,9 @@ export const FlowFile = z
     locales: z.array(Locale).min(1),
     defaultLocale: Locale,
     estimatedMinutes: z.number().int().positive(),
+    unit: UnitQuestion,
     questions: z.array(Question).min(1),
+    upgrades: z.array(Upgrade).default([]),
     replies: z.record(Locale, ReplyTable),
     text: z.record(Locale, TextTable),
   })
@@ -85,6 +122,11 @@ export const FlowFile = z
       questionIds.add(q.id);
       needLocale(q.prompt, ['questions', qi, 'prompt']);
       needLocale(q.help, ['questions', qi, 'help']);
+      needLocale(q.short, ['questions', qi, 'short']);
+      const replies = q.options.map((o) => o.reply);
+      for (const reply of ['yes', 'no'] as const) {
+        if (replies.filter((r) => r === reply).length !== 1) ctx.addIssue({ code: 'custom', path: ['questions', qi, 'options'], message: `needs exactly one option answering "${reply}"` });
+      }
       const optionIds = new Set<string>();
       q.options.forEach((o, oi) => {
         if (o.id === 'unsure') ctx.addIssue({ code: 'custom', path: ['questions', qi, 'options', oi, 'id'], message: '"unsure" is reserved: the engine adds "Not sure" to every question' });
@@ -92,6 +134,22 @@ export const FlowFile = z
         optionIds.add(o.id);
         needLocale(o.label, ['questions', qi, 'options', oi, 'label']);
       });
+    });
+    needLocale(flow.unit.prompt, ['unit', 'prompt']);
+    needLocale(flow.unit.help, ['unit', 'help']);
+    flow.unit.options.forEach((o, oi) => {
+      needLocale(o.label, ['unit', 'options', oi, 'label']);
+      needLocale(o.noun, ['unit', 'options', oi, 'noun']);
+    });
+    flow.upgrades.forEach((u, ui) => {
+      if (u.fromVersion >= flow.version) ctx.addIssue({ code: 'custom', path: ['upgrades', ui, 'fromVersion'], message: `must be older than the flow's version ${flow.version}` });
+      for (const [oldId, to] of Object.entries(u.answers)) {
+        const target = flow.questions.find((q) => q.id === to.question);
+        if (!target) { ctx.addIssue({ code: 'custom', path: ['upgrades', ui, 'answers', oldId, 'question'], message: `unknown question "${to.question}"` }); continue; }
+        for (const [from, option] of Object.entries(to.options)) {
+          if (!target.options.some((o) => o.id === option)) ctx.addIssue({ code: 'custom', path: ['upgrades', ui, 'answers', oldId, 'options', from], message: `question "${target.id}" has no option "${option}"` });
+        }
+      }
     });
   });
 export type FlowFile = z.infer<typeof FlowFile>;

@@ -4,14 +4,21 @@
  * confirmation. It holds no side effects; the pure turn function
  * (conversation/turn.ts) drives it with xstate's `transition`.
  *
- * State ids: "intro", "q-<questionId>", "review", "result", "confirmRestart".
+ * State ids: "intro", "unit" (what is being assessed), "q-<questionId>",
+ * "review", "settle" (a contradiction put to the person before the result),
+ * "settleNote" (the note saying why both answers stand), "result",
+ * "confirmRestart".
  */
 import { assign, setup, type SnapshotFrom } from 'xstate';
 import type { AnswerValue, MachineContext } from '../conversation/state.js';
 
 export type AssessmentEvent =
   | { type: 'START' }
+  | { type: 'UNIT'; option: string }
   | { type: 'ANSWER'; questionId: string; option: string; note?: string }
+  | { type: 'KEEP_BOTH'; contradictionId: string }
+  | { type: 'DEFER'; contradictionId: string }
+  | { type: 'SETTLE_NOTE'; note: string }
   | { type: 'NOTE'; text: string }
   | { type: 'BACK' }
   | { type: 'EDIT'; questionId: string }
@@ -25,13 +32,24 @@ export type AssessmentEvent =
 export const questionState = (questionId: string) => `q-${questionId}`;
 export const questionIdOfState = (state: string): string | null => (state.startsWith('q-') ? state.slice(2) : null);
 
-export const emptyContext = (): MachineContext => ({ answers: {}, pendingNotes: {}, returnAfterAnswer: null, returnAfterCancel: null });
+export const UNIT_STATE = 'unit';
+/** The id the unit question takes in EDIT events and edit choices. */
+export const UNIT_QUESTION_ID = 'unit';
 
-export function buildMachine(questionIds: readonly string[]) {
+export const emptyContext = (): MachineContext => ({
+  answers: {}, pendingNotes: {}, returnAfterAnswer: null, returnAfterCancel: null, unit: null, settled: {}, deferred: [], settling: null,
+});
+
+export interface MachineData {
+  questionIds: readonly string[];
+  /** The first contradiction in these answers that is neither settled nor deferred (pure: computed by the scoring rule). */
+  openContradiction: (context: MachineContext) => string | null;
+}
+
+export function buildMachine({ questionIds, openContradiction }: MachineData) {
   const questionStates = questionIds.map(questionState);
-  const allStates = ['intro', ...questionStates, 'review', 'result'];
-  const firstQuestion = questionStates[0];
-  if (!firstQuestion) throw new Error('a flow needs at least one question');
+  const allStates = ['intro', UNIT_STATE, ...questionStates, 'review', 'settle', 'settleNote', 'result'];
+  if (questionStates.length === 0) throw new Error('a flow needs at least one question');
 
   const firstUnanswered = (context: MachineContext) => questionIds.find((id) => !(id in context.answers));
 
@@ -40,12 +58,24 @@ export function buildMachine(questionIds: readonly string[]) {
     guard: ({ context }: { context: MachineContext }) => firstUnanswered(context) === id,
     target: questionState(id),
   }));
+  /** Where the assessment goes on once the unit is known: the first open question, or the review. */
+  const onwards = [...toFirstUnanswered, { target: 'review' }];
+  /** From the review to the result: the unit first, then every contradiction put to the person, then the result. */
+  const towardsResult = (extra: (context: MachineContext, event: AssessmentEvent) => MachineContext = (c) => c) => [
+    { guard: ({ context, event }: { context: MachineContext; event: AssessmentEvent }) => extra(context, event).unit === null, target: UNIT_STATE },
+    {
+      guard: ({ context, event }: { context: MachineContext; event: AssessmentEvent }) => firstUnanswered(context) === undefined && openContradiction(extra(context, event)) !== null,
+      target: 'settle',
+    },
+    { guard: ({ context }: { context: MachineContext }) => firstUnanswered(context) === undefined, target: 'result' },
+    ...toFirstUnanswered,
+  ];
   const toEdited = (returnAfterAnswer: (current: string) => string | null, current: string) =>
-    questionIds.map((id) => ({
+    [UNIT_QUESTION_ID, ...questionIds].map((id) => ({
       guard: ({ event }: { event: AssessmentEvent }) => event.type === 'EDIT' && event.questionId === id,
-      target: questionState(id),
+      target: id === UNIT_QUESTION_ID ? UNIT_STATE : questionState(id),
       // Editing the question you are on is no detour: keep where it already returns to (or none), so answering moves on.
-      actions: assign({ returnAfterAnswer: ({ context }: { context: MachineContext }) => (questionState(id) === current ? context.returnAfterAnswer : returnAfterAnswer(current)) }),
+      actions: assign({ returnAfterAnswer: ({ context }: { context: MachineContext }) => (stateOfEdit(id) === current ? context.returnAfterAnswer : returnAfterAnswer(current)) }),
     }));
   const backTo = (field: 'returnAfterAnswer' | 'returnAfterCancel') =>
     allStates.map((state) => ({
@@ -57,8 +87,21 @@ export function buildMachine(questionIds: readonly string[]) {
     RESTART: { target: 'confirmRestart', actions: assign({ returnAfterCancel: () => state }) },
   });
 
+  const stateOfEdit = (id: string) => (id === UNIT_QUESTION_ID ? UNIT_STATE : questionState(id));
+
   const states: Record<string, object> = {
-    intro: { on: { START: firstQuestion, ...restartFrom('intro') } },
+    intro: { on: { START: [{ guard: ({ context }: { context: MachineContext }) => context.unit === null, target: UNIT_STATE }, ...onwards], ...restartFrom('intro') } },
+    [UNIT_STATE]: {
+      on: {
+        UNIT: [
+          ...backTo('returnAfterAnswer').map((t) => ({ ...t, actions: [assign({ unit: ({ event }: { event: AssessmentEvent }) => (event.type === 'UNIT' ? event.option : null) }), t.actions] })),
+          ...onwards.map((t) => ({ ...t, actions: assign({ unit: ({ event }: { event: AssessmentEvent }) => (event.type === 'UNIT' ? event.option : null) }) })),
+        ],
+        BACK: backTo('returnAfterAnswer'),
+        REVIEW: { guard: ({ context }: { context: MachineContext }) => context.unit !== null, target: 'review', actions: assign({ returnAfterAnswer: null }) },
+        ...restartFrom(UNIT_STATE),
+      },
+    },
   };
 
   questionIds.forEach((id, index) => {
@@ -98,7 +141,7 @@ export function buildMachine(questionIds: readonly string[]) {
         },
         BACK: [
           ...backTo('returnAfterAnswer'),
-          ...(previous ? [{ target: previous }] : []),
+          { target: previous ?? UNIT_STATE },
         ],
         EDIT: toEdited((current) => current, self),
         REVIEW: { target: 'review', actions: assign({ returnAfterAnswer: null }) },
@@ -110,10 +153,45 @@ export function buildMachine(questionIds: readonly string[]) {
   states.review = {
     on: {
       EDIT: toEdited(() => 'review', 'review'),
-      SEE_RESULT: [{ guard: ({ context }: { context: MachineContext }) => firstUnanswered(context) === undefined, target: 'result' }, ...toFirstUnanswered],
+      SEE_RESULT: towardsResult(),
       CONTINUE: toFirstUnanswered,
       BACK: questionStates[questionStates.length - 1],
       ...restartFrom('review'),
+    },
+  };
+  const withDeferred = (context: MachineContext, event: AssessmentEvent): MachineContext =>
+    event.type === 'DEFER' ? { ...context, deferred: [...context.deferred, event.contradictionId] } : context;
+  const withSettled = (context: MachineContext, event: AssessmentEvent): MachineContext =>
+    event.type === 'SETTLE_NOTE' && context.settling ? { ...context, settled: { ...context.settled, [context.settling]: { note: event.note } }, settling: null } : context;
+  states.settle = {
+    on: {
+      KEEP_BOTH: {
+        guard: ({ context, event }: { context: MachineContext; event: AssessmentEvent }) => event.type === 'KEEP_BOTH' && openContradiction(context) === event.contradictionId,
+        target: 'settleNote',
+        actions: assign({ settling: ({ event }: { event: AssessmentEvent }) => (event.type === 'KEEP_BOTH' ? event.contradictionId : null) }),
+      },
+      DEFER: towardsResult(withDeferred).map((t) => ({
+        ...t,
+        guard: (args: { context: MachineContext; event: AssessmentEvent }) =>
+          args.event.type === 'DEFER' && openContradiction(args.context) === args.event.contradictionId && t.guard(args),
+        actions: assign(({ context, event }: { context: MachineContext; event: AssessmentEvent }) => withDeferred(context, event)),
+      })),
+      EDIT: toEdited(() => 'review', 'settle'),
+      BACK: 'review',
+      REVIEW: 'review',
+      ...restartFrom('settle'),
+    },
+  };
+  states.settleNote = {
+    on: {
+      SETTLE_NOTE: towardsResult(withSettled).map((t) => ({
+        ...t,
+        guard: (args: { context: MachineContext; event: AssessmentEvent }) => args.event.type === 'SETTLE_NOTE' && args.event.note.trim() !== '' && t.guard(args),
+        actions: assign(({ context, event }: { context: MachineContext; event: AssessmentEvent }) => withSettled(context, event)),
+      })),
+      BACK: { target: 'settle', actions: assign({ settling: null }) },
+      CANCEL: { target: 'settle', actions: assign({ settling: null }) },
+      ...restartFrom('settleNote'),
     },
   };
   states.result = {
@@ -127,7 +205,7 @@ export function buildMachine(questionIds: readonly string[]) {
   states.confirmRestart = {
     on: {
       CONFIRM: {
-        target: firstQuestion,
+        target: UNIT_STATE,
         actions: assign(() => emptyContext()),
       },
       CANCEL: backTo('returnAfterCancel'),

@@ -4,7 +4,8 @@
  * small typos, so "Partialy" or "OUI" in a French flow still land.
  */
 import type { ReplyWord } from '../flow/schema.js';
-import type { Holds } from '../flow/schema.js';
+import type { Reply } from '../flow/schema.js';
+import type { Qualifier } from '../rubric/schema.js';
 
 export type Vocabulary = Record<ReplyWord, string[]>;
 
@@ -13,6 +14,8 @@ export type Command = 'why' | 'back' | 'help' | 'progress' | 'pause' | 'restart'
 export type Intent =
   | { type: 'answer'; option: string; note?: string }
   | { type: 'unsure'; note?: string }
+  /** "Did you mean …?": candidate option ids (may include "unsure"), best first. */
+  | { type: 'clarify'; options: string[]; note?: string }
   | { type: 'command'; command: Command }
   | { type: 'edit'; questionNumber: number }
   | { type: 'note'; text: string }
@@ -23,13 +26,15 @@ export type Intent =
 export interface OfferedOption {
   id: string;
   label: string;
-  holds: Holds;
+  reply: Reply;
 }
 
 /** What the current step accepts, which shapes how a reply is read. */
 export interface ReplyContext {
   /** The answer options of the current question (empty outside questions). */
   options: readonly OfferedOption[];
+  /** The OECD qualifier the question asks about ("regularly", "systematically"), if any. */
+  qualifier: Qualifier | null;
   /** True while a yes/no confirmation is pending (restart). */
   confirming: boolean;
 }
@@ -109,7 +114,7 @@ function readAnswer(input: string, context: ReplyContext, vocab: Vocabulary): In
   if (exact) return { type: 'answer', option: exact.option.id };
   for (const holds of ['yes', 'partly', 'no'] as const) {
     if (matchesPhrase(input, vocab[holds])) {
-      const candidates = options.filter((o) => o.holds === holds);
+      const candidates = options.filter((o) => o.reply === holds);
       if (candidates.length === 1) return { type: 'answer', option: (candidates[0] as OfferedOption).id };
     }
   }

@@ -11,11 +11,18 @@ const OecdText = z.string().trim().min(10, 'must be the OECD text (at least 10 c
 export const LocalizedText = z.record(z.string().regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'must be a locale like en or fr-CA'), z.string().min(1));
 export type LocalizedText = z.infer<typeof LocalizedText>;
 
+/** The OECD's own adverbs that an answer must confirm ("Regularly uses…", "Systematically leverages…"). */
+export const QUALIFIERS = ['regularly', 'systematically'] as const;
+export const Qualifier = z.enum(QUALIFIERS);
+export type Qualifier = z.infer<typeof Qualifier>;
+
 export const Characteristic = z.strictObject({
   id: Id,
   stage: StageId,
   /** early-stage characteristics describe a limitation; the others an achievement. */
   describes: z.enum(['limitation', 'achievement']),
+  /** The OECD qualifier in the text, if any: only an answer that confirms it counts as the characteristic holding. */
+  qualifier: Qualifier.optional(),
   text: OecdText,
 });
 export type Characteristic = z.infer<typeof Characteristic>;
@@ -31,6 +38,10 @@ export const Theme = z.strictObject({
   policies: z.array(Id).min(1),
 });
 export type Theme = z.infer<typeof Theme>;
+
+/** Our split of a compound OECD characteristic into things asked one at a time (ours, not OECD text). */
+export const Part = z.strictObject({ id: Id, characteristic: Id, text: LocalizedText });
+export type Part = z.infer<typeof Part>;
 
 export const RubricFile = z
   .strictObject({
@@ -49,7 +60,7 @@ export const RubricFile = z
       characteristics: z.array(Characteristic).min(1),
       policies: z.array(Policy).min(1),
     }),
-    govstage: z.strictObject({ themes: z.array(Theme).min(1) }),
+    govstage: z.strictObject({ themes: z.array(Theme).min(1), parts: z.array(Part).default([]) }),
   })
   .superRefine((rubric, ctx) => {
     const { characteristics, policies, stages } = rubric.oecd;
@@ -70,7 +81,25 @@ export const RubricFile = z
         ctx.addIssue({ code: 'custom', path: ['oecd', 'characteristics', i, 'describes'], message: `a ${c.stage}-stage characteristic describes ${expected === 'limitation' ? 'a limitation' : 'an achievement'}` });
       }
     });
+    characteristics.forEach((c, i) => {
+      const starts = QUALIFIERS.find((q) => c.text.toLowerCase().startsWith(q));
+      if (c.qualifier && !c.text.toLowerCase().includes(c.qualifier)) {
+        ctx.addIssue({ code: 'custom', path: ['oecd', 'characteristics', i, 'qualifier'], message: `the text does not say "${c.qualifier}"` });
+      }
+      if (starts && c.qualifier !== starts) {
+        ctx.addIssue({ code: 'custom', path: ['oecd', 'characteristics', i, 'qualifier'], message: `the text starts with "${starts}": set qualifier: ${starts}` });
+      }
+    });
     policies.forEach((p, i) => checkUnique(p.id, ['oecd', 'policies', i, 'id']));
+    const partsOf = new Map<string, number>();
+    rubric.govstage.parts.forEach((part, i) => {
+      checkUnique(part.id, ['govstage', 'parts', i, 'id']);
+      if (!characteristics.some((c) => c.id === part.characteristic)) ctx.addIssue({ code: 'custom', path: ['govstage', 'parts', i, 'characteristic'], message: `unknown characteristic "${part.characteristic}"` });
+      partsOf.set(part.characteristic, (partsOf.get(part.characteristic) ?? 0) + 1);
+    });
+    for (const [cid, count] of partsOf) {
+      if (count < 2) ctx.addIssue({ code: 'custom', path: ['govstage', 'parts'], message: `characteristic "${cid}" has one part: split it into two or more, or into none` });
+    }
     const themeOf = new Map<string, string>();
     const policyIds = new Set(policies.map((p) => p.id));
     const charIds = new Set(characteristics.map((c) => c.id));

@@ -1,24 +1,18 @@
 /**
  * Turns a scored result into the words people read: stage labels, the
- * answers behind each stage ("because you said …"), the OECD milestone of the
- * next stage, and honest caveats. Pure.
+ * answers behind each stage (what holds a theme back, apart from what is
+ * already in place), the OECD milestone of the next stage, and honest
+ * caveats. Everything written here is ours and is marked so (`…By`). Pure.
  */
 import { type AssessmentDefinition, type Texts } from '../definition.js';
 import type { AnswerQuote, ContradictionView, ResultView, SuggestionView, ThemeResultView } from '../messages.js';
 import type { MachineContext } from '../conversation/state.js';
 import { UNSURE } from '../conversation/state.js';
-import { nextStage, score, type Contradiction, type Evidence, type ScoredResult, type StageFinding } from './score.js';
+import type { StageId } from '../rubric/schema.js';
+import { evidenceFrom, statesOfAnswer } from './evidence.js';
+import { nextStage, score, type Contradiction, type Requirement, type ScoredResult, type StageFinding } from './score.js';
 
-export function evidenceFrom(definition: AssessmentDefinition, answers: MachineContext['answers']): Evidence[] {
-  const out: Evidence[] = [];
-  for (const question of definition.questions) {
-    const answer = answers[question.id];
-    if (!answer) continue;
-    const option = question.options.find((o) => o.id === answer.option);
-    out.push({ characteristicId: question.characteristic, questionId: question.id, holds: answer.option === UNSURE || !option ? null : option.holds });
-  }
-  return out;
-}
+export { evidenceFrom } from './evidence.js';
 
 export function answerLabel(definition: AssessmentDefinition, texts: Texts, questionId: string, optionId: string): string {
   if (optionId === UNSURE) return texts.t('unsure');
@@ -26,46 +20,107 @@ export function answerLabel(definition: AssessmentDefinition, texts: Texts, ques
   return option ? texts.pick(option.label) : optionId;
 }
 
-export function quotesFor(definition: AssessmentDefinition, texts: Texts, answers: MachineContext['answers'], characteristicIds: readonly string[]): AnswerQuote[] {
+/** A question's wording for what is being assessed. */
+export function promptOf(definition: AssessmentDefinition, texts: Texts, questionId: string, unit: string | null): string {
+  const question = definition.questionById.get(questionId);
+  return question ? texts.fill(texts.pick(question.prompt), { unit: texts.unitNoun(unit) }) : questionId;
+}
+
+/** The answers to the questions about these characteristics, in question order. */
+export function quotesFor(definition: AssessmentDefinition, texts: Texts, context: Pick<MachineContext, 'answers' | 'unit'>, characteristicIds: readonly string[]): AnswerQuote[] {
   const quotes: AnswerQuote[] = [];
   for (const question of definition.questions) {
     if (!characteristicIds.includes(question.characteristic)) continue;
-    const answer = answers[question.id];
+    const answer = context.answers[question.id];
     if (!answer) continue;
-    quotes.push({ questionId: question.id, question: texts.pick(question.prompt), answer: answerLabel(definition, texts, question.id, answer.option), characteristicId: question.characteristic });
+    quotes.push({
+      questionId: question.id,
+      question: promptOf(definition, texts, question.id, context.unit),
+      short: texts.pick(question.short),
+      answer: answerLabel(definition, texts, question.id, answer.option),
+      states: statesOfAnswer(definition, question.id, answer.option),
+      characteristicId: question.characteristic,
+    });
   }
   return quotes;
 }
 
-export function describeContradictions(definition: AssessmentDefinition, texts: Texts, answers: MachineContext['answers'], contradictions: readonly Contradiction[]): ContradictionView[] {
+const briefly = (quotes: readonly AnswerQuote[]) => quotes.map((q) => `${q.short} (“${q.answer}”)`);
+
+export function describeContradictions(definition: AssessmentDefinition, texts: Texts, context: MachineContext, contradictions: readonly Contradiction[]): ContradictionView[] {
   return contradictions.map((c) => {
-    const [first, second] = c.characteristics.map((id) => quotesFor(definition, texts, answers, [id])[0]);
-    const theme = definition.themes.find((t) => t.id === c.themeId);
-    const themeTitle = theme ? texts.pick(theme.title) : c.themeId;
-    const secondStage = definition.characteristics.get(c.characteristics[1])?.stage ?? 'intermediate';
-    const text =
-      c.kind === 'limitation-and-achievement'
-        ? texts.t('contradictionLimitationAndAchievement', {
-            limitationAnswer: first?.answer ?? '', limitationQuestion: first?.question ?? '',
-            achievementAnswer: second?.answer ?? '', achievementQuestion: second?.question ?? '',
-            stage: texts.stageLabel(secondStage).toLowerCase(), theme: themeTitle,
-          })
-        : texts.t('contradictionSkippedStage', {
-            advancedAnswer: first?.answer ?? '', advancedQuestion: first?.question ?? '',
-            intermediateAnswer: second?.answer ?? '', intermediateQuestion: second?.question ?? '', theme: themeTitle,
-          });
-    return { id: c.id, text, questionIds: [first?.questionId, second?.questionId].filter((q): q is string => q !== undefined) };
+    const first = quotesFor(definition, texts, context, [c.characteristicId]);
+    // Only the answers that take part: for a compound characteristic, the parts said to hold (or be absent).
+    const others = quotesFor(definition, texts, context, c.against).filter((q) => q.states === (c.kind === 'skipped-stage' ? 'absent' : 'holds'));
+    const text = c.kind === 'limitation-and-achievement'
+      ? texts.t('contradictionLimitation', { first: texts.list(briefly(first)), others: texts.list(briefly(others)) })
+      : texts.t('contradictionSkipped', { first: texts.list(briefly(first)), others: texts.list(briefly(others)) });
+    const kept = Object.hasOwn(context.settled, c.id) ? context.settled[c.id] : undefined;
+    return {
+      id: c.id,
+      themeId: c.themeId,
+      text,
+      textBy: 'govstage' as const,
+      questionIds: [...first, ...others].map((q) => q.questionId),
+      answers: [...first, ...others],
+      settlement: kept ? { kind: 'kept' as const, note: kept.note } : context.deferred.includes(c.id) ? { kind: 'deferred' as const } : { kind: 'open' as const },
+    };
   });
 }
 
-function themeExplanation(texts: Texts, finding: StageFinding): string {
-  if (finding.stage === null) return texts.t('themeExplanation.undecided');
-  if (finding.advancedUndecided) return texts.t('themeExplanation.advancedUndecided');
-  return texts.t(`themeExplanation.${finding.stage}`);
+/** The stage as shown: "Intermediate", "Intermediate, at least", "Not enough answers". */
+export function stageLabelOf(texts: Texts, finding: Pick<StageFinding, 'stage' | 'status'>): string {
+  if (finding.stage === null) return texts.stageLabel(null);
+  return finding.status === 'at-least' ? texts.t('stageAtLeast', { stage: texts.stageLabel(finding.stage) }) : texts.stageLabel(finding.stage);
 }
 
-export function explain(definition: AssessmentDefinition, texts: Texts, answers: MachineContext['answers'], scored: ScoredResult = score(definition.rubric, evidenceFrom(definition, answers))): ResultView {
+const stageName = (texts: Texts, stage: StageId | null) => (stage ? texts.t(`stageName.${stage}`) : '');
+
+function themeExplanation(texts: Texts, finding: StageFinding, pendingQuotes: readonly AnswerQuote[], unsettled: boolean): string {
+  if (finding.stage === null) return texts.t('themeExplanation.undecided');
+  const parts: string[] = [];
+  if (finding.status === 'at-least') {
+    parts.push(texts.t('themeExplanation.atLeast', { stage: stageName(texts, finding.stage), next: stageName(texts, finding.next), questions: texts.list(pendingQuotes.map((q) => q.short)) }));
+  } else if (finding.stage === 'early') {
+    parts.push(texts.t('themeExplanation.early'));
+  } else if (finding.stage === 'intermediate' && finding.noOwnCharacteristicsAt.includes('intermediate')) {
+    parts.push(texts.t('themeExplanation.intermediateNoOwn'));
+  } else {
+    parts.push(texts.t(`themeExplanation.${finding.stage}`));
+  }
+  if (finding.status === 'reached' && finding.next && finding.noOwnCharacteristicsAt.includes('intermediate') && finding.stage === 'early') {
+    parts.push(texts.t('themeNoOwnIntermediate'));
+  }
+  if (finding.onTheWay && finding.next) parts.push(texts.t('themeOnTheWay', { next: stageName(texts, finding.next) }));
+  if (unsettled) parts.push(texts.t('themeUnsettled', { stage: stageName(texts, finding.stage) }));
+  return parts.join(' ');
+}
+
+const ids = (requirements: readonly Requirement[]) => requirements.map((r) => r.characteristicId);
+
+export function explain(definition: AssessmentDefinition, texts: Texts, context: MachineContext, scored: ScoredResult = score(definition.rubric, evidenceFrom(definition, context.answers))): ResultView {
   const { rubric, flow } = definition;
+  const themeTitle = (id: string) => texts.pick(definition.themes.find((t) => t.id === id)?.title ?? { [texts.locale]: id });
+  const contradictions = describeContradictions(definition, texts, context, scored.contradictions);
+  /** Holding back: only answers that fall short of what the next stage needs; never an answer that meets it. */
+  const shortOf = (finding: StageFinding) => {
+    const wanted = new Map(finding.shortfalls.map((r) => [r.characteristicId, r]));
+    return quotesFor(definition, texts, context, ids(finding.shortfalls)).filter((q) => {
+      const r = wanted.get(q.characteristicId);
+      if (!r) return false;
+      const limitation = definition.characteristics.get(q.characteristicId)?.describes === 'limitation';
+      // A limitation "partly" there holds a stage back only where it must be fully overcome.
+      if (limitation) return q.states === 'holds' || (r.needs === 'met' && q.states === 'partly');
+      return q.states !== 'holds' && q.states !== 'unknown';
+    });
+  };
+  const pendingOf = (finding: StageFinding) => quotesFor(definition, texts, context, ids(finding.pending)).filter((q) => q.states === 'unknown');
+  const strengthsOf = (characteristicIds: readonly string[]) =>
+    quotesFor(definition, texts, context, characteristicIds).filter((q) => {
+      const limitation = definition.characteristics.get(q.characteristicId)?.describes === 'limitation';
+      return limitation ? q.states === 'absent' : q.states === 'holds';
+    });
+
   const themes: ThemeResultView[] = scored.themes.map((finding) => {
     const theme = definition.themes.find((t) => t.id === finding.themeId);
     if (!theme) throw new Error(`unknown theme ${finding.themeId}`);
@@ -78,45 +133,75 @@ export function explain(definition: AssessmentDefinition, texts: Texts, answers:
         break;
       }
     }
+    const unsettled = contradictions.filter((c) => c.themeId === theme.id && c.settlement.kind !== 'kept').map((c) => c.id);
+    const pending = pendingOf(finding);
     return {
       themeId: theme.id,
       title: texts.pick(theme.title),
+      titleBy: 'govstage' as const,
       stage: finding.stage,
-      stageLabel: texts.stageLabel(finding.stage),
-      explanation: themeExplanation(texts, finding),
-      basis: quotesFor(definition, texts, answers, theme.characteristics),
+      status: finding.status,
+      stageLabel: stageLabelOf(texts, finding),
+      explanation: themeExplanation(texts, finding, pending, unsettled.length > 0),
+      basis: quotesFor(definition, texts, context, theme.characteristics),
+      strengths: strengthsOf(theme.characteristics),
+      holdingBack: shortOf(finding),
+      pending,
+      unsettled,
       milestone,
     };
   });
+
   const suggestions: SuggestionView[] = scored.suggestions.map((s) => {
     const policy = definition.policies.get(s.policyId);
     if (!policy) throw new Error(`unknown policy ${s.policyId}`);
     const reasons = s.reasons.map((r) => {
-      const theme = definition.themes.find((t) => t.id === r.themeId);
-      const values = {
-        theme: theme ? texts.pick(theme.title) : r.themeId,
-        stage: texts.stageLabel(r.themeStage).toLowerCase(),
-        nextStage: texts.stageLabel(nextStage(r.themeStage)).toLowerCase(),
-      };
+      const values = { theme: themeTitle(r.themeId), stage: stageName(texts, r.themeStage), nextStage: stageName(texts, nextStage(r.themeStage)) };
       return texts.t(r.mode === 'gap' ? 'reasonGap' : r.mode === 'next-stage' ? 'reasonNextStage' : 'reasonSustain', values);
     });
+    const findings = s.reasons.map((r) => scored.themes.find((t) => t.themeId === r.themeId)).filter((t): t is NonNullable<typeof t> => t !== undefined);
+    const because = findings.flatMap(shortOf).filter((q, i, all) => all.findIndex((o) => o.questionId === q.questionId) === i);
     return {
       policyId: policy.id,
       text: policy.text,
       stage: policy.stage,
       stageLabel: texts.stageLabel(policy.stage),
-      themes: s.reasons.map((r) => texts.pick(definition.themes.find((t) => t.id === r.themeId)?.title ?? { en: r.themeId })),
+      themes: s.reasons.map((r) => themeTitle(r.themeId)),
       reason: reasons.join(' '),
-      because: quotesFor(definition, texts, answers, s.because),
+      reasonBy: 'govstage' as const,
+      because,
     };
   });
-  const contradictions = describeContradictions(definition, texts, answers, scored.contradictions);
+
+  const unsettledCount = contradictions.filter((c) => c.settlement.kind !== 'kept').length;
   const caveats: string[] = [];
   if (scored.counts.unsure > 0) caveats.push(texts.t('caveatUnsure', { count: scored.counts.unsure, total: definition.questions.length }));
-  if (contradictions.length > 0) caveats.push(texts.t('caveatContradictions', { count: contradictions.length }));
-  const overallExplanation = [scored.overall.stage === null ? texts.t('resultUndecided') : texts.t('resultIntro', { stage: texts.stageLabel(scored.overall.stage) }), texts.t('overallExplanation', { total: rubric.oecd.characteristics.length })].join(' ');
+  if (unsettledCount > 0) caveats.push(texts.t('caveatContradictions', { count: unsettledCount }));
+
+  const { overall } = scored;
+  const overallPending = quotesFor(definition, texts, context, ids(overall.pending)).filter((q) => q.states === 'unknown');
+  const unitOption = flow.unit.options.find((o) => o.id === context.unit);
+  const overallText: string[] = [];
+  if (overall.stage === null) {
+    overallText.push(texts.t('resultUndecided'));
+    if (overall.heldBackBy.length > 0) overallText.push(texts.t('overallUndecidedThemes', { themes: texts.list(overall.heldBackBy.map(themeTitle)) }));
+  } else {
+    overallText.push(texts.t('resultIntro', { unit: texts.unitNoun(context.unit), stage: stageLabelOf(texts, overall) }));
+    overallText.push(texts.t('overallWeakest', { themes: texts.list(overall.heldBackBy.map(themeTitle)) }));
+    if (overall.aheadIn.length > 0) overallText.push(texts.t('overallAhead', { themes: texts.list(overall.aheadIn.map(themeTitle)) }));
+    if (overall.status === 'at-least') overallText.push(texts.t('overallAtLeast', { next: stageName(texts, overall.next), questions: texts.list(overallPending.map((q) => q.short)) }));
+  }
   return {
-    overall: { stage: scored.overall.stage, stageLabel: texts.stageLabel(scored.overall.stage), explanation: overallExplanation },
+    unit: unitOption ? { id: unitOption.id, label: texts.pick(unitOption.label) } : null,
+    overall: {
+      stage: overall.stage,
+      status: overall.status,
+      stageLabel: stageLabelOf(texts, overall),
+      explanation: overallText.join(' '),
+      heldBackBy: overall.heldBackBy,
+      aheadIn: overall.aheadIn,
+      pending: overallPending,
+    },
     themes,
     suggestions,
     contradictions,
@@ -127,6 +212,12 @@ export function explain(definition: AssessmentDefinition, texts: Texts, answers:
       suggestionsHeading: texts.t('suggestionsHeading'),
       milestoneHeading: texts.t('milestoneHeading'),
       becauseLabel: texts.t('becauseLabel'),
+      strengthsLabel: texts.t('strengthsLabel'),
+      pendingLabel: texts.t('pendingLabel'),
+      contradictionsHeading: texts.t('contradictionsHeading'),
+      caveatsHeading: texts.t('caveatsHeading'),
+      oursLabel: texts.t('oursLabel'),
+      oecdLabel: texts.t('oecdLabel'),
       sourceLabel: texts.t('sourceLabel', { publisher: rubric.oecd.source.publisher, title: rubric.oecd.source.title, rubricVersion: rubric.version, flowVersion: flow.version }),
     },
   };

@@ -1,64 +1,256 @@
 /**
- * The scoring rule: pure, deterministic, and written up in the README
- * ("How the stage is decided"). It sees only the rubric and which
- * characteristics the person said hold; it knows nothing of wording.
+ * The stage rule: pure, deterministic, and written up in the README ("How
+ * the stage is decided"). It sees only the rubric and what the answers state
+ * about each characteristic (or each of our parts of one); it knows nothing
+ * of wording.
+ *
+ * The rule is non-compensatory: a stage is reached only when every one of its
+ * requirements is met on positive evidence, and nothing elsewhere buys a
+ * missing requirement back. "Not sure" is never evidence: a requirement that
+ * rests on it leaves the stage "at least" the one below.
  */
-import type { Holds } from '../flow/schema.js';
 import type { Characteristic, RubricFile, StageId, Theme } from '../rubric/schema.js';
 
-/** A stage's characteristics count as in place when their mean progress reaches this. */
-export const PASS_MARK = 0.75;
+/** What an answer states about a characteristic (or a part of one); null: not sure. */
+export type Level = 'holds' | 'partly' | 'absent';
 
-/** What the answers say about one characteristic; `holds` is null for "not sure". */
+/** What the answers say about one characteristic or part. */
 export interface Evidence {
   characteristicId: string;
+  /** One of our parts of a compound characteristic, or null for the characteristic as a whole. */
+  partId: string | null;
   questionId: string;
-  holds: Holds | null;
+  level: Level | null;
 }
 
-const PROGRESS: Record<Holds, number> = { yes: 1, partly: 0.5, no: 0 };
+/**
+ * How a characteristic stands against moving on: `met` (an achievement in
+ * place, or a limitation overcome), `partial`, `unmet` (an achievement absent,
+ * or a limitation that fully holds) or `unknown` (it rests on "not sure", or
+ * on no answer yet).
+ */
+export type Standing = 'met' | 'partial' | 'unmet' | 'unknown';
 
-/** How far a characteristic shows progress: 1 = beyond the limitation / achievement in place. */
-export function progressOf(characteristic: Characteristic, holds: Holds): number {
-  const value = PROGRESS[holds];
-  return characteristic.describes === 'limitation' ? 1 - value : value;
+export const STAGE_RANK: Record<StageId, number> = { early: 0, intermediate: 1, advanced: 2 };
+const NEXT_STAGE: Record<StageId, StageId | null> = { early: 'intermediate', intermediate: 'advanced', advanced: null };
+export const nextStage = (stage: StageId): StageId | null => NEXT_STAGE[stage];
+
+/**
+ * The level of a characteristic from the levels of its parts (or its one
+ * answer): it holds only when every part holds; it is absent when every part
+ * is; it is partly there when some part shows progress. While every known
+ * part holds and some part is not known, the characteristic is not known.
+ */
+export function combineLevels(levels: readonly (Level | null)[]): Level | null {
+  if (levels.length === 0) return null;
+  const known = levels.filter((l): l is Level => l !== null);
+  if (known.length === levels.length && known.every((l) => l === 'holds')) return 'holds';
+  if (known.every((l) => l === 'holds')) return null;
+  // Not one known part shows progress: absent (with parts unknown, the most that can be said).
+  if (known.every((l) => l === 'absent')) return 'absent';
+  return 'partly';
 }
 
-interface Gate {
-  /** Characteristics of the gate. */
-  ids: string[];
-  known: number;
-  /** Mean progress over the characteristics with an answer; null if none. */
-  score: number | null;
-  decidable: boolean;
-  passed: boolean;
+export function standingOf(characteristic: Characteristic, level: Level | null): Standing {
+  if (level === null) return 'unknown';
+  if (level === 'partly') return 'partial';
+  const present = level === 'holds';
+  return characteristic.describes === 'achievement' ? (present ? 'met' : 'unmet') : present ? 'unmet' : 'met';
 }
+
+/** Each characteristic's level from the evidence; parts not asked count as not known. */
+export function levelsByCharacteristic(rubric: RubricFile, evidence: readonly Evidence[]): Map<string, Level | null> {
+  const out = new Map<string, Level | null>();
+  for (const c of rubric.oecd.characteristics) {
+    const parts = rubric.govstage.parts.filter((p) => p.characteristic === c.id).map((p) => p.id);
+    const about = evidence.filter((e) => e.characteristicId === c.id);
+    const levels = parts.length === 0
+      ? [combineAnswers(about.map((e) => e.level))]
+      : parts.map((partId) => combineAnswers(about.filter((e) => e.partId === partId).map((e) => e.level)));
+    out.set(c.id, combineLevels(levels));
+  }
+  return out;
+}
+
+/** Several answers about one thing (two questions ask it): the weakest known one. */
+function combineAnswers(levels: readonly (Level | null)[]): Level | null {
+  const known = levels.filter((l): l is Level => l !== null);
+  if (known.length === 0) return null;
+  return known.includes('absent') ? 'absent' : known.includes('partly') ? 'partly' : 'holds';
+}
+
+/** Why a theme is not at the next stage, per characteristic: the requirement it fails, or rests on "not sure" for. */
+export interface Requirement {
+  characteristicId: string;
+  /** What the next stage needs of it: `met`, or (a limitation, where the stage has its own characteristics) not fully holding. */
+  needs: 'met' | 'not-unmet';
+  standing: Standing;
+}
+
+export type StageStatus = 'reached' | 'at-least' | 'undecided';
 
 export interface StageFinding {
-  /** null: too few answers to decide even the first step. */
+  /** The stage the evidence establishes; null: too few answers to decide. */
   stage: StageId | null;
-  /** Reached intermediate, but too few answers on the advanced characteristics to go further. */
-  advancedUndecided: boolean;
-  /** Characteristics that show progress (progress ≥ 0.5) within the gates passed. */
-  supporting: string[];
-  /** Characteristics short of full progress in the first gate not passed: the gaps to the next stage. */
-  holdingBack: string[];
-  /** Sum of missing progress over `holdingBack` (how far from the next stage). */
-  gap: number;
+  /** reached: the evidence settles it; at-least: the next stage rests on answers that were "not sure". */
+  status: StageStatus;
+  /** The next stage above `stage` (null at advanced, or when undecided). */
+  next: StageId | null;
+  /** Requirements of the next stage that the answers do not meet (what holds the theme back). */
+  shortfalls: Requirement[];
+  /** Requirements of the next stage that rest on "not sure": with them answered, the stage may rise. */
+  pending: Requirement[];
+  /** Characteristics met within the stage reached: the positive evidence for it (what you already have). */
+  met: string[];
+  /** Some requirement of the next stage shows progress (partly there, or met) while the stage is not reached. */
+  onTheWay: boolean;
+  /** The set has no characteristic of its own at this stage, so it moved by the rule for such stages. */
+  noOwnCharacteristicsAt: StageId[];
 }
 
 export interface ThemeFinding extends StageFinding {
   themeId: string;
 }
 
+export interface OverallFinding extends StageFinding {
+  /** Themes at the overall stage: the weakest link. */
+  heldBackBy: string[];
+  /** Themes above the overall stage. */
+  aheadIn: string[];
+}
+
+/**
+ * The requirements to move from `stage` to the stage after it, for one set
+ * of characteristics. Intermediate needs every intermediate-stage
+ * characteristic of the set met, and none of its early-stage limitations
+ * fully holding. Where the set has no intermediate-stage characteristic of
+ * its own (so nothing positive could show it), every limitation must be
+ * overcome instead: the answer that it is beyond that limitation is the
+ * evidence. Advanced needs, in addition, every advanced-stage characteristic
+ * met.
+ */
+function requirementsFor(target: StageId, chars: readonly Characteristic[]): { id: string; needs: Requirement['needs'] }[] {
+  const at = (stage: StageId) => chars.filter((c) => c.stage === stage);
+  if (target === 'intermediate') {
+    const own = at('intermediate');
+    const limitationNeeds: Requirement['needs'] = own.length > 0 ? 'not-unmet' : 'met';
+    return [...at('early').map((c) => ({ id: c.id, needs: limitationNeeds })), ...own.map((c) => ({ id: c.id, needs: 'met' as const }))];
+  }
+  if (target === 'advanced') return at('advanced').map((c) => ({ id: c.id, needs: 'met' as const }));
+  return [];
+}
+
+const satisfies = (needs: Requirement['needs'], standing: Standing) => (needs === 'met' ? standing === 'met' : standing === 'met' || standing === 'partial');
+
+/** Characteristics with at least one answer that is not "not sure" (for a compound one, any of its parts). */
+export function answeredCharacteristics(evidence: readonly Evidence[]): Set<string> {
+  return new Set(evidence.filter((e) => e.level !== null).map((e) => e.characteristicId));
+}
+
+/**
+ * The stage rule, applied to one set of characteristics (a theme). Whether
+ * there are enough answers depends only on which characteristics were
+ * answered at all, never on what the answers say, so that a better answer
+ * can never turn a decided theme into an undecided one.
+ */
+export function decideStage(chars: readonly Characteristic[], levels: ReadonlyMap<string, Level | null>, answered: ReadonlySet<string>): StageFinding {
+  const standing = (c: Characteristic) => standingOf(c, levels.get(c.id) ?? null);
+  const byId = new Map(chars.map((c) => [c.id, c]));
+  const known = chars.filter((c) => answered.has(c.id)).length;
+  const noOwn = (['intermediate', 'advanced'] as const).filter((s) => !chars.some((c) => c.stage === s));
+  // Too few answers: no more than half of the set's characteristics known.
+  if (chars.length === 0 || known * 2 <= chars.length) {
+    return { stage: null, status: 'undecided', next: null, shortfalls: [], pending: [], met: [], onTheWay: false, noOwnCharacteristicsAt: noOwn };
+  }
+  let stage: StageId = 'early';
+  const metSoFar: string[] = [];
+  for (let target = nextStage(stage); target; target = nextStage(stage)) {
+    const reqs = requirementsFor(target, chars).map((r) => {
+      const c = byId.get(r.id) as Characteristic;
+      return { characteristicId: r.id, needs: r.needs, standing: standing(c) };
+    });
+    const shortfalls = reqs.filter((r) => r.standing !== 'unknown' && !satisfies(r.needs, r.standing));
+    const pending = reqs.filter((r) => r.standing === 'unknown');
+    // A stage with no requirement at all would be certified by nothing: it is never reached that way.
+    if (reqs.length > 0 && shortfalls.length === 0 && pending.length === 0) {
+      metSoFar.push(...reqs.filter((r) => r.standing === 'met').map((r) => r.characteristicId));
+      stage = target;
+      continue;
+    }
+    const onTheWay = reqs.some((r) => r.standing === 'partial' || (r.standing === 'met' && r.needs === 'met'));
+    return {
+      stage,
+      status: shortfalls.length === 0 && pending.length > 0 ? 'at-least' : 'reached',
+      next: target,
+      shortfalls,
+      pending: shortfalls.length === 0 ? pending : [],
+      met: metSoFar,
+      onTheWay: reqs.length > 0 && onTheWay,
+      noOwnCharacteristicsAt: noOwn,
+    };
+  }
+  return { stage, status: 'reached', next: null, shortfalls: [], pending: [], met: metSoFar, onTheWay: false, noOwnCharacteristicsAt: noOwn };
+}
+
+/** The overall stage: the weakest theme's. Undecided while any theme is. */
+export function decideOverall(themes: readonly ThemeFinding[]): OverallFinding {
+  const undecided = themes.filter((t) => t.stage === null);
+  if (themes.length === 0 || undecided.length > 0) {
+    return { stage: null, status: 'undecided', next: null, shortfalls: [], pending: [], met: [], onTheWay: false, noOwnCharacteristicsAt: [], heldBackBy: undecided.map((t) => t.themeId), aheadIn: [] };
+  }
+  const lowest = Math.min(...themes.map((t) => STAGE_RANK[t.stage as StageId]));
+  const weakest = themes.filter((t) => STAGE_RANK[t.stage as StageId] === lowest);
+  const stage = (weakest[0] as ThemeFinding).stage as StageId;
+  // "At least" only if every weakest theme might still rise: one that is settled below holds the overall stage there.
+  const atLeast = weakest.every((t) => t.status === 'at-least');
+  return {
+    stage,
+    status: atLeast ? 'at-least' : 'reached',
+    next: nextStage(stage),
+    shortfalls: weakest.flatMap((t) => t.shortfalls),
+    pending: atLeast ? weakest.flatMap((t) => t.pending) : [],
+    met: themes.flatMap((t) => t.met),
+    onTheWay: weakest.some((t) => t.onTheWay),
+    noOwnCharacteristicsAt: [],
+    heldBackBy: weakest.map((t) => t.themeId),
+    aheadIn: themes.filter((t) => STAGE_RANK[t.stage as StageId] > lowest).map((t) => t.themeId),
+  };
+}
+
 export type ContradictionKind = 'limitation-and-achievement' | 'skipped-stage';
 
+/**
+ * Answers within one theme that pull in different directions, grouped: one
+ * characteristic (an early-stage limitation said to hold fully, or an
+ * advanced-stage characteristic said to hold) against every characteristic
+ * of the theme it conflicts with.
+ */
 export interface Contradiction {
   id: string;
   kind: ContradictionKind;
   themeId: string;
-  /** [first, second]: for limitation-and-achievement, the limitation first; for skipped-stage, the advanced one first. */
-  characteristics: [string, string];
+  /** The limitation (or advanced characteristic) said to hold. */
+  characteristicId: string;
+  /** The achievements said to hold (or the intermediate characteristics said to be absent). */
+  against: string[];
+}
+
+export function findContradictions(rubric: RubricFile, levels: ReadonlyMap<string, Level | null>): Contradiction[] {
+  const out: Contradiction[] = [];
+  const byId = new Map(rubric.oecd.characteristics.map((c) => [c.id, c]));
+  for (const theme of rubric.govstage.themes) {
+    const chars = theme.characteristics.map((id) => byId.get(id)).filter((c): c is Characteristic => c !== undefined);
+    const level = (c: Characteristic) => levels.get(c.id) ?? null;
+    const held = chars.filter((c) => c.describes === 'achievement' && level(c) === 'holds').map((c) => c.id);
+    for (const limitation of chars.filter((c) => c.describes === 'limitation' && level(c) === 'holds')) {
+      if (held.length > 0) out.push({ id: `${limitation.id}~${held.join('+')}`, kind: 'limitation-and-achievement', themeId: theme.id, characteristicId: limitation.id, against: held });
+    }
+    const missing = chars.filter((c) => c.stage === 'intermediate' && level(c) === 'absent').map((c) => c.id);
+    for (const advanced of chars.filter((c) => c.stage === 'advanced' && level(c) === 'holds')) {
+      if (missing.length > 0) out.push({ id: `${advanced.id}~${missing.join('+')}`, kind: 'skipped-stage', themeId: theme.id, characteristicId: advanced.id, against: missing });
+    }
+  }
+  return out;
 }
 
 export type SuggestionMode = 'gap' | 'next-stage' | 'sustain';
@@ -66,87 +258,8 @@ export type SuggestionMode = 'gap' | 'next-stage' | 'sustain';
 export interface Suggestion {
   policyId: string;
   reasons: { themeId: string; themeStage: StageId; mode: SuggestionMode }[];
-  /** Characteristics whose answers triggered the suggestion. */
+  /** Characteristics that hold the suggesting themes back (never their strengths). */
   because: string[];
-}
-
-export interface ScoredResult {
-  overall: StageFinding;
-  themes: ThemeFinding[];
-  suggestions: Suggestion[];
-  contradictions: Contradiction[];
-  counts: { total: number; answered: number; unsure: number };
-}
-
-/** Mean progress per characteristic over all answers about it; null where every answer was "not sure". */
-export function progressByCharacteristic(rubric: RubricFile, evidence: readonly Evidence[]): Map<string, number | null> {
-  const out = new Map<string, number | null>();
-  for (const c of rubric.oecd.characteristics) {
-    const values = evidence.filter((e) => e.characteristicId === c.id && e.holds !== null).map((e) => progressOf(c, e.holds as Holds));
-    out.set(c.id, values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
-  }
-  return out;
-}
-
-function gate(ids: string[], progress: Map<string, number | null>): Gate {
-  const known = ids.map((id) => progress.get(id)).filter((p): p is number => p !== null && p !== undefined);
-  const score = known.length === 0 ? null : known.reduce((a, b) => a + b, 0) / known.length;
-  // Too few answers: fewer than half of the gate's characteristics answered.
-  const decidable = ids.length === 0 || (known.length > 0 && known.length * 2 >= ids.length);
-  const passed = ids.length === 0 || (decidable && score !== null && score >= PASS_MARK);
-  return { ids, known: known.length, score, decidable, passed };
-}
-
-/** The stage rule, applied to any set of characteristics (one theme, or all of them for the overall stage). */
-export function decideStage(characteristics: readonly Characteristic[], progress: Map<string, number | null>): StageFinding {
-  const idsAt = (stages: StageId[]) => characteristics.filter((c) => stages.includes(c.stage)).map((c) => c.id);
-  const toIntermediate = gate(idsAt(['early', 'intermediate']), progress);
-  const toAdvanced = gate(idsAt(['advanced']), progress);
-  const showing = (g: Gate) => g.ids.filter((id) => (progress.get(id) ?? 0) >= 0.5);
-  const short = (g: Gate) => g.ids.filter((id) => { const p = progress.get(id); return p !== null && p !== undefined && p < 1; });
-  const gapOf = (ids: string[]) => ids.reduce((sum, id) => sum + (1 - (progress.get(id) ?? 0)), 0);
-
-  if (!toIntermediate.decidable) return { stage: null, advancedUndecided: false, supporting: [], holdingBack: short(toIntermediate), gap: gapOf(short(toIntermediate)) };
-  if (!toIntermediate.passed) {
-    const holdingBack = short(toIntermediate);
-    return { stage: 'early', advancedUndecided: false, supporting: [], holdingBack, gap: gapOf(holdingBack) };
-  }
-  if (toAdvanced.ids.length === 0 || !toAdvanced.decidable || !toAdvanced.passed) {
-    const holdingBack = short(toAdvanced);
-    return {
-      stage: 'intermediate',
-      advancedUndecided: toAdvanced.ids.length > 0 && !toAdvanced.decidable,
-      supporting: showing(toIntermediate),
-      holdingBack,
-      gap: gapOf(holdingBack),
-    };
-  }
-  return { stage: 'advanced', advancedUndecided: false, supporting: [...showing(toIntermediate), ...showing(toAdvanced)], holdingBack: short(toAdvanced), gap: gapOf(short(toAdvanced)) };
-}
-
-const STAGE_RANK: Record<StageId, number> = { early: 0, intermediate: 1, advanced: 2 };
-const NEXT_STAGE: Record<StageId, StageId | null> = { early: 'intermediate', intermediate: 'advanced', advanced: null };
-export const nextStage = (stage: StageId): StageId | null => NEXT_STAGE[stage];
-
-/** Answer pairs within one theme that pull in different directions. */
-export function findContradictions(rubric: RubricFile, evidence: readonly Evidence[]): Contradiction[] {
-  const holdsOf = (id: string) => evidence.filter((e) => e.characteristicId === id).map((e) => e.holds);
-  const out: Contradiction[] = [];
-  const byId = new Map(rubric.oecd.characteristics.map((c) => [c.id, c]));
-  for (const theme of rubric.govstage.themes) {
-    const chars = theme.characteristics.map((id) => byId.get(id)).filter((c): c is Characteristic => c !== undefined);
-    for (const limitation of chars.filter((c) => c.describes === 'limitation' && holdsOf(c.id).includes('yes'))) {
-      for (const achievement of chars.filter((c) => c.describes === 'achievement' && holdsOf(c.id).includes('yes'))) {
-        out.push({ id: `${limitation.id}~${achievement.id}`, kind: 'limitation-and-achievement', themeId: theme.id, characteristics: [limitation.id, achievement.id] });
-      }
-    }
-    for (const advanced of chars.filter((c) => c.stage === 'advanced' && holdsOf(c.id).includes('yes'))) {
-      for (const intermediate of chars.filter((c) => c.stage === 'intermediate' && holdsOf(c.id).includes('no'))) {
-        out.push({ id: `${advanced.id}~${intermediate.id}`, kind: 'skipped-stage', themeId: theme.id, characteristics: [advanced.id, intermediate.id] });
-      }
-    }
-  }
-  return out;
 }
 
 /** The seed's policies, chosen and ordered by the person's own gaps. */
@@ -165,12 +278,10 @@ export function chooseSuggestions(rubric: RubricFile, themes: readonly ThemeFind
       mode = 'next-stage';
       picked = inTheme.filter((p) => p.stage === next);
     }
-    // With nothing measured short of the next stage (its characteristics all "not sure"), the suggestion
-    // rests on the answers that placed the theme where it is, rather than on no answer at all.
-    const because = mode === 'sustain' || finding.holdingBack.length === 0 ? finding.supporting.filter((id) => theme.characteristics.includes(id)) : finding.holdingBack;
+    const because = finding.shortfalls.map((r) => r.characteristicId);
     for (const policy of picked) {
-      // Weakest themes first, then the largest gap, then the rubric's own order.
-      const rank: [number, number, number] = [STAGE_RANK[finding.stage], -finding.gap, policies.indexOf(policy)];
+      // Weakest themes first, then the most shortfalls, then the rubric's own order.
+      const rank: [number, number, number] = [STAGE_RANK[finding.stage], -finding.shortfalls.length, policies.indexOf(policy)];
       const existing = chosen.get(policy.id);
       const reason = { themeId: theme.id, themeStage: finding.stage, mode };
       if (existing) {
@@ -190,22 +301,33 @@ function compareRank(a: [number, number, number], b: [number, number, number]): 
   return 0;
 }
 
+export interface ScoredResult {
+  overall: OverallFinding;
+  themes: ThemeFinding[];
+  levels: ReadonlyMap<string, Level | null>;
+  suggestions: Suggestion[];
+  contradictions: Contradiction[];
+  counts: { total: number; answered: number; unsure: number };
+}
+
 export function score(rubric: RubricFile, evidence: readonly Evidence[]): ScoredResult {
-  const progress = progressByCharacteristic(rubric, evidence);
+  const levels = levelsByCharacteristic(rubric, evidence);
+  const answered = answeredCharacteristics(evidence);
   const byId = new Map(rubric.oecd.characteristics.map((c) => [c.id, c]));
-  const themes = rubric.govstage.themes.map((theme) => ({
+  const themes: ThemeFinding[] = rubric.govstage.themes.map((theme) => ({
     themeId: theme.id,
-    ...decideStage(theme.characteristics.map((id) => byId.get(id)).filter((c): c is Characteristic => c !== undefined), progress),
+    ...decideStage(theme.characteristics.map((id) => byId.get(id)).filter((c): c is Characteristic => c !== undefined), levels, answered),
   }));
   return {
-    overall: decideStage(rubric.oecd.characteristics, progress),
+    overall: decideOverall(themes),
     themes,
+    levels,
     suggestions: chooseSuggestions(rubric, themes),
-    contradictions: findContradictions(rubric, evidence),
+    contradictions: findContradictions(rubric, levels),
     counts: {
       total: evidence.length,
-      answered: evidence.filter((e) => e.holds !== null).length,
-      unsure: evidence.filter((e) => e.holds === null).length,
+      answered: evidence.filter((e) => e.level !== null).length,
+      unsure: evidence.filter((e) => e.level === null).length,
     },
   };
 }
