@@ -20,10 +20,10 @@ beforeAll(async () => {
 function at(questionId: string): ReplyContext {
   const question = definition.questionById.get(questionId);
   if (!question) throw new Error(`no question ${questionId}`);
-  return { options: question.options.map((o) => ({ id: o.id, label: o.label.en ?? '', holds: o.holds })), confirming: false };
+  return { options: question.options.map((o) => ({ id: o.id, label: o.label.en ?? '', reply: o.reply })), qualifier: null, confirming: false };
 }
-const outside: ReplyContext = { options: [], confirming: false };
-const confirming: ReplyContext = { options: [], confirming: true };
+const outside: ReplyContext = { options: [], qualifier: null, confirming: false };
+const confirming: ReplyContext = { options: [], qualifier: null, confirming: true };
 
 const read = (text: string, context: ReplyContext = at('ict-purpose')): Intent => parseReply(text, context, vocab);
 
@@ -95,9 +95,9 @@ describe('yes / partly / no synonyms', () => {
   it('do not guess when two options carry the same evidence', () => {
     const twoYes: ReplyContext = {
       options: [
-        { id: 'always', label: 'Always', holds: 'yes' },
-        { id: 'usually', label: 'Usually', holds: 'yes' },
-        { id: 'never', label: 'Never', holds: 'no' },
+        { id: 'always', label: 'Always', reply: 'yes' },
+        { id: 'usually', label: 'Usually', reply: 'yes' },
+        { id: 'never', label: 'Never', reply: 'no' },
       ],
       confirming: false,
     };

@@ -20,11 +20,11 @@ beforeAll(async () => {
 
 const question = (d: Driver): QuestionMessage => messageOf(d.last.messages, 'question');
 const notes = (d: Driver): TextMessage[] => d.last.messages.filter((m): m is TextMessage => m.kind === 'text');
-/** A driver at question `n` (1-based; 11 is the review), the questions before it answered "yes". */
-function atQuestion(n: number): Driver {
+/** A driver at question `n` (1-based; 15 is the review), the unit given and the questions before it answered `reply`. */
+function atQuestion(n: number, reply = 'yes'): Driver {
   const d = new Driver(definition);
-  d.choice('start');
-  for (let i = 1; i < n; i++) d.text('yes');
+  d.choice('start', 'unit:national');
+  for (let i = 1; i < n; i++) d.text(reply);
   expect(d.value).toBe(n > ids.length ? 'review' : `q-${ids[n - 1]}`);
   return d;
 }
@@ -35,7 +35,7 @@ describe('starting', () => {
     expect(state.machine.value).toBe('intro');
     expect(state.status).toBe('active');
     const intro = messageOf(messages, 'text');
-    expect(intro.text).toContain(`There are ${definition.questions.length} short questions`);
+    expect(intro.text).toContain(`${definition.questions.length} short questions`);
     expect(intro.choices?.map((c) => c.id)).toEqual([choiceIds.start]);
   });
 
@@ -43,19 +43,30 @@ describe('starting', () => {
     expect(newConversation(definition, 'xx').state.locale).toBe('en');
   });
 
-  it('the start button leads to the first question', () => {
+  it('the start button asks what is being assessed; the answer words every question', () => {
     const d = new Driver(definition);
     d.choice('start');
+    expect(d.value).toBe('unit');
+    expect(question(d).questionId).toBe('unit');
+    expect(question(d).choices.map((c) => c.id)).toEqual(['unit:national', 'unit:ministry', 'unit:subnational', 'unit:other']);
+    d.text('2');
+    expect(d.state.machine.context.unit).toBe('ministry');
+    expect(question(d).text).toContain('your ministry or agency');
+  });
+
+  it('after the unit comes the first question', () => {
+    const d = new Driver(definition);
+    d.choice('start', 'unit:national');
     const q = question(d);
     expect(q.questionId).toBe(ids[0]);
-    expect(q.progress).toEqual({ index: 1, total: 10, answered: 0 });
+    expect(q.progress).toEqual({ index: 1, total: 14, answered: 0 });
     expect(q.choices.map((c) => c.id)).toEqual([...['yes', 'partly', 'no', 'unsure'].map((o) => choiceIds.answer(ids[0] as string, o))]);
   });
 
   it('typing "ok" at the introduction starts too', () => {
     const d = new Driver(definition);
     d.text('ok');
-    expect(d.value).toBe(`q-${ids[0]}`);
+    expect(d.value).toBe('unit');
   });
 
   it('a start input on an ongoing conversation welcomes back and shows where it stands', () => {
@@ -71,7 +82,7 @@ describe('answering', () => {
     const d = atQuestion(1);
     d.text('partly');
     expect(d.answers[ids[0] as string]).toEqual({ option: 'partly' });
-    expect(notes(d)[0]).toMatchObject({ tone: 'success', text: 'Noted: Partly: some tools also reach out to people.' });
+    expect(notes(d)[0]).toMatchObject({ tone: 'success', text: 'Noted: Partly: some tools are built around people.' });
     expect(question(d).questionId).toBe(ids[1]);
     expect(d.state.answerLog).toEqual([{ at: NOW.toISOString(), questionId: ids[0], option: 'partly' }]);
   });
@@ -94,7 +105,7 @@ describe('answering', () => {
     const d = atQuestion(1);
     d.text('partly, only in two ministries');
     expect(d.answers[ids[0] as string]).toEqual({ option: 'partly', note: 'only in two ministries' });
-    expect(textsOf(d.last.messages)).toContain(texts.t('noteSaved'));
+    expect(textsOf(d.last.messages)).toContain(texts.t('answerRecordedWithNote', { answer: 'Partly: some tools are built around people', note: 'only in two ministries' }));
   });
 
   it('a note typed before the answer is attached once the question is answered', () => {
@@ -115,10 +126,10 @@ describe('answering', () => {
   });
 
   it('answering the last question opens the review', () => {
-    const d = atQuestion(10);
+    const d = atQuestion(14);
     d.text('no');
     expect(d.value).toBe('review');
-    expect(messageOf(d.last.messages, 'review').items).toHaveLength(10);
+    expect(messageOf(d.last.messages, 'review').items).toHaveLength(15);
   });
 });
 
@@ -127,12 +138,17 @@ describe('navigation', () => {
     const d = atQuestion(2);
     const before = d.state;
     d.text('why');
-    expect(textsOf(d.last.messages)).toEqual([texts.t('whyPrefix', { text: definition.questionById.get(ids[1] as string)?.help.en ?? '' })]);
+    const why = textsOf(d.last.messages).join('\n');
+    expect(why).toContain(texts.t('whyPrefix', { text: definition.questionById.get(ids[1] as string)?.help.en ?? '' }));
+    // The OECD characteristic the question evidences, word for word.
+    expect(why).toContain(definition.characteristics.get('intermediate-ict-engagement-channel')?.text);
     expect(d.state).toEqual(before);
   });
 
-  it('"back" from the first question says there is nothing before it', () => {
+  it('"back" from the first question returns to what is being assessed; from there, nothing is before it', () => {
     const d = atQuestion(1);
+    d.text('back');
+    expect(d.value).toBe('unit');
     const before = d.state;
     d.text('back');
     expect(textsOf(d.last.messages)).toEqual([texts.t('atStart')]);
@@ -147,8 +163,8 @@ describe('navigation', () => {
     expect(q.currentAnswer).toMatchObject({ choiceId: choiceIds.answer(ids[1] as string, 'yes'), label: 'Yes, regularly' });
   });
 
-  it('the first question offers no back button; later ones do', () => {
-    expect(question(atQuestion(1)).commands.map((c) => c.id)).not.toContain(choiceIds.command('back'));
+  it('every question offers a back button (the first goes back to what is being assessed)', () => {
+    expect(question(atQuestion(1)).commands.map((c) => c.id)).toContain(choiceIds.command('back'));
     expect(question(atQuestion(2)).commands.map((c) => c.id)).toContain(choiceIds.command('back'));
   });
 
@@ -181,10 +197,10 @@ describe('navigation', () => {
     expect(question(d).questionId).toBe(ids[4]);
   });
 
-  it('"change 11" names no question: a re-prompt, nothing changed', () => {
+  it('"change 15" names no question: a re-prompt, nothing changed', () => {
     const d = atQuestion(2);
     const before = d.state;
-    d.text('change 11');
+    d.text('change 15');
     expect(d.state).toEqual(before);
     expect(notes(d)[0]?.tone).toBe('warning');
   });
@@ -194,24 +210,24 @@ describe('navigation', () => {
     d.text('yes', 'not sure', 'no');
     d.text('progress');
     const progress = messageOf(d.last.messages, 'progress');
-    expect(progress.text).toBe(texts.t('progressText', { answered: 3, total: 10, unsure: 1 }));
-    expect(progress.progress).toEqual({ index: 4, total: 10, answered: 3 });
+    expect(progress.text).toBe(texts.t('progressText', { answered: 3, total: 14, unsure: 1 }));
+    expect(progress.progress).toEqual({ index: 4, total: 14, answered: 3 });
   });
 });
 
 describe('review and result', () => {
   it('the review before the result shows every answer and the contradictions', () => {
     const d = atQuestion(1);
-    // decision-style (3) "yes" is an early limitation; outside-ideas (5) "yes" an advanced achievement of the same theme.
-    d.text('no', 'partly', 'yes', 'partly', 'yes', 'no', 'yes', 'no', 'yes', 'yes');
+    // decision-style (3) "yes" is an early limitation; outside-ideas and outside-preferences (5, 6) "yes": an advanced achievement of the same theme.
+    d.text('no', 'partly', 'yes', 'partly', 'yes', 'yes', 'yes', 'no', 'no', 'no', 'yes', 'no', 'no', 'no');
     expect(d.value).toBe('review');
     const review = messageOf(d.last.messages, 'review');
-    expect(review.items.map((i) => i.questionId)).toEqual(ids);
+    expect(review.items.map((i) => i.questionId)).toEqual(['unit', ...ids]);
     expect(review.items.every((i) => i.answered)).toBe(true);
-    expect(review.items[2]).toMatchObject({ answer: 'Yes, mostly top-down', editChoiceId: choiceIds.edit('decision-style') });
+    expect(review.items[3]).toMatchObject({ answer: 'Yes, predominantly top-down', editChoiceId: choiceIds.edit('decision-style') });
     expect(review.contradictions.map((c) => c.id)).toEqual(['early-top-down~advanced-outside-ideas']);
-    expect(review.contradictions[0]?.questionIds).toEqual(['decision-style', 'outside-ideas']);
-    expect(review.text).toContain(texts.t('contradictionsIntro'));
+    expect(review.contradictions[0]?.questionIds).toEqual(['decision-style', 'outside-ideas', 'outside-preferences']);
+    expect(review.text).toContain(texts.t('contradictionsIntro', { count: 1 }));
     expect(review.choices.map((c) => c.id)).toContain(choiceIds.command('seeResult'));
   });
 
@@ -220,17 +236,17 @@ describe('review and result', () => {
     d.text('see my result');
     expect(d.value).toBe('review');
     const review = messageOf(d.last.messages, 'review');
-    expect(review.text).toContain(texts.t('reviewIncomplete', { count: 7 }));
-    expect(review.items.filter((i) => !i.answered)).toHaveLength(7);
+    expect(review.text).toContain(texts.t('reviewIncomplete', { count: 11 }));
+    expect(review.items.filter((i) => !i.answered)).toHaveLength(11);
     expect(review.choices.map((c) => c.id)).toContain(choiceIds.command('continue'));
     d.text('see my result');
-    expect(textsOf(d.last.messages)[0]).toBe(texts.t('stillOpen', { count: 7 }));
+    expect(textsOf(d.last.messages)[0]).toBe(texts.t('stillOpen', { count: 11 }));
     expect(question(d).questionId).toBe(ids[3]);
     expect(d.state.status).toBe('active');
   });
 
   it('editing from the review returns to the review', () => {
-    const d = atQuestion(11);
+    const d = atQuestion(15);
     d.choice(choiceIds.edit(ids[6] as string));
     expect(question(d).questionId).toBe(ids[6]);
     d.choice(choiceIds.answer(ids[6] as string, 'partly'));
@@ -240,8 +256,8 @@ describe('review and result', () => {
 
   it('the result carries the stage per theme, the suggestions and the overall stage, and finishes the conversation', () => {
     const d = atQuestion(1);
-    // Early profile: the limitations (questions 1, 3, 6, 8) hold, nothing else.
-    d.text('yes', 'no', 'yes', 'no', 'no', 'yes', 'no', 'yes', 'no', 'no');
+    // Early profile: the limitations (questions 1, 3, 7 asked the positive way round, 10) hold, nothing else.
+    d.text('yes', 'no', 'yes', 'no', 'no', 'no', 'no', 'no', 'no', 'yes', 'no', 'no', 'no', 'no');
     d.choice(choiceIds.command('seeResult'));
     expect(d.value).toBe('result');
     expect(d.state.status).toBe('finished');
@@ -255,7 +271,7 @@ describe('review and result', () => {
   });
 
   it('typed answers after the result are not taken as answers', () => {
-    const d = atQuestion(11);
+    const d = atQuestion(15, 'no');
     d.text('see my result');
     const before = d.state;
     d.text('yes');
@@ -284,11 +300,12 @@ describe('restarting', () => {
     expect(d.answers).toEqual({});
     expect(d.state.answerLog.at(-1)).toEqual({ at: NOW.toISOString(), questionId: '*', cleared: true });
     expect(d.state.answerLog).toHaveLength(4);
-    expect(question(d).questionId).toBe(ids[0]);
+    expect(d.value).toBe('unit');
+    expect(d.state.machine.context.unit).toBeNull();
   });
 
   it('a restart after the result reopens the conversation', () => {
-    const d = atQuestion(11);
+    const d = atQuestion(15, 'no');
     d.text('see my result', 'restart');
     d.choice(choiceIds.confirm);
     expect(d.state.status).toBe('active');
@@ -388,7 +405,7 @@ describe('signals', () => {
   });
 
   it('"new assessment" after the result asks the pipeline for a new conversation', () => {
-    const d = atQuestion(11);
+    const d = atQuestion(15, 'no');
     d.text('see my result');
     expect(d.choice(choiceIds.command('newAssessment')).signal).toBe('newAssessment');
   });
@@ -421,7 +438,7 @@ describe('a new assessment', () => {
   });
 
   it('from the result, signals the pipeline to open a new conversation', () => {
-    const d = atQuestion(11);
+    const d = atQuestion(15, 'no');
     d.text('see my result');
     expect(d.value).toBe('result');
     d.text('new assessment');

@@ -1,11 +1,16 @@
 /** Drives whole assessments through the real turn pipeline. */
 import type { ConversationService } from '../../src/service/conversation-service.js';
 
-/** Replies (one per question, in order) for the canonical profiles. */
+/**
+ * Typed replies for the canonical profiles: what is assessed (1: a national
+ * government), then one reply per question in order. Question 7 (the legal
+ * framework) is asked the positive way round, so "yes" there leaves the
+ * early-stage characteristic behind.
+ */
 export const PROFILES = {
-  early: ['yes', 'no', 'yes', 'no', 'no', 'yes', 'no', 'yes', 'no', 'no'],
-  intermediate: ['no', 'yes', 'no', 'yes', 'no', 'no', 'no', 'no', 'yes', 'no'],
-  advanced: ['no', 'yes', 'no', 'yes', 'yes', 'no', 'yes', 'no', 'yes', 'yes'],
+  early: ['1', 'yes', 'no', 'yes', 'no', 'no', 'no', 'no', 'no', 'no', 'yes', 'no', 'no', 'no', 'no'],
+  intermediate: ['1', 'no', 'yes', 'no', 'yes', 'no', 'no', 'yes', 'no', 'no', 'no', 'yes', 'no', 'no', 'no'],
+  advanced: ['1', 'no', 'yes', 'no', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'no', 'yes', 'yes', 'yes', 'yes'],
 } as const;
 
 let counter = 0;

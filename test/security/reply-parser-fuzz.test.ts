@@ -30,9 +30,9 @@ beforeAll(async () => {
   definition = await realDefinition();
   vocab = definition.flow.replies.en as Vocabulary;
   contexts = [
-    { options: [], confirming: false },
-    { options: [], confirming: true },
-    ...definition.questions.map((q) => ({ options: q.options.map((o) => ({ id: o.id, label: o.label.en as string, holds: o.holds })), confirming: false })),
+    { options: [], qualifier: null, confirming: false },
+    { options: [], qualifier: null, confirming: true },
+    ...definition.questions.map((q) => ({ options: q.options.map((o) => ({ id: o.id, label: o.label.en as string, reply: o.reply })), qualifier: null, confirming: false })),
   ];
 });
 

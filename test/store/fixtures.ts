@@ -19,7 +19,7 @@ export function newId(prefix = 'conv'): string {
 
 /** The machine context of a conversation nothing has been answered in yet. */
 export function emptyContext(): MachineContext {
-  return { answers: {}, pendingNotes: {}, returnAfterAnswer: null, returnAfterCancel: null };
+  return { answers: {}, pendingNotes: {}, returnAfterAnswer: null, returnAfterCancel: null, unit: null, settled: {}, deferred: [], settling: null };
 }
 
 /**
@@ -98,6 +98,10 @@ export function makeRichRecord(): ConversationRecord {
         context: {
           answers: { 'ict-purpose': { option: 'partly', note: 'Only for some services — "beta" ✓' }, other: { option: 'unsure' } },
           pendingNotes: { later: 'a note with\nnew lines' },
+          unit: 'ministry',
+          settled: { 'early-top-down~intermediate-ict-engagement-channel': { note: 'top-down budget, open drafting' } },
+          deferred: [],
+          settling: null,
           returnAfterAnswer: 'review',
           returnAfterCancel: null,
         },
