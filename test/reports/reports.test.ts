@@ -27,18 +27,18 @@ describe('report content', () => {
     expect(AssessmentReport.parse(report)).toEqual(report);
     expect(report.overall.stage).toBe(stage);
     expect(report.themes.map((t) => t.stage)).toEqual([stage, stage, stage]);
-    expect(report.answers).toHaveLength(10);
-    expect(report.answers.every((a) => a.answer !== '' && a.holds !== null)).toBe(true);
+    expect(report.answers).toHaveLength(14);
+    expect(report.answers.every((a) => a.answer !== '' && a.states !== null && a.states !== 'unknown')).toBe(true);
     expect(report.suggestions.length).toBeGreaterThan(0);
     for (const s of report.suggestions) expect(services.definition.policies.get(s.policyId)?.text).toBe(s.text);
     expect(report.source.note).toContain('OECD');
-    expect(report.assessment).toMatchObject({ rubricVersion: 1, flowVersion: 1 });
+    expect(report.assessment).toMatchObject({ rubricVersion: 2, flowVersion: 2 });
     expect(report.finishedAt).not.toBeNull();
   });
 
   it('keeps notes, and shows what changed since the previous assessment', async () => {
     const first = await completeAssessment(services.service, PROFILES.early);
-    const second = await completeAssessment(services.service, ['no, we built a feedback portal: https://ex.gov/p?a=1&b=<2>', ...PROFILES.intermediate.slice(1)], { previousId: first.conversationId });
+    const second = await completeAssessment(services.service, ['1', 'no, we built a feedback portal: https://ex.gov/p?a=1&b=<2>', ...PROFILES.intermediate.slice(2)], { previousId: first.conversationId });
     const report = await services.service.report(second.conversationId, second.access);
     expect(report.answers[0]?.note).toBe('we built a feedback portal: https://ex.gov/p?a=1&b=<2>');
     expect(report.previous?.overall).toEqual({ from: 'early', to: 'intermediate', direction: 'up' });
@@ -61,7 +61,7 @@ describe('report content', () => {
 
 describe('exports parse back to the same result', () => {
   it('JSON, CSV and Markdown', async () => {
-    const tricky = ['partly, =SUM(A1) "quoted", with commas; and a | pipe\nand <b>bold</b>', ...PROFILES.intermediate.slice(1)];
+    const tricky = ['1', 'partly, =SUM(A1) "quoted", with commas; and a | pipe\nand <b>bold</b>', ...PROFILES.intermediate.slice(2)];
     const { conversationId, token } = await completeAssessment(services.service, tricky);
     const auth = { Authorization: `Bearer ${token}` };
     const json = await request(app).get(`/api/conversations/${conversationId}/report.json`).set(auth);
@@ -72,7 +72,14 @@ describe('exports parse back to the same result', () => {
     const csv = await request(app).get(`/api/conversations/${conversationId}/report.csv`).set(auth);
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.text).toContain("'=SUM"); // not a formula when opened in a spreadsheet
-    expect(parseAnswersCsv(csv.text)).toEqual(report.answers);
+    const rows = parseAnswersCsv(csv.text);
+    expect(rows.map((r) => ({ questionId: r.questionId, answerId: r.answerId, answer: r.answer, states: r.states, note: r.note, question: r.question })))
+      .toEqual(report.answers.map((a) => ({ questionId: a.questionId, answerId: a.answerId, answer: a.answer, states: a.states, note: a.note, question: a.question })));
+    // The stage and its status are fields on every row, the same as the JSON's.
+    for (const r of rows) {
+      const theme = report.themes.find((t) => t.themeId === r.themeId);
+      expect([r.themeStage, r.themeStageStatus, r.overallStage, r.overallStageStatus]).toEqual([theme?.stage ?? null, theme?.status, report.overall.stage, report.overall.status]);
+    }
 
     const md = await request(app).get(`/api/conversations/${conversationId}/report.md`).set(auth);
     expect(md.text).not.toContain('<b>');
@@ -85,7 +92,7 @@ describe('exports parse back to the same result', () => {
 
   it('publishes the JSON Schema of the report', async () => {
     const schema = await request(app).get('/api/report-schema.json');
-    expect(schema.body.properties.schemaVersion.const).toBe(1);
+    expect(schema.body.properties.schemaVersion.const).toBe(2);
     expect(schema.body.required).toContain('answers');
   });
 });

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers/server.js';
+import { PROFILES } from '../helpers/assessment.js';
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -24,43 +25,43 @@ async function chat(lines: string[], args: string[] = [], dataDir?: string): Pro
   return { out, code, dataDir: dir };
 }
 
-const EARLY = ['start', 'yes', 'no', 'yes', 'no', 'no', 'yes', 'no', 'yes', 'no', 'no', 'see my result'];
-const ADVANCED = ['start', 'no', 'yes', 'no', 'yes', 'yes', 'no', 'yes', 'no', 'yes', 'yes', 'see my result'];
+const EARLY = ['start', ...PROFILES.early, 'see my result'];
+const ADVANCED = ['start', ...PROFILES.advanced, 'see my result'];
 
 describe('terminal chat driven through piped input', () => {
   it('completes the early profile and prints the stages per theme and overall with suggestions', async () => {
     const { out, code } = await chat(EARLY);
     expect(code).toBe(0);
-    expect(out).toContain('Overall stage of development: Early.');
-    expect(out).toMatch(/\* Engaging people in policy and services: Early/);
-    expect(out).toMatch(/\* Open government data: Early/);
+    expect(out).toContain('Overall stage of development for your government: Early.');
+    expect(out).toMatch(/\* Engaging people in policy and services \[Govstage's wording, not the OECD's\]: Early/);
+    expect(out).toMatch(/\* Open government data \[Govstage's wording, not the OECD's\]: Early/);
     expect(out).toContain('Develop consultation instruments');
     expect(out).toContain('Because you said:');
   });
 
   it('completes the advanced profile with typed variants (numbers, labels, typos)', async () => {
-    const typed = ['start', '3', 'Yes, regularly', 'no', 'yeah', 'yes systematically', 'No, it actively supports it', 'yes', '3', 'yse', 'yes', 'result'];
+    const typed = ['start', 'a ministry or agency', '3', 'Yes, regularly', 'no', 'yes', 'yes systematically', '1', 'Yes, it facilitates or encourages it', 'yes', 'yes', '3', 'yse', 'yes', '1', 'yes', 'result'];
     const { out, code } = await chat(typed);
     expect(code).toBe(0);
-    expect(out).toContain('Overall stage of development: Advanced.');
-    expect((await chat(ADVANCED)).out).toContain('Overall stage of development: Advanced.');
+    expect(out).toContain('Overall stage of development for your ministry or agency: Advanced.');
+    expect((await chat(ADVANCED)).out).toContain('Overall stage of development for your government: Advanced.');
   });
 
   it('re-prompts an unrecognised reply and keeps going', async () => {
-    const { out } = await chat(['start', 'banana bread', 'yes']);
+    const { out } = await chat(['start', '1', 'banana bread', 'yes']);
     expect(out).toContain('Sorry, I didn\'t understand "banana bread"');
-    expect(out).toContain('Noted: Yes, mostly internal processes.');
+    expect(out).toContain('Noted: Yes, mainly internal processes.');
   });
 
   it('pauses with a resume code that continues the assessment in a later session', async () => {
-    const first = await chat(['start', 'yes', 'partly', 'pause']);
+    const first = await chat(['start', '1', 'yes', 'partly', 'pause']);
     const code = /Resume code: ([0-9A-Z]{5}-[0-9A-Z]{5})/.exec(first.out)?.[1];
     expect(code, first.out).toBeDefined();
     const second = await chat(['no'], ['--resume', code as string], first.dataDir);
     expect(second.code).toBe(0);
     expect(second.out).toContain('Resumed your saved assessment.');
-    expect(second.out).toContain('(3/10)');
-    expect(second.out).toContain('Noted: Yes, mostly top-down.'.replace('Yes, mostly top-down', 'No, outside input routinely shapes decisions'));
+    expect(second.out).toContain('(3/14)');
+    expect(second.out).toContain('Noted: No: outside input routinely shapes decisions.');
   });
 
   it('says clearly when a resume code is wrong', async () => {

@@ -43,11 +43,13 @@ describe('HTTP API over the real file store', () => {
     const { conversationId: id, resumeToken: token } = await start();
     let res = await turn(id, token, { choice: 'start' });
     expect(res.status).toBe(200);
-    for (let i = 0; i < 10; i++) {
+    res = await turn(id, token, { choice: 'unit:national', revision: res.body.revision });
+    expect(res.status).toBe(200);
+    for (let i = 0; i < 14; i++) {
       const question = res.body.messages.find((m: { kind: string }) => m.kind === 'question');
       expect(question, `question ${i + 1}`).toBeDefined();
-      expect(question.progress).toMatchObject({ index: i + 1, total: 10 });
-      res = await turn(id, token, { choice: question.choices[0].id, revision: res.body.revision });
+      expect(question.progress).toMatchObject({ index: i + 1, total: 14 });
+      res = await turn(id, token, { choice: question.choices[2].id, revision: res.body.revision });
       expect(res.status).toBe(200);
     }
     expect(res.body.messages.at(-1).kind).toBe('review');
@@ -59,7 +61,7 @@ describe('HTTP API over the real file store', () => {
     expect(view.status).toBe(200);
     expect(view.body.status).toBe('finished');
     expect(view.body.current[0].kind).toBe('result');
-    expect(view.body.transcript.filter((e: { from: string }) => e.from === 'user')).toHaveLength(12);
+    expect(view.body.transcript.filter((e: { from: string }) => e.from === 'user')).toHaveLength(17);
   });
 
   it('replays a retried turn id instead of advancing twice', async () => {
@@ -79,6 +81,7 @@ describe('HTTP API over the real file store', () => {
   it('answers a stale button with 409 and the current prompt, changing nothing', async () => {
     const { conversationId: id, resumeToken: token } = await start();
     await turn(id, token, { choice: 'start' });
+    await turn(id, token, { choice: 'unit:national' });
     const answered = await turn(id, token, { choice: 'answer:ict-purpose:yes' });
     const stale = await turn(id, token, { choice: 'answer:ict-purpose:no' });
     expect(stale.status).toBe(409);
@@ -126,6 +129,7 @@ describe('HTTP API over the real file store', () => {
   it('resumes with the code on another device, which takes over the conversation', async () => {
     const { conversationId: id, resumeToken: token, resumeCode } = await start();
     await turn(id, token, { choice: 'start' });
+    await turn(id, token, { text: '1' });
     await turn(id, token, { text: 'partly, only in two ministries' });
     const typed = resumeCode.toLowerCase().replace('-', ' ');
     const resumed = await request(app).post('/api/resume').send({ code: typed });
