@@ -294,3 +294,22 @@ describe('contradictions', () => {
     expect(result.contradictions).toEqual([expect.objectContaining({ kind: 'skipped-stage', characteristicId: 'advanced-ogd-ecosystem', against: ['intermediate-open-data-reusable'] })]);
   });
 });
+
+describe("the README's worked example", () => {
+  it('gives what the README says, answer by answer', () => {
+    const replies: Record<string, string> = {
+      'ict-purpose': 'no', 'ict-engagement': 'yes', 'decision-style': 'yes', 'citizen-preferences': 'yes', 'outside-ideas': 'yes', 'outside-preferences': 'yes',
+      'legal-framework': 'yes', 'enabling-framework': 'yes', 'participation-skills': 'partly',
+      'open-data-focus': 'no', 'open-data-reusable': 'yes', 'open-data-quality': 'partly', 'open-data-portal': 'yes', 'open-data-ecosystem': 'unsure',
+    };
+    const answers: Answers = Object.fromEntries(Object.entries(replies).map(([q, option]) => [q, { option }]));
+    const result = scored(answers);
+    expect(themeOf(result, 'engagement')).toMatchObject({ stage: 'early', status: 'reached', onTheWay: true });
+    expect(themeOf(result, 'engagement').shortfalls.map((s) => s.characteristicId)).toEqual(['early-top-down']);
+    expect(themeOf(result, 'framework')).toMatchObject({ stage: 'intermediate', status: 'reached' });
+    expect(themeOf(result, 'open-data')).toMatchObject({ stage: 'intermediate', status: 'reached' });
+    expect(result.overall).toMatchObject({ stage: 'early', heldBackBy: ['engagement'], aheadIn: ['framework', 'open-data'] });
+    const view = explain(definition, texts, contextOf(answers, 'ministry'));
+    expect(view.themes.find((t) => t.themeId === 'engagement')?.holdingBack.map((q) => q.questionId)).toEqual(['decision-style']);
+  });
+});
