@@ -6,14 +6,16 @@
  * It reads the raw body (Slack signs the exact bytes), refuses anything not
  * signed with the signing secret or older than five minutes (401, nothing
  * processed), answers url_verification and ssl_check itself, and hands the
- * rest to Bolt. The HTTP answer is the listener's `ack()`; if no ack comes
- * within Slack's three seconds, an empty 200 is sent anyway (and logged) so
+ * rest to Bolt by the path both receivers share (dispatch.ts). The HTTP
+ * answer is the listener's `ack()`; a request no listener acknowledges gets
+ * an empty 200 all the same (at the latest within Slack's three seconds), so
  * Slack does not retry or show an error.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
-import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import type { App, Receiver } from '@slack/bolt';
 import type { Logger } from '../../log.js';
+import { dispatchToBolt } from './dispatch.js';
 import { UrlVerification } from './payloads.js';
 import { verifySlackSignature } from './signature.js';
 
@@ -145,39 +147,17 @@ export class SlackHttpReceiver implements Receiver {
       return;
     }
 
-    let acked = false;
+    const retryHeader = req.get('x-slack-retry-num');
     const ack = async (response?: unknown): Promise<void> => {
-      if (acked) return;
-      acked = true;
-      clearTimeout(timer);
       if (response === undefined || response === '') res.status(200).end();
       else if (typeof response === 'string') res.status(200).type('text/plain').send(response);
       else res.status(200).json(response);
     };
-    const timer = setTimeout(() => {
-      if (acked) return;
-      this.log.warn('no listener acknowledged a Slack request within the time Slack allows; answered 200');
-      void ack();
-    }, this.options.ackTimeoutMs ?? 2500);
-
-    const retryHeader = req.get('x-slack-retry-num');
-    const retryReason = req.get('x-slack-retry-reason');
-    const event: ReceiverEvent = {
-      body,
-      ack,
-      ...(retryHeader !== undefined && /^\d+$/.test(retryHeader) ? { retryNum: Number(retryHeader) } : {}),
-      ...(retryReason ? { retryReason } : {}),
-    };
-    const work = app
-      .processEvent(event)
-      .catch((error: unknown) => {
-        this.log.error({ err: error }, 'processing a Slack request failed');
-      })
-      .finally(() => {
-        // Nothing listened (an event type we do not handle): still answer Slack.
-        void ack();
-        this.inFlight.delete(work);
-      });
+    const work = dispatchToBolt(
+      app,
+      { body, ack, retryNum: retryHeader !== undefined && /^\d+$/.test(retryHeader) ? Number(retryHeader) : undefined, retryReason: req.get('x-slack-retry-reason') },
+      { log: this.log, ackTimeoutMs: this.options.ackTimeoutMs },
+    ).finally(() => this.inFlight.delete(work));
     this.inFlight.add(work);
   }
 }
