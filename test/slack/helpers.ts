@@ -28,7 +28,7 @@ export interface SlackTestServer {
   close: () => Promise<void>;
 }
 
-export async function startSlackServer(env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<SlackTestServer> {
+export async function startSlackServer(env: Record<string, string> = {}, options: { logger?: Logger; now?: () => number } = {}): Promise<SlackTestServer> {
   const fake = await FakeSlack.start();
   const services = await testServices({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
@@ -37,7 +37,7 @@ export async function startSlackServer(env: Record<string, string> = {}, options
     PUBLIC_URL,
     ...env,
   });
-  const slack = createSlackChannel({ config: services.config, logger: options.logger ?? services.logger, service: services.service });
+  const slack = createSlackChannel({ config: services.config, logger: options.logger ?? services.logger, service: services.service, ...(options.now ? { now: options.now } : {}) });
   const app = createApp(services, slack.httpHandler ? { slackEvents: slack.httpHandler } : {});
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -19,7 +19,6 @@ export interface SocketReceiverOptions {
   logger: Logger;
   /** SLACK_API_URL, for apps.connections.open. */
   slackApiUrl?: string | undefined;
-  ackTimeoutMs?: number;
 }
 
 /** What SocketModeClient emits as `slack_event` for each envelope (besides its `ack`). */
@@ -37,7 +36,7 @@ export class SlackSocketReceiver implements Receiver {
   private readonly log: Logger;
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly options: SocketReceiverOptions) {
+  constructor(options: SocketReceiverOptions) {
     this.log = options.logger.child({ component: 'slack-socket' });
     this.client = new SocketModeClient({
       appToken: options.appToken,
@@ -78,7 +77,7 @@ export class SlackSocketReceiver implements Receiver {
         ? dispatchToBolt(
             app,
             { body: envelope.data.body, ack, retryNum: envelope.data.retry_num, retryReason: envelope.data.retry_reason },
-            { log: this.log, ackTimeoutMs: this.options.ackTimeoutMs },
+            { log: this.log },
           )
         : this.refuse(ack, app ? 'a Socket Mode envelope that does not look like Slack sends them' : 'a Socket Mode envelope before Bolt initialised the receiver');
     const tracked = work.finally(() => this.inFlight.delete(tracked));
