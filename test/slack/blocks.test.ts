@@ -8,7 +8,7 @@ import { advance, newConversation } from '../../src/core/conversation/turn.js';
 import type { ConversationState } from '../../src/core/conversation/state.js';
 import type { AssessmentDefinition } from '../../src/core/definition.js';
 import type { Message, QuestionMessage, ResultMessage } from '../../src/core/messages.js';
-import { CHOICE_PREFIX, LIMITS, consumedBlocks, homeView, messageBlocks, renderMessages, standingOf, stepKeyOf, type KnownBlock } from '../../src/channels/slack/blocks.js';
+import { CHOICE_PREFIX, LIMITS, clip, consumedBlocks, homeView, messageBlocks, renderMessages, standingOf, stepKeyOf, type KnownBlock } from '../../src/channels/slack/blocks.js';
 import { parseButtonValue } from '../../src/channels/slack/payloads.js';
 import { realDefinition } from '../core/helpers.js';
 
@@ -107,6 +107,32 @@ describe('the result', () => {
     const parts = renderMessages([...many, q1], ctx);
     expect(parts.length).toBe(2);
     expect(JSON.stringify(parts[1]?.blocks)).toContain('gov-answers');
+  });
+});
+
+describe('people\'s notes', () => {
+  const note = '<!channel> see <https://evil.example|the plan> & <@U1>, typed as &amp;';
+  const escaped = '&lt;!channel&gt; see &lt;https://evil.example|the plan&gt; &amp; &lt;@U1&gt;, typed as &amp;amp;';
+
+  it('are escaped exactly once in mrkdwn and in the fallback text, so they cannot make links or mentions', () => {
+    const question: Message = { ...q1, currentAnswer: { choiceId: q1.choices[0]?.id ?? 'x', label: 'Yes', note } };
+    const review: Message = { kind: 'review', text: 'Review', items: [{ questionId: 'a', question: 'Q?', themeTitle: 'T', answer: 'Yes', answered: true, note, editChoiceId: 'edit:a' }], contradictions: [], choices: [] };
+    for (const message of [question, review]) {
+      const [part] = renderMessages([message], ctx);
+      if (!part) throw new Error('nothing rendered');
+      const mrkdwn = JSON.stringify(part.blocks).match(/"type":"mrkdwn","text":"(?:[^"\\]|\\.)*"/g) ?? [];
+      expect(mrkdwn.some((t) => t.includes(escaped))).toBe(true);
+      for (const t of mrkdwn) expect(t).not.toMatch(/[<>]/);
+      // The fallback text (notifications, screen readers) is mrkdwn too.
+      if (message.kind === 'review') expect(part.text).toContain(escaped);
+      expect(part.text).not.toMatch(/[<>]/);
+    }
+  });
+
+  it('are never cut in the middle of an escaped character when clipped', () => {
+    expect(clip('R&amp;D', 4)).toBe('R…');
+    expect(clip('R&amp;D and more', 7)).toBe('R&amp;…');
+    expect(clip('plain text', 6)).toBe('plain…');
   });
 });
 

@@ -28,7 +28,7 @@ export interface SlackTestServer {
   close: () => Promise<void>;
 }
 
-export async function startSlackServer(env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<SlackTestServer> {
+export async function startSlackServer(env: Record<string, string> = {}, options: { logger?: Logger; now?: () => number } = {}): Promise<SlackTestServer> {
   const fake = await FakeSlack.start();
   const services = await testServices({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
@@ -37,7 +37,7 @@ export async function startSlackServer(env: Record<string, string> = {}, options
     PUBLIC_URL,
     ...env,
   });
-  const slack = createSlackChannel({ config: services.config, logger: options.logger ?? services.logger, service: services.service });
+  const slack = createSlackChannel({ config: services.config, logger: options.logger ?? services.logger, service: services.service, ...(options.now ? { now: options.now } : {}) });
   const app = createApp(services, slack.httpHandler ? { slackEvents: slack.httpHandler } : {});
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -261,4 +261,54 @@ export function lastPost(fake: FakeSlack, after = 0, channel?: string): Recorded
   const last = posts.at(-1);
   if (!last) throw new Error(`nothing was posted; calls: ${fake.calls.slice(-10).map((c) => c.method).join(', ')}`);
   return last;
+}
+
+/**
+ * Interaction payloads no listener of ours handles, as Slack sends them: a
+ * global and a message shortcut, a button of an older release, and a
+ * block_actions without actions. Slack shows the person an error unless each
+ * is acknowledged.
+ */
+export function unhandledInteractions(teamId = 'T1', userId = 'U1'): { name: string; body: Record<string, unknown> }[] {
+  const user = { id: userId, username: 'pat', name: 'pat', team_id: teamId };
+  const team = { id: teamId, domain: 'example' };
+  const ts = `${Math.floor(Date.now() / 1000)}.000100`;
+  const blockActions = (actions: unknown[]) => ({
+    type: 'block_actions',
+    user,
+    api_app_id: 'A1',
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: ts, channel_id: `D${userId}`, is_ephemeral: false },
+    trigger_id: `trig-${ts}`,
+    team,
+    channel: { id: `D${userId}`, name: 'directmessage' },
+    message: { type: 'message', user: 'UBOT', ts, bot_id: 'BBOT', text: 'an old question', blocks: [] },
+    state: { values: {} },
+    response_url: 'https://hooks.slack.invalid/actions/T1/1/x',
+    actions,
+  });
+  return [
+    { name: 'a global shortcut', body: { type: 'shortcut', token: 'legacy-verification-token', action_ts: ts, team, user, callback_id: 'open_assessment', trigger_id: `trig-s-${ts}` } },
+    {
+      name: 'a message shortcut',
+      body: {
+        type: 'message_action',
+        token: 'legacy-verification-token',
+        action_ts: ts,
+        team,
+        user,
+        channel: { id: `D${userId}`, name: 'directmessage' },
+        callback_id: 'save_as_note',
+        trigger_id: `trig-m-${ts}`,
+        message_ts: ts,
+        message: { type: 'message', user: userId, ts, text: 'hello' },
+        response_url: 'https://hooks.slack.invalid/actions/T1/2/x',
+      },
+    },
+    {
+      name: 'a button of an older release',
+      body: blockActions([{ type: 'button', action_id: 'answer_yes', block_id: 'answers', text: { type: 'plain_text', text: 'Yes' }, value: 'yes', action_ts: ts }]),
+    },
+    { name: 'block_actions without actions', body: blockActions([]) },
+  ];
 }

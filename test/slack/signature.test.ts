@@ -1,6 +1,7 @@
 /**
  * The pure pieces of the Slack boundary: signature verification (with an
- * injected clock), the dedupe set, body parsing and command splitting.
+ * injected clock), the dedupe set, body parsing, command splitting and the
+ * counter of refused requests.
  */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { SeenKeys } from '../../src/channels/slack/dedupe.js';
 import { parseSlackBody } from '../../src/channels/slack/http-receiver.js';
 import { splitCommand } from '../../src/channels/slack/bot.js';
 import { normalizeApiUrl } from '../../src/channels/slack/slack-api.js';
+import { RefusalCounter } from '../../src/channels/slack/refusals.js';
 
 const secret = '8f742231b10e8888abcd99yyyzzz85a5';
 const body = 'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&command=%2Fassess&text=status';
@@ -99,5 +101,31 @@ describe('SLACK_API_URL', () => {
   it('gets the trailing slash the WebClient needs', () => {
     expect(normalizeApiUrl('http://127.0.0.1:9999/api')).toBe('http://127.0.0.1:9999/api/');
     expect(normalizeApiUrl('https://slack.com/api/')).toBe('https://slack.com/api/');
+  });
+});
+
+describe('RefusalCounter', () => {
+  it('limits an address past its refusals until the window ends, and says which refusal to log', () => {
+    let now = 120_000;
+    const counter = new RefusalCounter(3, 60_000, () => now);
+    expect([1, 2, 3].map(() => counter.count('a').log)).toEqual([true, false, false]);
+    expect(counter.retryAfterSeconds('a')).toBe(60);
+    expect(counter.retryAfterSeconds('b')).toBe(0);
+    now += 45_000;
+    expect(counter.retryAfterSeconds('a')).toBe(15);
+    now += 15_000;
+    expect(counter.retryAfterSeconds('a')).toBe(0);
+    expect(counter.count('a').log).toBe(true);
+  });
+
+  it('keeps at most maxAddresses per window; the others are not limited, and logged once together', () => {
+    const counter = new RefusalCounter(1, 60_000, () => 0, 2);
+    expect(counter.count('a').log).toBe(true);
+    expect(counter.count('b').log).toBe(true);
+    expect(counter.count('c').log).toBe(true);
+    expect(counter.count('d').log).toBe(false);
+    expect(counter.count('d').log).toBe(false);
+    expect(counter.retryAfterSeconds('d')).toBe(0);
+    expect(counter.retryAfterSeconds('a')).toBeGreaterThan(0);
   });
 });

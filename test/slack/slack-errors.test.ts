@@ -3,7 +3,7 @@
  * before the work, and an error reaches both the user and the log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlackUser, capturingLogger, lastPost, questionOf, signedPost, startSlackServer, textOf, type SlackTestServer } from './helpers.js';
+import { SlackUser, capturingLogger, unhandledInteractions, lastPost, questionOf, signedPost, startSlackServer, textOf, type SlackTestServer } from './helpers.js';
 
 let server: SlackTestServer;
 const log = capturingLogger();
@@ -40,6 +40,20 @@ describe('acknowledging first', () => {
     const before = server.fake.lastSeq;
     const response = await user.event({ type: 'reaction_added', user: user.userId, reaction: 'thumbsup', item: { type: 'message', channel: user.dmChannel, ts: '1.1' } });
     expect(response.status).toBe(200);
+    await server.idle();
+    expect(server.fake.lastSeq).toBe(before);
+  });
+
+  it('answers 200 at once to interactions nothing handles (shortcuts, old buttons, no actions), and does nothing', async () => {
+    const user = newUser();
+    const before = server.fake.lastSeq;
+    for (const { name, body } of unhandledInteractions(user.teamId, user.userId)) {
+      const started = Date.now();
+      const response = await signedPost(`${server.url}/slack/events`, new URLSearchParams({ payload: JSON.stringify(body) }).toString(), 'application/x-www-form-urlencoded');
+      expect(response.status, name).toBe(200);
+      // Acknowledged when Bolt is done, not by the fallback timer.
+      expect(Date.now() - started, name).toBeLessThan(1_500);
+    }
     await server.idle();
     expect(server.fake.lastSeq).toBe(before);
   });

@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLIC_URL, SlackUser, blocksOf, buttonsOf, lastPost, questionOf, signedPost, startSlackServer, textOf, type SlackTestServer } from './helpers.js';
 import type { RecordedCall } from './fake-slack.js';
 
+/** Slack's escaping of typed text. */
+const escapeForSlack = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 let server: SlackTestServer;
 let users = 0;
 /** A new Slack user per test, so tests do not share conversations. */
@@ -179,6 +182,79 @@ describe('a full assessment in Slack', () => {
     expect(JSON.stringify(blocksOf(confirm))).toContain('"style":"danger"');
     after = await act(() => user.click(confirm, 'gov:confirm:yes'));
     expect(questionOf(lastPost(server.fake, after))).toBe(questionIds()[0]);
+  });
+});
+
+describe('what people type arrives as they typed it', () => {
+  /** What Slack sends for "partly, R&D units only <50% see https://example.org/plan". */
+  const SENT = 'partly, R&amp;D units only &lt;50% see <https://example.org/plan>';
+  const NOTE = 'R&D units only <50% see https://example.org/plan';
+
+  it('stores the note decoded from Slack\'s escaping, and shows it escaped once in Slack and on the report page', async () => {
+    const user = newUser();
+    let after = await act(() => user.dm('start'));
+    after = await act(() => user.dm(SENT));
+    expect(textOf(lastPost(server.fake, after))).toContain('Your note is saved');
+    // Back at question 1, Slack shows the stored note, escaped exactly once for mrkdwn.
+    after = await act(() => user.dm('back'));
+    const back = textOf(lastPost(server.fake, after));
+    expect(back).toContain('(note: R&amp;D units only &lt;50% see https://example.org/plan)');
+    expect(back).not.toContain('&amp;amp;');
+    after = await act(() => user.dm('partly, ' + escapeForSlack(NOTE)));
+    for (let i = 1; i < questionIds().length; i++) after = await act(() => user.dm('yes'));
+    const review = lastPost(server.fake, after);
+    expect(textOf(review)).toContain('_Note: R&amp;D units only &lt;50% see https://example.org/plan_');
+    // The fallback text is mrkdwn too: escaped once, no link or mention made from the note.
+    expect(String(review.body.text)).toContain('R&amp;D units only &lt;50% see https://example.org/plan');
+    after = await act(() => user.dm('see result'));
+    after = await act(() => user.command('report'));
+    const link = new RegExp(`<${PUBLIC_URL}(/reports/[^|>]+)\\|`).exec(server.fake.callsOf('chat.postMessage', after).map(textOf).join('\n'))?.[1];
+    expect(link).toBeDefined();
+    const page = await (await fetch(`${server.url}${link}`)).text();
+    expect(page).toContain('R&amp;D units only &lt;50% see https://example.org/plan');
+    expect(page).not.toContain('&amp;amp;');
+    const json = (await (await fetch(`${server.url}${link}/report.json`)).json()) as { answers: { note?: string }[] };
+    expect(json.answers[0]?.note).toBe(NOTE);
+  });
+
+  it('applies the length limit to the decoded text: a 1,894-character answer is taken even when Slack\'s escaping makes it longer', async () => {
+    const user = newUser();
+    let after = await act(() => user.dm('start'));
+    const typed = `partly, ${'R&D <50% '.repeat(300)}`.slice(0, 1894).trimEnd();
+    expect(typed.length).toBeGreaterThan(1890);
+    expect(escapeForSlack(typed).length).toBeGreaterThan(2000);
+    after = await act(() => user.dm(escapeForSlack(typed)));
+    const post = textOf(lastPost(server.fake, after));
+    expect(post).not.toContain('too long');
+    expect(post).toContain('Your note is saved');
+    const id = (await server.services.service.latestFor(owner(user))) as string;
+    const view = await server.services.service.view(id, { kind: 'owner', owner: owner(user) });
+    expect(view.transcript.filter((e) => e.from === 'user').at(-1)?.text).toBe(typed);
+  });
+
+  it('decodes the text of a slash command', async () => {
+    const user = newUser();
+    // What Slack sends for "/assess R&D<@pat>" when it links the mention.
+    const after = await act(() => user.command('R&amp;D&lt;<@U123|pat>'));
+    const help = String(server.fake.callsOf('response_url', after)[0]?.body.text);
+    // The unknown subcommand is quoted back as typed, escaped once: no mention made of it.
+    expect(help).toContain("I don't know /assess r&amp;d&lt;@pat.");
+    expect(help).not.toContain('<@U123');
+  });
+
+  it('escapes a clicked button\'s label once in the updated message', async () => {
+    const user = newUser();
+    const after = await act(() => user.command('start'));
+    const q1 = lastPost(server.fake, after);
+    // A label with mrkdwn's special characters, as Slack echoes plain_text back (unescaped).
+    const blocks = structuredClone(q1.body.blocks) as { block_id?: string; elements?: { text: { text: string } }[] }[];
+    const answers = blocks.find((b) => b.block_id === 'gov-answers');
+    const first = answers?.elements?.[0];
+    if (!first) throw new Error('no answer button');
+    first.text.text = 'Yes & <!here>';
+    const before = await act(() => user.click({ ...q1, body: { ...q1.body, blocks } }, (b) => b.text === 'Yes & <!here>'));
+    const update = server.fake.callsOf('chat.update', before)[0];
+    expect(textOf(update as RecordedCall)).toContain('You chose: *Yes &amp; &lt;!here&gt;*');
   });
 });
 

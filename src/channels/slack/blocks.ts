@@ -10,6 +10,9 @@ import type { types } from '@slack/bolt';
 import { renderPlain } from '../plain-text.js';
 import type { Choice, Message, Progress, ResultView } from '../../core/messages.js';
 import type { ButtonValue, EchoedBlock } from './payloads.js';
+import { escapeMrkdwn } from './slack-text.js';
+
+export { escapeMrkdwn };
 
 export type KnownBlock = types.KnownBlock;
 export type Button = types.Button;
@@ -37,13 +40,9 @@ export const SlackAction = {
 /** Slack's limits (https://docs.slack.dev/reference/block-kit/blocks). */
 export const LIMITS = { blocksPerMessage: 50, sectionText: 3000, contextText: 2000, headerText: 150, buttonText: 75, buttonValue: 2000, fallbackText: 3000, contextElements: 10 } as const;
 
+/** Shortens to `max` characters, never cutting an escaped character (`&amp;`) in two. */
 export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** mrkdwn needs &, < and > escaped; everything else is shown as written. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text.length <= max ? text : `${text.slice(0, max - 1).replace(/&[a-z]{0,3}$/, '')}…`;
 }
 
 const md = (text: string, max: number = LIMITS.sectionText) => ({ type: 'mrkdwn' as const, text: clip(text, max) });
@@ -235,7 +234,8 @@ export function messageBlocks(message: Message, ctx: RenderContext): KnownBlock[
  */
 export function renderMessages(messages: readonly Message[], ctx: RenderContext): SlackMessage[] {
   const blocks = messages.flatMap((m) => messageBlocks(m, ctx));
-  const text = clip(messages.map(renderPlain).join('\n\n'), LIMITS.fallbackText);
+  // The top-level text is mrkdwn as well: people's words in it are escaped like in the blocks.
+  const text = clip(escapeMrkdwn(messages.map(renderPlain).join('\n\n')), LIMITS.fallbackText);
   if (blocks.length <= LIMITS.blocksPerMessage) return [{ text, blocks }];
   const parts: SlackMessage[] = [];
   for (let i = 0; i < blocks.length; i += LIMITS.blocksPerMessage) {

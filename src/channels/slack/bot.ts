@@ -16,6 +16,7 @@ import type { Owner } from '../../store/types.js';
 import {
   CHOICE_PREFIX,
   consumedBlocks,
+  escapeMrkdwn,
   forgetConfirmMessage,
   helpMessage,
   homeView,
@@ -141,7 +142,7 @@ export class SlackBot {
     let dm: string | undefined;
     await this.guard(owner, () => dm, command.response_url, async () => {
       if (verb === 'help' || !(SUBCOMMANDS as readonly string[]).includes(verb)) {
-        const unknown = verb === '' || verb === 'help' ? '' : `I don't know \`${command.command} ${verb.slice(0, 40)}\`. Here is what I can do:\n`;
+        const unknown = verb === '' || verb === 'help' ? '' : `I don't know \`${escapeMrkdwn(`${command.command} ${verb.slice(0, 40)}`.replace(/`/g, "'"))}\`. Here is what I can do:\n`;
         const help = helpMessage(command.command, unknown);
         await this.api.respond(command.response_url, { response_type: 'ephemeral', text: help.text, blocks: help.blocks });
         return;
@@ -206,7 +207,8 @@ export class SlackBot {
       if (reply.replayed) return;
       // The clicked message is spent when the conversation moved to another step; "why" or "help" leave it usable.
       const spent = reply.switchTo !== undefined || reply.messages.some((m) => isActionable(m) || m.kind === 'paused');
-      if (spent) await this.markClicked(payload, dm, `:ballot_box_with_check: You chose: *${action.text?.text ?? choice}*`);
+      // Slack echoes the button's plain_text label unescaped; in mrkdwn it needs escaping.
+      if (spent) await this.markClicked(payload, dm, `:ballot_box_with_check: You chose: *${escapeMrkdwn(action.text?.text ?? choice)}*`);
       await this.postTurnReply(owner, dm, reply);
     });
   }
@@ -470,7 +472,7 @@ export class SlackBot {
           ? ':warning: Something went wrong on our side, so your last action may not have been taken into account. Please try again in a moment.'
           : gov.kind === 'NOT_FOUND' && /conversation/i.test(gov.message)
             ? ':warning: That assessment no longer exists (it may have been deleted). Type `start` to begin a new one.'
-            : `:warning: ${gov.message}`;
+            : `:warning: ${escapeMrkdwn(gov.message)}`;
       if (responseUrl) await this.api.respond(responseUrl, { response_type: 'ephemeral', text });
       else await this.api.post(dm ?? (await this.dmChannel(owner)), textMessage(text));
     } catch (secondary) {

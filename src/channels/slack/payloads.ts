@@ -3,6 +3,10 @@
  * Loose objects: Slack adds fields over time, and we read only these.
  */
 import { z } from 'zod';
+import { fromSlackText } from './slack-text.js';
+
+/** Text a person typed, as Slack sends it (escaped, links and mentions in <…>), decoded to what they typed. */
+const TypedText = z.string().default('').transform(fromSlackText);
 
 /** Outer envelope of every Events API delivery. */
 export const EventEnvelope = z.looseObject({
@@ -21,7 +25,7 @@ export const DirectMessageEvent = z.looseObject({
   channel: z.string().min(1),
   channel_type: z.string().optional(),
   user: z.string().min(1).optional(),
-  text: z.string().default(''),
+  text: TypedText,
   ts: z.string().min(1),
   client_msg_id: z.string().optional(),
   subtype: z.string().optional(),
@@ -38,7 +42,7 @@ export const AppHomeOpenedEvent = z.looseObject({
 
 export const SlashCommand = z.looseObject({
   command: z.string().min(1),
-  text: z.string().default(''),
+  text: TypedText,
   team_id: z.string().min(1),
   user_id: z.string().min(1),
   channel_id: z.string().min(1),

@@ -6,6 +6,7 @@
  * recognised by their bot_id rather than by asking Slack who we are.
  */
 import { App, type AnyMiddlewareArgs, type Middleware } from '@slack/bolt';
+import type { SocketModeClient } from '@slack/socket-mode';
 import type { RequestHandler } from 'express';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
@@ -13,6 +14,7 @@ import type { ConversationService } from '../../service/conversation-service.js'
 import { CHOICE_PREFIX, SLACK_PREFIX } from './blocks.js';
 import { SlackBot } from './bot.js';
 import { SlackHttpReceiver } from './http-receiver.js';
+import { SlackSocketReceiver } from './socket-receiver.js';
 import { AppHomeOpenedEvent, BlockActions, DirectMessageEvent, EventEnvelope, SlashCommand } from './payloads.js';
 import { createSlackApi, webClientOptions, type SlackApi } from './slack-api.js';
 import { slackLogger } from './slack-logger.js';
@@ -36,6 +38,8 @@ export interface SlackChannel {
   /** The express handler for POST /slack/events (HTTP mode only). */
   httpHandler: RequestHandler | undefined;
   bot: SlackBot;
+  /** Socket Mode's client (Socket Mode only); tests deliver envelopes through it. */
+  socketClient: SocketModeClient | undefined;
   /** Socket Mode connects here; never rejects (a failure is logged and the web chat goes on). */
   start(): Promise<void>;
   /** Resolves when the requests received so far have been processed. */
@@ -61,10 +65,14 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
   const api = options.api ?? createSlackApi({ token: botToken, slackApiUrl: config.SLACK_API_URL, logger });
   const bot = new SlackBot({ service, api, logger, publicUrl: config.PUBLIC_URL, ...(options.now ? { now: options.now } : {}) });
 
-  const socket = Boolean(config.SLACK_APP_TOKEN);
-  const receiver = socket ? undefined : new SlackHttpReceiver({ signingSecret: config.SLACK_SIGNING_SECRET, logger, ...(options.now ? { now: options.now } : {}) });
+  // Our own receivers in both modes: they share the path that acknowledges every request (dispatch.ts).
+  const receiver = config.SLACK_APP_TOKEN
+    ? new SlackSocketReceiver({ appToken: config.SLACK_APP_TOKEN, logger, slackApiUrl: config.SLACK_API_URL })
+    : new SlackHttpReceiver({ signingSecret: config.SLACK_SIGNING_SECRET, logger, ...(options.now ? { now: options.now } : {}) });
+  const socketReceiver = receiver instanceof SlackSocketReceiver ? receiver : undefined;
+  const httpReceiver = receiver instanceof SlackHttpReceiver ? receiver : undefined;
   const app = new App({
-    ...(receiver ? { receiver } : { socketMode: true, appToken: config.SLACK_APP_TOKEN }),
+    receiver,
     // A single workspace: the configured token, without asking Slack (auth.test) first.
     authorize: async () => ({ botToken }),
     logger: slackLogger(logger, { quietDebug: true }),
@@ -76,11 +84,12 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
   registerListeners(app, bot, log);
 
   return {
-    mode: socket ? 'socket' : 'http',
-    httpHandler: receiver?.requestHandler,
+    mode: socketReceiver ? 'socket' : 'http',
+    httpHandler: httpReceiver?.requestHandler,
+    socketClient: socketReceiver?.client,
     bot,
     async start() {
-      if (!socket) return;
+      if (!socketReceiver) return;
       try {
         await app.start();
         log.info('Slack Socket Mode connected');
@@ -89,18 +98,19 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
       }
     },
     async drain() {
-      await receiver?.drain();
+      await httpReceiver?.drain();
+      await socketReceiver?.drain();
       await bot.drain();
     },
     async stop() {
-      if (socket) {
+      if (socketReceiver) {
         try {
           await app.stop();
         } catch (error) {
           log.warn({ err: error }, 'Slack Socket Mode did not disconnect cleanly');
         }
       }
-      await receiver?.stop();
+      await httpReceiver?.stop();
       await bot.drain();
     },
   };
