@@ -30,10 +30,17 @@ beforeAll(async () => {
   let { state } = newConversation(definition, 'en');
   let messages: Message[];
   ({ state, messages } = step(state, { kind: 'choice', choice: 'start' }));
+  ({ state, messages } = step(state, { kind: 'choice', choice: 'unit:national' }));
   afterStart = state;
   q1 = messages.find((m): m is QuestionMessage => m.kind === 'question') as QuestionMessage;
   for (let i = 0; i < definition.questions.length; i++) ({ state, messages } = step(state, { kind: 'text', text: i % 2 === 0 ? 'yes' : 'no' }));
-  ({ messages } = step(state, { kind: 'text', text: 'see result' }));
+  ({ state, messages } = step(state, { kind: 'text', text: 'see result' }));
+  // Contradictions are put to the person first: leave them for later.
+  while (!messages.some((m) => m.kind === 'result')) {
+    const settle = messages.find((m) => m.kind === 'text' && m.contradictionId);
+    if (!settle || settle.kind !== 'text' || !settle.contradictionId) throw new Error('neither a result nor a contradiction to settle');
+    ({ state, messages } = step(state, { kind: 'choice', choice: `settle:later:${settle.contradictionId}` }));
+  }
   result = messages.find((m): m is ResultMessage => m.kind === 'result') as ResultMessage;
 });
 

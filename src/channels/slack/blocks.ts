@@ -145,8 +145,10 @@ export function resultBlocks(result: ResultView, ctx: RenderContext): KnownBlock
   blocks.push(divider);
   for (const theme of result.themes) {
     blocks.push(section(`*${escapeMrkdwn(theme.title)}: ${escapeMrkdwn(theme.stageLabel)}*\n${escapeMrkdwn(theme.explanation)}`));
-    const notes: string[] = [];
-    if (theme.basis.length > 0) notes.push(`Based on your answers: ${theme.basis.map((q) => `“${escapeMrkdwn(q.answer)}”`).join(' · ')}`);
+    const notes: string[] = [`_${escapeMrkdwn(result.texts.oursLabel)}: ${escapeMrkdwn(theme.title)}_`];
+    const quoted = (label: string, quotes: typeof theme.strengths) =>
+      quotes.length > 0 ? [`${escapeMrkdwn(label)} ${quotes.map((q) => `${escapeMrkdwn(q.short)}: “${escapeMrkdwn(q.answer)}”`).join(' · ')}`] : [];
+    notes.push(...quoted(result.texts.strengthsLabel, theme.strengths), ...quoted(result.texts.becauseLabel, theme.holdingBack), ...quoted(result.texts.pendingLabel, theme.pending));
     if (theme.milestone) {
       notes.push(`${escapeMrkdwn(result.texts.milestoneHeading)} (${escapeMrkdwn(theme.milestone.stageLabel)}):\n${theme.milestone.characteristics.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`);
     }
@@ -157,12 +159,15 @@ export function resultBlocks(result: ResultView, ctx: RenderContext): KnownBlock
     result.suggestions.forEach((s, i) => {
       blocks.push(section(`*${i + 1}.* [${escapeMrkdwn(s.stageLabel)}] ${escapeMrkdwn(s.text)}\n_${escapeMrkdwn(s.reason)}_`));
       if (s.because.length > 0) {
-        blocks.push(context(`${escapeMrkdwn(result.texts.becauseLabel)} ${s.because.map((q) => `“${escapeMrkdwn(q.answer)}” (${escapeMrkdwn(clip(q.question, 120))})`).join('; ')}`));
+        blocks.push(context(`${escapeMrkdwn(result.texts.becauseLabel)} ${s.because.map((q) => `${escapeMrkdwn(q.short)}: “${escapeMrkdwn(q.answer)}”`).join('; ')}`));
       }
     });
   }
-  const warnings = [...result.contradictions.map((c) => c.text), ...result.caveats];
-  if (warnings.length > 0) blocks.push(context(...warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`)));
+  if (result.contradictions.length > 0) {
+    blocks.push(section(`*${escapeMrkdwn(result.texts.contradictionsHeading)}*`));
+    blocks.push(context(...result.contradictions.slice(0, LIMITS.contextElements).map((c) => `:warning: ${escapeMrkdwn(c.text)}${c.settlement.kind === 'kept' ? ` _(${escapeMrkdwn(c.settlement.note)})_` : ''}`)));
+  }
+  if (result.caveats.length > 0) blocks.push(section(`*${escapeMrkdwn(result.texts.caveatsHeading)}*`), context(...result.caveats.map((w) => `:warning: ${escapeMrkdwn(w)}`)));
   blocks.push(context(escapeMrkdwn(result.texts.sourceLabel)));
   // The full report is a web page at a private link, made on request (it can be shared, so not without asking).
   if (ctx.publicUrl) {
@@ -181,7 +186,8 @@ export function messageBlocks(message: Message, ctx: RenderContext): KnownBlock[
     case 'question': {
       const p = message.progress;
       const blocks: KnownBlock[] = [
-        context(`*${escapeMrkdwn(message.themeTitle)}* · Question ${p.index} of ${p.total}  ${progressBar(p.answered, p.total)}`),
+        // The opening question (what is assessed) has no theme and no number.
+        ...(p.index > 0 ? [context(`*${escapeMrkdwn(message.themeLabel)}* · Question ${p.index} of ${p.total}  ${progressBar(p.answered, p.total)}`)] : []),
         section(escapeMrkdwn(message.text)),
       ];
       if (message.currentAnswer) {

@@ -32,7 +32,7 @@ describe('the report from the widget', () => {
     expect(download.suggestedFilename()).toMatch(/^govstage-\d{4}-\d{2}-\d{2}-answers\.csv$/);
     const csv = parseAnswersCsv(await readFile((await download.path()) as string, 'utf8'));
     expect(csv).toHaveLength(10);
-    expect(csv[0]?.holds).toBe('yes');
+    expect(csv[0]?.states).toBe('holds');
 
     await page.getByRole('button', { name: 'Get a link to the full report' }).click();
     const link = page.getByRole('link', { name: 'Open the full report (new tab)' });
