@@ -24,7 +24,8 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const SECONDS = QUICK ? 3 : 8;
 const STORED_LARGE = Number(process.env.BENCH_STORED ?? (QUICK ? 10_000 : 100_000));
 const SERVER_ENV = { RATE_LIMIT_PER_MINUTE: '1000000000', RESUME_RATE_LIMIT_PER_MINUTE: '1000000000', LOG_LEVEL: 'info', NODE_ENV: 'production' };
-const REPLIES = ['start', 'yes', 'no', 'partly', 'yes', 'no', 'yes', 'partly', 'no', 'yes', 'no', 'see my result'];
+// The unit, then 14 answers with no contradiction to settle, then the result.
+const REPLIES = ['start', '1', 'no', 'yes', 'partly', 'yes', 'no', 'no', 'partly', 'no', 'yes', 'no', 'yes', 'partly', 'no', 'no', 'see my result'];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
