@@ -6,7 +6,7 @@ import { type AssessmentDefinition, type Texts } from '../definition.js';
 import type { Choice, EvidenceRef, Message, Progress, QuestionMessage, ReviewMessage, TextMessage } from '../messages.js';
 import { questionIdOfState, UNIT_QUESTION_ID, UNIT_STATE } from '../machine/machine.js';
 import { answerLabel, describeContradictions, evidenceFrom, explain, promptOf } from '../scoring/explain.js';
-import { statesOfAnswer } from '../scoring/evidence.js';
+import { openContradictionOf, statesOfAnswer } from '../scoring/evidence.js';
 import type { TextKey } from '../flow/schema.js';
 import { findContradictions, levelsByCharacteristic } from '../scoring/score.js';
 import type { Command } from '../replies/parse.js';
@@ -24,6 +24,17 @@ export const choiceIds = {
   confirm: 'confirm:yes',
   cancel: 'confirm:no',
 } as const;
+
+/**
+ * The step a conversation stands at, as a stable string: what a button
+ * rendered now is valid for. Commands that leave the step as it is (why,
+ * help, progress) keep it, so their buttons stay usable.
+ */
+export function stepOf(definition: AssessmentDefinition, state: ConversationState): string {
+  const value = state.machine.value;
+  if (value === 'settle') return `settle:${openContradictionOf(definition, state.machine.context) ?? ''}`;
+  return value;
+}
 
 export function progressOf(definition: AssessmentDefinition, state: ConversationState): Progress {
   const questionId = questionIdOfState(state.machine.value);
