@@ -229,6 +229,7 @@ export class PostgresStore implements ConversationStore {
       if (storedRevision !== expectedRevision) {
         throw new GovError('CONFLICT', `Conversation "${id}" is at revision ${storedRevision}, not ${expectedRevision}: it changed meanwhile`, {
           id,
+          reason: 'revision',
           expectedRevision,
           storedRevision,
         });
