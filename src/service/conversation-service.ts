@@ -14,6 +14,7 @@ import { KeyedMutex } from '../store/keyed-mutex.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { RECORD_SCHEMA_VERSION, type ChannelName, type ConversationRecord, type ConversationStore, type Owner, type TranscriptEntry } from '../store/types.js';
 import { hashResumeCode, hashToken, newConversationId, newResumeCode, newToken, normalizeResumeCode, sha256Hex, tokenMatches } from './secrets.js';
+import { TEXT_PROBLEMS, textProblem } from '../safe-text.js';
 
 /** How a caller proves the conversation is theirs. */
 export type Access = { kind: 'token'; token: string } | { kind: 'owner'; owner: Owner };
@@ -163,6 +164,8 @@ export class ConversationService {
   }
 
   async turn(request: TurnRequest): Promise<TurnReply> {
+    const unsafe = unsafeText(request.input);
+    if (unsafe) throw unsafe;
     // One turn at a time per conversation in this process; the revision check guards across processes.
     // And a bounded number of turns at once overall: past what the disk absorbs, more in flight only
     // holds more conversations in memory, so the rest wait their turn as small requests.
@@ -377,6 +380,17 @@ export class ConversationService {
     if (!result.ok) throw result.error;
     return result.value;
   }
+}
+
+/**
+ * The refusal of a turn whose text no store may keep (see safe-text.ts),
+ * checked here so every channel gets it, before anything is loaded.
+ */
+function unsafeText(input: TurnInput): GovError | undefined {
+  const [field, text] = input.kind === 'text' ? ['text', input.text] : input.kind === 'choice' ? ['choice', input.choice] : [undefined, undefined];
+  const problem = text === undefined ? undefined : textProblem(text);
+  if (!problem) return undefined;
+  return new GovError('BAD_INPUT', `That message ${TEXT_PROBLEMS[problem]}; nothing was changed. Send it again without it.`, { field, problem });
 }
 
 /** Resume codes are shown once and never stored in clear: the transcript and receipts keep the message without it. */
