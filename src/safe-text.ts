@@ -13,9 +13,12 @@ export type TextProblem = 'nul' | 'control' | 'surrogate';
 
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Either of the above, or a paired surrogate: one quick test that nearly every string passes (stores check every string written). */
+const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF]/;
 
 /** What is wrong with `text`, or undefined when it is fine. */
 export function textProblem(text: string): TextProblem | undefined {
+  if (!SUSPECT.test(text)) return undefined;
   if (text.includes('\u0000')) return 'nul';
   if (CONTROL.test(text)) return 'control';
   if (LONE_SURROGATE.test(text)) return 'surrogate';
@@ -30,24 +33,31 @@ export const TEXT_PROBLEMS: Readonly<Record<TextProblem, string>> = {
 };
 
 /** The first string anywhere in `value` (objects and arrays, keys included) that has a problem, with its path. */
-export function findTextProblem(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; problem: TextProblem } | undefined {
-  if (typeof value === 'string') {
-    const problem = textProblem(value);
-    return problem ? { path, problem } : undefined;
-  }
+export function findTextProblem(value: unknown): { path: (string | number)[]; problem: TextProblem } | undefined {
+  const path: (string | number)[] = [];
+  const problem = search(value, path);
+  // The path is collected on the way back out, so a clean record (the usual case) allocates nothing for it.
+  return problem ? { path: path.reverse(), problem } : undefined;
+}
+
+function search(value: unknown, path: (string | number)[]): TextProblem | undefined {
+  if (typeof value === 'string') return textProblem(value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findTextProblem(value[i], [...path, i]);
-      if (found) return found;
+      const problem = search(value[i], path);
+      if (problem) {
+        path.push(i);
+        return problem;
+      }
     }
-    return undefined;
-  }
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, inner] of Object.entries(value)) {
-      const problem = textProblem(key);
-      if (problem) return { path: [...path, key], problem };
-      const found = findTextProblem(inner, [...path, key]);
-      if (found) return found;
+  } else if (typeof value === 'object' && value !== null) {
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const problem = textProblem(key) ?? search((value as Record<string, unknown>)[key], path);
+      if (problem) {
+        path.push(key);
+        return problem;
+      }
     }
   }
   return undefined;
