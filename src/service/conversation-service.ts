@@ -12,8 +12,21 @@ import type { ConversationState } from '../core/conversation/state.js';
 import { buildReport, type AssessmentReport } from '../reports/report.js';
 import { KeyedMutex } from '../store/keyed-mutex.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
-import { RECORD_SCHEMA_VERSION, type ChannelName, type ConversationRecord, type ConversationStore, type Owner, type TranscriptEntry } from '../store/types.js';
-import { hashResumeCode, hashToken, newConversationId, newResumeCode, newToken, normalizeResumeCode, sha256Hex, tokenMatches } from './secrets.js';
+import { RECORD_SCHEMA_VERSION, type ChannelName, type ConversationRecord, type ConversationStore, type Owner, type TranscriptEntry, type TurnReceipt } from '../store/types.js';
+import {
+  deriveResumeCode,
+  deriveToken,
+  hashResumeCode,
+  hashToken,
+  newConversationId,
+  newResumeCode,
+  newToken,
+  normalizeResumeCode,
+  openedConversationId,
+  sha256Hex,
+  tokenMatches,
+} from './secrets.js';
+import { TEXT_PROBLEMS, textProblem } from '../safe-text.js';
 
 /** How a caller proves the conversation is theirs. */
 export type Access = { kind: 'token'; token: string } | { kind: 'owner'; owner: Owner };
@@ -61,6 +74,13 @@ export interface TurnRequest {
   revision?: number;
 }
 
+/**
+ * The conversation a "new assessment" turn opened. Its token and resume code
+ * are given to a caller that holds a token (web, terminal), derived from it;
+ * a Slack user reaches it as its owner and is given no secret.
+ */
+export type SwitchTo = Omit<Started, 'resumeToken' | 'resumeCode' | 'resumeCodeExpiresAt'> & Partial<Pick<Started, 'resumeToken' | 'resumeCode' | 'resumeCodeExpiresAt'>>;
+
 export interface TurnReply {
   conversationId: string;
   revision: number;
@@ -68,8 +88,8 @@ export interface TurnReply {
   messages: Message[];
   /** True when this was a retry of a turn already processed. */
   replayed: boolean;
-  /** Set when the person asked for a new assessment: continue with this conversation. */
-  switchTo?: Started;
+  /** Set when the person asked for a new assessment: continue with this conversation (the same one on every retry). */
+  switchTo?: SwitchTo;
 }
 
 export interface ConversationView {
@@ -83,10 +103,40 @@ export interface ConversationView {
   current: Message[];
 }
 
-/** How many turn receipts are kept for idempotent retries (a retry follows its turn within seconds). */
-const RECEIPTS_KEPT = 8;
-/** Attempts at a turn when another instance wrote the same conversation meanwhile. */
-const CAS_ATTEMPTS = 3;
+/**
+ * How long a turn id is honoured (its retry replays the first answer instead
+ * of applying again): the receipts of the conversation's last 256 turns and
+ * every one younger than 24 hours, at most 1024. A whole assessment, notes
+ * and changes included, is far below 256 turns, so in practice a turn id is
+ * honoured for the conversation's life; the day covers a client that comes
+ * back online and retries much later. A receipt is ~150 bytes (it points into
+ * the transcript instead of copying the answer): the bound is a small part of
+ * what the transcript of so many turns already holds.
+ */
+const RECEIPTS_KEPT = 256;
+const RECEIPTS_KEPT_MS = 24 * 3_600_000;
+const RECEIPTS_MAX = 1024;
+/**
+ * Attempts at a write that keeps losing the compare-and-swap to other
+ * instances (each re-loads and re-applies), before answering "busy, try
+ * again". Turns on one conversation take turns within a process, so only
+ * other instances compete, and one of them wins every round.
+ */
+const CAS_ATTEMPTS = 20;
+
+/** A new assessment a turn opened. Everything about it follows from that turn, so every retry reaches the same one. */
+interface Opening {
+  id: string;
+  /** When the turn was taken: the conversation's creation, and the start of its resume code's validity. */
+  at: string;
+  channel: ChannelName;
+  locale: string;
+  owner: Owner | null;
+  previousId: string | undefined;
+  messages: Message[];
+  /** Derived from the caller's token, for a caller that has one; never stored. */
+  secrets?: { resumeToken: string; resumeCode: string; resumeCodeExpiresAt: string };
+}
 
 export class ConversationService {
   readonly definition: AssessmentDefinition;
@@ -109,29 +159,38 @@ export class ConversationService {
    */
   async start(params: { channel: ChannelName; locale?: string; owner?: Owner; previousId?: string }): Promise<Started> {
     const previousId = params.previousId ?? (params.owner ? (await this.store.findByOwner(params.owner)).find((c) => c.status === 'finished')?.id : undefined);
-    const now = this.now();
-    const at = now.toISOString();
-    const { state, messages } = newConversation(this.definition, params.locale);
+    const at = this.now().toISOString();
+    const { messages } = newConversation(this.definition, params.locale);
     const resumeToken = newToken();
     const resumeCode = newResumeCode();
-    const resumeCodeExpiresAt = new Date(now.getTime() + this.options.resumeCodeTtlMs).toISOString();
-    const record: ConversationRecord = {
+    const resumeCodeExpiresAt = this.resumeCodeExpiry(at);
+    const record = this.newRecord({ id: newConversationId(), at, channel: params.channel, locale: params.locale, owner: params.owner ?? null, previousId, messages, secrets: { resumeToken, resumeCode, resumeCodeExpiresAt } });
+    await this.store.create(record);
+    return { conversationId: record.id, resumeToken, resumeCode, resumeCodeExpiresAt, revision: 0, status: record.state.status, messages };
+  }
+
+  private newRecord(params: { id: string; at: string; channel: ChannelName; locale: string | undefined; owner: Owner | null; previousId: string | undefined; messages: Message[]; secrets?: Opening['secrets'] }): ConversationRecord {
+    const { at, channel, secrets } = params;
+    return {
       recordVersion: RECORD_SCHEMA_VERSION,
-      id: newConversationId(),
+      id: params.id,
       revision: 0,
       createdAt: at,
       updatedAt: at,
-      channel: params.channel,
-      tokenHash: hashToken(resumeToken),
-      resumeCode: { hash: hashResumeCode(resumeCode), expiresAt: resumeCodeExpiresAt },
-      owner: params.owner ?? null,
-      state,
-      transcript: [{ at, from: 'bot', channel: params.channel, messages }],
+      channel,
+      // Without a token to give (a Slack user's), one nobody knows: the owner is how it is reached.
+      tokenHash: hashToken(secrets?.resumeToken ?? newToken()),
+      resumeCode: secrets ? { hash: hashResumeCode(secrets.resumeCode), expiresAt: secrets.resumeCodeExpiresAt } : null,
+      owner: params.owner,
+      state: newConversation(this.definition, params.locale).state,
+      transcript: [{ at, from: 'bot', channel, messages: params.messages }],
       receipts: [],
-      ...(previousId ? { previousId } : {}),
+      ...(params.previousId ? { previousId: params.previousId } : {}),
     };
-    await this.store.create(record);
-    return { conversationId: record.id, resumeToken, resumeCode, resumeCodeExpiresAt, revision: 0, status: state.status, messages };
+  }
+
+  private resumeCodeExpiry(from: string): string {
+    return new Date(Date.parse(from) + this.options.resumeCodeTtlMs).toISOString();
   }
 
   /** Loads a conversation the caller may access. Unknown and not-yours look the same (no leak). */
@@ -163,29 +222,32 @@ export class ConversationService {
   }
 
   async turn(request: TurnRequest): Promise<TurnReply> {
+    const unsafe = unsafeText(request.input);
+    if (unsafe) throw unsafe;
     // One turn at a time per conversation in this process; the revision check guards across processes.
     // And a bounded number of turns at once overall: past what the disk absorbs, more in flight only
     // holds more conversations in memory, so the rest wait their turn as small requests.
-    return this.locks.runExclusive(request.conversationId, () => this.turnSlots.run(async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await this.turnOnce(request);
-        } catch (error) {
-          const retriable = error instanceof GovError && error.kind === 'CONFLICT' && error.details?.reason === 'revision-race';
-          if (!retriable || attempt >= CAS_ATTEMPTS) throw error;
-        }
-      }
-    }));
+    return this.locks.runExclusive(request.conversationId, () =>
+      this.turnSlots.run(async () => {
+        const { reply, opening } = await this.retryingLostRaces(() => this.turnOnce(request));
+        if (!opening) return reply;
+        // Only once the turn is recorded, and outside its retried compare-and-swap: created once, whatever
+        // the retries (of the request, or of a lost race), because its id comes from the turn.
+        await this.open(opening);
+        return { ...reply, switchTo: { conversationId: opening.id, revision: 0, status: 'active', messages: opening.messages, ...opening.secrets } };
+      }),
+    );
   }
 
-  private async turnOnce(request: TurnRequest): Promise<TurnReply> {
+  private async turnOnce(request: TurnRequest): Promise<{ reply: TurnReply; opening?: Opening }> {
     const record = await this.load(request.conversationId, request.access);
     const inputHash = sha256Hex(JSON.stringify(request.input));
     const receipt = record.receipts.find((r) => r.turnId === request.turnId);
     if (receipt) {
       if (receipt.inputHash !== inputHash) throw new GovError('CONFLICT', 'This turn id was already used for a different answer. Use a new turn id for a new answer.');
-      const replayed = (receipt.reply !== undefined ? record.transcript[receipt.reply]?.messages : receipt.messages) ?? [];
-      return { conversationId: record.id, revision: record.revision, status: record.state.status, messages: replayed as Message[], replayed: true };
+      const replayed = ((receipt.reply !== undefined ? record.transcript[receipt.reply]?.messages : receipt.messages) ?? []) as Message[];
+      const reply: TurnReply = { conversationId: record.id, revision: record.revision, status: record.state.status, messages: replayed, replayed: true };
+      return { reply, ...(receipt.opened ? { opening: this.opening(record, request, receipt.opened, receipt.at, replayed) } : {}) };
     }
     const texts = () => textsFor(this.definition, record.state.locale);
     if (request.revision !== undefined && request.revision !== record.revision) {
@@ -205,7 +267,7 @@ export class ConversationService {
 
     let messages = outcome.messages;
     let resumeCode = record.resumeCode;
-    let switchTo: Started | undefined;
+    let opened: string | undefined;
     if (outcome.signal === 'pause') {
       const code = newResumeCode();
       const expiresAt = new Date(now.getTime() + this.options.resumeCodeTtlMs).toISOString();
@@ -213,10 +275,9 @@ export class ConversationService {
       const url = this.options.resumeUrl?.(code);
       messages = messages.map((m) => (m.kind === 'paused' ? { ...m, resume: { code, expiresAt, ...(url ? { url } : {}) } } : m));
     } else if (outcome.signal === 'newAssessment') {
-      // The new assessment re-takes this one if it is finished, else whatever this one re-took.
-      const previousId = record.state.status === 'finished' ? record.id : record.previousId;
-      switchTo = await this.start({ channel: request.channel, locale: record.state.locale, ...(record.owner ? { owner: record.owner } : {}), ...(previousId ? { previousId } : {}) });
-      messages = switchTo.messages;
+      // Not created here: this attempt may lose the revision race and run again (see turn()).
+      opened = openedConversationId(record.id, request.turnId);
+      messages = newConversation(this.definition, record.state.locale).messages;
     }
 
     const userText = request.input.kind === 'text' ? request.input.text : request.input.kind === 'choice' ? choiceLabel(this.definition, textsFor(this.definition, outcome.state.locale), request.input.choice) : undefined;
@@ -233,20 +294,63 @@ export class ConversationService {
       state: outcome.state,
       transcript,
       // The receipt points at the bot's answer in the transcript rather than holding a second copy of it.
-      receipts: [...record.receipts, { turnId: request.turnId, at, inputHash, reply: transcript.length - 1 }].slice(-RECEIPTS_KEPT),
+      receipts: keptReceipts([...record.receipts, { turnId: request.turnId, at, inputHash, reply: transcript.length - 1, ...(opened ? { opened } : {}) }], now),
     };
+    await this.store.update(next, record.revision);
+    const reply: TurnReply = { conversationId: record.id, revision: next.revision, status: next.state.status, messages, replayed: false };
+    return { reply, ...(opened ? { opening: this.opening(record, request, opened, at, messages) } : {}) };
+  }
+
+  /** The new assessment a turn opened (or, retried, had opened): all of it follows from the turn and the caller's token. */
+  private opening(record: ConversationRecord, request: TurnRequest, id: string, at: string, messages: Message[]): Opening {
+    const key = request.access.kind === 'token' ? request.access.token : undefined;
+    return {
+      id,
+      at,
+      channel: request.channel,
+      locale: record.state.locale,
+      owner: record.owner,
+      // The new assessment re-takes this one if it is finished, else whatever this one re-took.
+      previousId: record.state.status === 'finished' ? record.id : record.previousId,
+      messages,
+      ...(key
+        ? { secrets: { resumeToken: deriveToken(key, `opened-token:${id}`), resumeCode: deriveResumeCode(key, `opened-code:${id}`), resumeCodeExpiresAt: this.resumeCodeExpiry(at) } }
+        : {}),
+    };
+  }
+
+  /** Creates the conversation a turn opened, unless an earlier attempt (here or on another instance) already did. */
+  private async open(opening: Opening): Promise<void> {
     try {
-      await this.store.update(next, record.revision);
+      await this.store.create(this.newRecord(opening));
     } catch (error) {
-      if (error instanceof GovError && error.kind === 'CONFLICT') throw new GovError('CONFLICT', error.message, { reason: 'revision-race' }, { cause: error });
-      throw error;
+      if (!(error instanceof GovError && error.kind === 'CONFLICT') || (await this.store.get(opening.id)) === undefined) throw error;
     }
-    return { conversationId: record.id, revision: next.revision, status: next.state.status, messages, replayed: false, ...(switchTo ? { switchTo } : {}) };
+  }
+
+  /**
+   * Runs a load, change, compare-and-swap attempt again, from a fresh load,
+   * while it loses the race to another instance's write: a change that did
+   * not name a revision must apply, not fail because of someone else's.
+   */
+  private async retryingLostRaces<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!lostRace(error)) throw error;
+        if (n >= CAS_ATTEMPTS) {
+          throw new GovError('UNAVAILABLE', 'This conversation is busy with other answers right now; nothing was changed. Please try again.', { retryAfterSeconds: 1 }, { cause: error });
+        }
+        // A little random backoff, so instances racing for one conversation do not collide in lock-step.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** n)));
+      }
+    }
   }
 
   /** A fresh resume code for "save and continue later" (the old one stops working). */
   async issueResumeCode(conversationId: string, access: Access): Promise<{ code: string; expiresAt: string; url?: string; revision: number }> {
-    return this.locks.runExclusive(conversationId, async () => {
+    return this.locks.runExclusive(conversationId, () => this.retryingLostRaces(async () => {
       const record = await this.load(conversationId, access);
       const code = newResumeCode();
       const now = this.now();
@@ -254,7 +358,7 @@ export class ConversationService {
       await this.store.update({ ...record, revision: record.revision + 1, updatedAt: now.toISOString(), resumeCode: { hash: hashResumeCode(code), expiresAt } }, record.revision);
       const url = this.options.resumeUrl?.(code);
       return { code, expiresAt, revision: record.revision + 1, ...(url ? { url } : {}) };
-    });
+    }));
   }
 
   /**
@@ -268,7 +372,7 @@ export class ConversationService {
     if (!code) throw invalid();
     const id = await this.store.findByResumeCodeHash(hashResumeCode(code));
     if (!id) throw invalid();
-    return this.locks.runExclusive(id, async () => {
+    return this.locks.runExclusive(id, () => this.retryingLostRaces(async () => {
       const record = await this.store.get(id);
       if (!record || record.resumeCode?.hash !== hashResumeCode(code)) throw invalid();
       if (Date.parse(record.resumeCode.expiresAt) <= this.now().getTime()) throw new GovError('EXPIRED', 'That resume code has expired. Start a new assessment, or ask for a new code where you saved it.');
@@ -278,7 +382,7 @@ export class ConversationService {
         record.revision,
       );
       return { conversationId: id, resumeToken };
-    });
+    }));
   }
 
   /** The report of a finished assessment the caller may access. */
@@ -305,7 +409,7 @@ export class ConversationService {
 
   /** Creates (or replaces) the shareable report link of a finished assessment. */
   async issueReportLink(conversationId: string, access: Access): Promise<ReportLink> {
-    return this.locks.runExclusive(conversationId, async () => {
+    return this.locks.runExclusive(conversationId, () => this.retryingLostRaces(async () => {
       const record = await this.load(conversationId, access);
       if (record.state.status !== 'finished') throw new GovError('CONFLICT', 'The report is ready once the assessment is finished (see your result first).');
       const token = newToken();
@@ -318,17 +422,17 @@ export class ConversationService {
       const path = `/reports/${record.id}/${token}`;
       const url = this.options.publicUrl?.(path);
       return { path, expiresAt, ...(url ? { url } : {}) };
-    });
+    }));
   }
 
   /** Revokes the report link: it stops working at once. */
   async revokeReportLink(conversationId: string, access: Access): Promise<void> {
-    await this.locks.runExclusive(conversationId, async () => {
+    await this.locks.runExclusive(conversationId, () => this.retryingLostRaces(async () => {
       const record = await this.load(conversationId, access);
       if (!record.reportLink || record.reportLink.revokedAt) return;
       const at = this.now().toISOString();
       await this.store.update({ ...record, revision: record.revision + 1, updatedAt: at, reportLink: { ...record.reportLink, revokedAt: at } }, record.revision);
-    });
+    }));
   }
 
   /** The report behind a shared link. Wrong, revoked and unknown links look the same. */
@@ -377,6 +481,28 @@ export class ConversationService {
     if (!result.ok) throw result.error;
     return result.value;
   }
+}
+
+/** The receipts still honoured after a turn (see RECEIPTS_KEPT). */
+function keptReceipts(receipts: TurnReceipt[], now: Date): TurnReceipt[] {
+  const since = now.getTime() - RECEIPTS_KEPT_MS;
+  return receipts.filter((receipt, i) => i >= receipts.length - RECEIPTS_KEPT || Date.parse(receipt.at) > since).slice(-RECEIPTS_MAX);
+}
+
+/** A write that lost the compare-and-swap (the store says so), or a fresh resume code that happened to be taken: worth another attempt. */
+function lostRace(error: unknown): boolean {
+  return error instanceof GovError && error.kind === 'CONFLICT' && (error.details?.reason === 'revision' || error.details?.reason === 'resume-code-taken');
+}
+
+/**
+ * The refusal of a turn whose text no store may keep (see safe-text.ts),
+ * checked here so every channel gets it, before anything is loaded.
+ */
+function unsafeText(input: TurnInput): GovError | undefined {
+  const [field, text] = input.kind === 'text' ? ['text', input.text] : input.kind === 'choice' ? ['choice', input.choice] : [undefined, undefined];
+  const problem = text === undefined ? undefined : textProblem(text);
+  if (!problem) return undefined;
+  return new GovError('BAD_INPUT', `That message ${TEXT_PROBLEMS[problem]}; nothing was changed. Send it again without it.`, { field, problem });
 }
 
 /** Resume codes are shown once and never stored in clear: the transcript and receipts keep the message without it. */

@@ -2,7 +2,7 @@
  * Tokens and resume codes: random, shown to the person once, stored only as
  * a sha256 hash, compared in constant time.
  */
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -38,6 +38,26 @@ export function normalizeResumeCode(input: string): string | null {
   for (const ch of cleaned) if (!CODE_ALPHABET.includes(ch)) return null;
   return `${cleaned.slice(0, 5)}-${cleaned.slice(5)}`;
 }
+
+/**
+ * A token derived from one the caller holds (HMAC-SHA256 keyed with it): the
+ * same every time it is derived, so a retried request can be given the same
+ * secret again without it ever being stored, and out of reach of anyone
+ * without the key (the store holds only hashes of both).
+ */
+export const deriveToken = (key: string, purpose: string): string => createHmac('sha256', key).update(purpose).digest('base64url');
+
+/** A resume code derived like `deriveToken`: 10 characters of 5 bits each (256 is a multiple of 32, so unbiased). */
+export function deriveResumeCode(key: string, purpose: string): string {
+  const bytes = createHmac('sha256', key).update(purpose).digest();
+  let code = '';
+  for (let i = 0; i < RESUME_CODE_LENGTH; i++) code += CODE_ALPHABET[(bytes[i] ?? 0) % CODE_ALPHABET.length];
+  return `${code.slice(0, 5)}-${code.slice(5)}`;
+}
+
+/** The id of the conversation a "new assessment" turn opens: the same for every retry of that turn. */
+export const openedConversationId = (fromId: string, turnId: string): string =>
+  `c_${createHash('sha256').update(JSON.stringify(['opened-by', fromId, turnId])).digest('base64url').slice(0, 22)}`;
 
 export const hashResumeCode = (code: string): string => sha256Hex(`resume-code:${code}`);
 export const hashToken = (token: string): string => sha256Hex(`token:${token}`);

@@ -6,6 +6,7 @@
  */
 import { formatPath } from '../core/data-file.js';
 import { GovError } from '../errors.js';
+import { findTextProblem, TEXT_PROBLEMS } from '../safe-text.js';
 import { ConversationRecord, type ConversationSummary } from './types.js';
 
 /** Ids and hashes become file names and keys: only these characters, so nothing can climb out of a folder. */
@@ -27,6 +28,15 @@ export function checkIncoming(record: ConversationRecord): ConversationRecord {
     );
   }
   const next = parsed.data;
+  // One rule for every backend: PostgreSQL cannot hold NUL or a lone surrogate, so no store takes them.
+  const unsafe = findTextProblem(next);
+  if (unsafe) {
+    throw new GovError('BAD_INPUT', `Refusing to store conversation "${next.id}": ${formatPath(unsafe.path)} ${TEXT_PROBLEMS[unsafe.problem]}`, {
+      id: next.id,
+      path: formatPath(unsafe.path),
+      problem: unsafe.problem,
+    });
+  }
   if (!isSafeStoreName(next.id)) {
     throw new GovError('BAD_INPUT', 'A conversation id may only use letters, digits, "_" and "-" (1 to 128 of them)', { id: next.id.slice(0, 140) });
   }

@@ -37,6 +37,8 @@ export const TurnReceipt = z.strictObject({
   reply: z.number().int().nonnegative().optional(),
   /** The answer itself, in receipts written before `reply` existed. */
   messages: z.array(z.unknown()).optional(),
+  /** The id of the conversation a "new assessment" turn opened, so a retry hands back the same one. */
+  opened: z.string().optional(),
 });
 export type TurnReceipt = z.infer<typeof TurnReceipt>;
 
@@ -58,7 +60,7 @@ export const ConversationRecord = z.strictObject({
   owner: Owner.nullable(),
   state: ConversationState,
   transcript: z.array(TranscriptEntry),
-  /** The last few turn receipts (bounded), for idempotent retries. */
+  /** Turn receipts of the recent turns (bounded: see the service), for idempotent retries. */
   receipts: z.array(TurnReceipt),
   /** The person's earlier assessment this one re-takes, for "what changed since". */
   previousId: z.string().optional(),

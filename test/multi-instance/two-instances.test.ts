@@ -198,20 +198,95 @@ describe('two instances on one PostgreSQL database', () => {
     expect(userTexts(stored.body.transcript)).toHaveLength(expectedRevision);
   });
 
-  it('keeps every answer when different turns of one conversation race on both instances', async () => {
+  it('applies every one of 20 different turns of one conversation racing on both instances (sent without a revision: a lost race is retried)', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const { conversationId: id, resumeToken: token } = await startConversation(a.url);
+      const sent = Array.from({ length: 20 }, (_, i) => `racing words ${'abcdefghijklmnopqrst'[i]} ${'xyz'[round]}`);
+      const replies = await Promise.all(sent.map((text, i) => turn(i % 2 === 0 ? a.url : b.url, id, token, { text })));
+      expect(replies.map((r) => r.status), JSON.stringify(replies.filter((r) => r.status !== 200).map((r) => r.body))).toEqual(sent.map(() => 200));
+      const stored = await view(b.url, id, token);
+      expect(stored.body.revision).toBe(sent.length);
+      expect(userTexts(stored.body.transcript).sort()).toEqual([...sent].sort());
+      // Each reply names the revision it wrote: all distinct.
+      expect(new Set(replies.map((r) => r.body.revision as number)).size).toBe(sent.length);
+    }
+  }, 60_000);
+
+  it('refuses turns that name a revision the other instance moved past with 409, a public message and where it stands', async () => {
     const { conversationId: id, resumeToken: token } = await startConversation(a.url);
-    const sent = Array.from({ length: 12 }, (_, i) => `racing words ${'abcdefghijkl'[i]}`);
-    const replies = await Promise.all(sent.map((text, i) => turn(i % 2 === 0 ? a.url : b.url, id, token, { text })));
-    const acknowledged = sent.filter((_, i) => replies[i]!.status === 200);
-    // A turn may give up with 409 after repeated races, but never with anything else, and most get through.
-    for (const reply of replies) expect([200, 409]).toContain(reply.status);
-    expect(acknowledged.length).toBeGreaterThanOrEqual(sent.length / 2);
-    const stored = await view(b.url, id, token);
-    expect(stored.body.revision).toBe(acknowledged.length);
-    expect(userTexts(stored.body.transcript).sort()).toEqual([...acknowledged].sort());
-    // Each acknowledged reply names the revision it wrote: all distinct.
-    const revisions = replies.filter((r) => r.status === 200).map((r) => r.body.revision as number);
-    expect(new Set(revisions).size).toBe(revisions.length);
+    const first = await turn(a.url, id, token, { choice: 'start' });
+    const revision = first.body.revision as number;
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => call(i % 2 === 0 ? a.url : b.url, 'POST', `/api/conversations/${id}/turns`, { token, body: { turnId: newTurnId(), text: `note named revision ${i}`, revision } })),
+    );
+    const applied = replies.filter((r) => r.status === 200);
+    const refused = replies.filter((r) => r.status === 409);
+    expect(applied).toHaveLength(1);
+    expect(refused).toHaveLength(9);
+    for (const reply of refused) {
+      expect(reply.body.error.code).toBe('CONFLICT');
+      expect(reply.body.error.message).toMatch(/moved on/);
+      expect(reply.body.error.message).not.toMatch(/revision \d|meanwhile/);
+      expect(reply.body.revision).toBe(revision + 1);
+      expect(reply.body.messages.some((m: { kind: string }) => m.kind === 'question')).toBe(true);
+    }
+  });
+
+  it('issues resume codes and resumes while turns race on both instances: never a 409, never internal wording', async () => {
+    const started = await startConversation(a.url);
+    const id = started.conversationId;
+    const token = started.resumeToken;
+    await turn(a.url, id, token, { choice: 'start' });
+    const work = await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) => turn(i % 2 === 0 ? a.url : b.url, id, token, { text: `note busy ${i}` })),
+      ...Array.from({ length: 6 }, (_, i) => call(i % 2 === 0 ? b.url : a.url, 'POST', `/api/conversations/${id}/resume-code`, { token })),
+    ]);
+    expect(work.map((r) => r.status), JSON.stringify(work.filter((r) => r.status !== 200).map((r) => r.body))).toEqual(work.map(() => 200));
+    const codes = work.slice(10).map((r) => r.body.code as string);
+    // Exactly one of the codes is the current one (the last written); the race decided which.
+    const current = await Promise.all(codes.map((code) => call(b.url, 'POST', '/api/resume', { body: { code } })));
+    // Redeeming one while turns keep coming on the other instance: it is retried, not refused.
+    const winner = current.find((r) => r.status === 200);
+    expect(winner, JSON.stringify(current.map((r) => [r.status, r.body]))).toBeDefined();
+    expect(current.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const r of current) expect([200, 404]).toContain(r.status);
+    const newToken = winner!.body.resumeToken as string;
+    const issued = await call(a.url, 'POST', `/api/conversations/${id}/resume-code`, { token: newToken });
+    const racing = await Promise.all([
+      ...Array.from({ length: 8 }, (_, i) => turn(i % 2 === 0 ? a.url : b.url, id, newToken, { text: `note while resuming ${i}` })),
+      call(b.url, 'POST', '/api/resume', { body: { code: issued.body.code } }),
+    ]);
+    const resumed = racing.at(-1)!;
+    expect(resumed.status, JSON.stringify(resumed.body)).toBe(200);
+    // A turn that lands after the resume meets the new token: 401, as for any device the code moved away from.
+    for (const r of racing.slice(0, -1)) expect([200, 401]).toContain(r.status);
+    for (const r of [...work, ...current, ...racing]) expect(JSON.stringify(r.body)).not.toMatch(/at revision|meanwhile/);
+  }, 60_000);
+
+  it('opens exactly one new assessment when its turn reaches both instances, again and again and against other turns', async () => {
+    const { conversationId: id, resumeToken: token } = await startConversation(a.url);
+    let reply = await turn(a.url, id, token, { choice: 'start' });
+    for (let question = questionOf(reply); question; question = questionOf(reply)) reply = await turn(b.url, id, token, { choice: question.choices[0]!.id });
+    reply = await turn(a.url, id, token, { choice: 'cmd:seeResult' });
+    expect(reply.body.status).toBe('finished');
+    const turnId = newTurnId();
+    const replies = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (i % 3 === 2 ? turn(i % 2 === 0 ? a.url : b.url, id, token, { text: 'help' }) : turn(i % 2 === 0 ? a.url : b.url, id, token, { choice: 'cmd:newAssessment' }, turnId))),
+    );
+    expect(replies.map((r) => r.status)).toEqual(replies.map(() => 200));
+    const opened = replies.filter((r) => r.body.switchTo !== undefined);
+    expect(opened).toHaveLength(8);
+    for (const r of opened) expect(r.body.switchTo).toEqual(opened[0]!.body.switchTo);
+    const switchTo = opened[0]!.body.switchTo as Started;
+    const client = await db.client(schema.schema);
+    try {
+      const rows = (await client.query(`SELECT id FROM conversations WHERE record->>'previousId' = $1`, [id])).rows;
+      expect(rows.map((row) => row.id)).toEqual([switchTo.conversationId]);
+    } finally {
+      await client.end();
+    }
+    for (const server of [a, b]) expect((await view(server.url, switchTo.conversationId, switchTo.resumeToken)).status).toBe(200);
+    expect((await turn(b.url, switchTo.conversationId, switchTo.resumeToken, { choice: 'start' })).status).toBe(200);
   }, 60_000);
 
   it('accepts resume codes whichever instance issued them or is asked', async () => {

@@ -136,15 +136,12 @@ describe('concurrent turns on one conversation', () => {
     expect(same.filter((r) => r.ok && r.reply.replayed)).toHaveLength(1);
     expect((await stored(started.conversationId)).revision).toBe(2);
 
-    // Different notes on both instances at once: each is applied, or refused with CONFLICT; never silently lost.
+    // Different notes on both instances at once, sent without a revision: a lost race is retried, so every one is applied.
     const results = await Promise.all(Array.from({ length: 16 }, (_, i) => turn(i % 2 === 0 ? services.service : other, `n-${i}`, `note race ${i}`)));
-    const applied = results.filter((r) => r.ok);
-    for (const r of results) if (!r.ok) expect(r.error.kind).toBe('CONFLICT');
+    expect(results.filter((r) => !r.ok)).toEqual([]);
     const record = await stored(started.conversationId);
-    expect(record.revision).toBe(2 + applied.length);
+    expect(record.revision).toBe(2 + results.length);
     const typed = record.transcript.filter((e) => e.from === 'user').map((e) => e.text);
-    results.forEach((r, i) => expect(typed.includes(`note race ${i}`)).toBe(r.ok));
-    expect(applied.length).toBeGreaterThan(0);
-    console.log(`[concurrency] two instances, 16 racing notes: ${applied.length} applied, ${results.length - applied.length} refused with 409, 0 lost`);
+    results.forEach((_, i) => expect(typed).toContain(`note race ${i}`));
   });
 });

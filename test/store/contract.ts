@@ -79,6 +79,25 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.get(id)).toEqual(candidates[winners[0] ?? -1]);
       });
 
+      it('refuses text no backend can keep (NUL, other control characters, an unpaired surrogate): BAD_INPUT naming where, on create and update, storing nothing', async () => {
+        for (const bad of ['before\u0000after', 'bell\u0007', 'lone \ud800 high', 'lone \udc00 low']) {
+          const record = makeRecord({ transcript: [userLine(bad)] });
+          const error = await expectGovError(store.create(record), 'BAD_INPUT');
+          expect(error.message).toContain('transcript[0].text');
+          expect(await store.get(record.id)).toBeUndefined();
+
+          const clean = makeRecord();
+          await store.create(clean);
+          const noted = nextVersion(clean, { state: { ...clean.state, machine: { ...clean.state.machine, context: { ...clean.state.machine.context, pendingNotes: { q: bad } } } } });
+          await expectGovError(store.update(noted, 0), 'BAD_INPUT');
+          expect(await store.get(clean.id)).toEqual(clean);
+        }
+        // Tabs, line breaks and paired surrogates (emoji) are ordinary text.
+        const fine = makeRecord({ transcript: [userLine('tab\there\r\nnew line 👍🏽 café')] });
+        await store.create(fine);
+        expect(await store.get(fine.id)).toEqual(fine);
+      });
+
       it('refuses a record that fails the schema (BAD_INPUT) and stores nothing', async () => {
         const record = makeRecord();
         const broken = { ...record, revision: -1 } as ConversationRecord;
@@ -110,6 +129,14 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const loser = nextVersion(record, { transcript: [userLine('second, based on revision 0')] });
         await expectGovError(store.update(loser, 0), 'CONFLICT');
         expect(await store.get(record.id)).toEqual(winner);
+      });
+
+      it('says a lost race is one (CONFLICT with details.reason "revision" and the stored revision), so callers know to re-load and retry', async () => {
+        const record = makeRecord();
+        await store.create(record);
+        await store.update(nextVersion(record, { transcript: [userLine('first')] }), 0);
+        const error = await expectGovError(store.update(nextVersion(record, { transcript: [userLine('late')] }), 0), 'CONFLICT');
+        expect(error.details).toMatchObject({ reason: 'revision', expectedRevision: 0, storedRevision: 1 });
       });
 
       it('refuses a next revision that is not expectedRevision + 1 (CONFLICT)', async () => {

@@ -118,6 +118,9 @@ export function makeRichRecord(): ConversationRecord {
       { at, from: 'user', channel: 'slack', text: 'Partly' },
       { at, from: 'bot', channel: 'slack', messages: [{ kind: 'text', text: 'Thanks', nested: { list: [1, 2.5, null, true] } }] },
     ],
-    receipts: [{ turnId: 'turn-1', at, inputHash: sha256Hex('Partly'), messages: [{ kind: 'text', text: 'Thanks' }] }],
+    receipts: [
+      { turnId: 'turn-1', at, inputHash: sha256Hex('Partly'), messages: [{ kind: 'text', text: 'Thanks' }] },
+      { turnId: 'turn-2', at, inputHash: sha256Hex('new assessment'), reply: 1, opened: 'c_0123456789abcdefghijkl' },
+    ],
   });
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LowdbStore, ownerKey, type LowdbStoreWarning } from '../../src/store/lowdb/lowdb-store.js';
+import { mountTinyDisk } from '../helpers/tiny-disk.js';
 import { collect, describeStoreContract, expectGovError } from './contract.js';
 import { makeRecord, nextVersion, resumeCode, slackOwner, userLine } from './fixtures.js';
 
@@ -192,6 +193,21 @@ describe('LowdbStore on disk', () => {
     await expectGovError(store.ping(), 'UNAVAILABLE');
     await store.close();
     await expectGovError(store.get('conv_any'), 'UNAVAILABLE');
+  });
+
+  it('ping on a full disk fails (UNAVAILABLE) and leaves no temporary file behind, however often it is asked', async () => {
+    const disk = await mountTinyDisk();
+    const full = new LowdbStore({ dir: disk.dir });
+    try {
+      await full.open();
+      await expect(full.ping()).resolves.toBeUndefined();
+      await disk.fill();
+      for (let probe = 0; probe < 5; probe++) await expectGovError(full.ping(), 'UNAVAILABLE');
+      expect((await readdir(disk.dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      await full.close();
+      await disk.remove();
+    }
   });
 
   it('waits for a write in flight before close resolves', async () => {

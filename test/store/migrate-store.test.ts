@@ -131,6 +131,26 @@ describe('moving lowdb conversations into PostgreSQL', () => {
     expect(report.failed[0]?.id).toBe(holder === clash.id ? records[1]?.id : clash.id);
   });
 
+  it('npm run migrate-store: exits non-zero for conversations PostgreSQL cannot hold (NUL, lone surrogate), naming each, the field and why', async () => {
+    // Written by an older lowdb store, which still took such text.
+    const nul = makeRecord({ transcript: [userLine('note before\u0000after')] });
+    const lone = makeRecord({ transcript: [userLine('fine'), userLine('note \ud83d broken emoji')] });
+    for (const record of [nul, lone]) await writeFile(join(dir, 'conversations', `${record.id}.json`), JSON.stringify(record));
+    const result = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/migrate-store.ts'), '--from-dir', dir], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: schema.url },
+    }).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain('refused 2');
+    expect(result.stderr).toMatch(new RegExp(`refused, skipped: ${nul.id}: .*transcript\\[0\\]\\.text contains a NUL character`));
+    expect(result.stderr).toMatch(new RegExp(`refused, skipped: ${lone.id}: .*transcript\\[1\\]\\.text is not valid Unicode`));
+    expect(await target.get(nul.id)).toBeUndefined();
+    for (const record of records) expect(await target.get(record.id)).toEqual(record);
+  }, 60_000);
+
   it('refuses a folder that is not a data folder, creating nothing in it', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'govstage-move-empty-'));
     try {

@@ -109,3 +109,36 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+export interface OwnDatabase {
+  url: string;
+  name: string;
+  /** Runs SQL on the server's `postgres` database, as an operator would (ALTER DATABASE …). */
+  admin: (sql: string) => Promise<void>;
+  drop: () => Promise<void>;
+}
+
+/**
+ * A whole database of its own on the test server, for tests that change
+ * database-level settings (such as refusing connections) that a schema
+ * cannot have. Dropped, connections and all, by `drop`.
+ */
+export async function createOwnDatabase(): Promise<OwnDatabase> {
+  const server = new URL(process.env.TEST_DATABASE_URL ?? LOCAL_ADMIN_URL);
+  server.pathname = '/postgres';
+  server.search = '';
+  const adminUrl = server.toString();
+  const name = `govstage_own_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = await connect(adminUrl);
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), name, admin, drop: () => admin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`) };
+}

@@ -126,6 +126,37 @@ describe('HTTP API over the real file store', () => {
     expect(long.status).toBe(400);
   });
 
+  it('refuses text with NUL, another control character or an unpaired surrogate: 400 naming the field, nothing stored (on every store alike)', async () => {
+    const { conversationId: id, resumeToken: token } = await start();
+    await turn(id, token, { choice: 'start' });
+    const view = () => request(app).get(`/api/conversations/${id}`).set('Authorization', `Bearer ${token}`);
+    const before = (await view()).body;
+    const cases: [string, RegExp][] = [
+      ['yes\u0000', /NUL/],
+      ['note \u0007bell', /control character/],
+      ['partly \u001b[31m red', /control character/],
+      ['note lone \ud83d high', /unpaired surrogate/],
+      ['note lone \udc4d low', /unpaired surrogate/],
+    ];
+    for (const [text, reason] of cases) {
+      const refused = await turn(id, token, { text });
+      expect(refused.status, JSON.stringify(text)).toBe(400);
+      expect(refused.body.error.code).toBe('BAD_INPUT');
+      expect(refused.body.error.message).toMatch(/^body\.text: /);
+      expect(refused.body.error.message).toMatch(reason);
+    }
+    const badChoice = await turn(id, token, { choice: 'answer:\u0000' });
+    expect(badChoice.status).toBe(400);
+    expect(badChoice.body.error.message).toMatch(/^body\.choice: .*NUL/);
+    const badCode = await request(app).post('/api/resume').send({ code: 'ABCDE\u0000FGHJK' });
+    expect(badCode.status).toBe(400);
+    expect(badCode.body.error.message).toMatch(/^body\.code: .*NUL/);
+    expect((await view()).body).toEqual(before);
+    // Tabs, line breaks and emoji (paired surrogates) are ordinary text.
+    const fine = await turn(id, token, { text: 'note\tin two ministries,\r\nsee 👍🏽' });
+    expect(fine.status, JSON.stringify(fine.body)).toBe(200);
+  });
+
   it('resumes with the code on another device, which takes over the conversation', async () => {
     const { conversationId: id, resumeToken: token, resumeCode } = await start();
     await turn(id, token, { choice: 'start' });

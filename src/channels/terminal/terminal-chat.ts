@@ -78,7 +78,8 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<{ c
         });
         print(reply.messages);
         session!.status = reply.status;
-        if (reply.switchTo) session = { conversationId: reply.switchTo.conversationId, token: reply.switchTo.resumeToken, status: reply.switchTo.status };
+        // The terminal holds a token, so the new conversation comes with one.
+        if (reply.switchTo?.resumeToken) session = { conversationId: reply.switchTo.conversationId, token: reply.switchTo.resumeToken, status: reply.switchTo.status };
         if (reply.messages.some((m) => m.kind === 'paused')) {
           output.write('To continue later: npm run chat -- --resume <code>, or enter the code on the web page.\n');
           break;

@@ -13,7 +13,7 @@ import { RateLimiter } from '../../service/rate-limiter.js';
 import { apiRouter, clientKey } from './api.js';
 import { reportApiRouter, reportPageRouter } from './reports.js';
 import { adminRouter } from './admin.js';
-import { errorHandler, requestLogger } from './http-errors.js';
+import { errorHandler, requestLogger, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECONDS } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 
 export const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../../public');
@@ -103,7 +103,8 @@ export function createApp(services: Services, options: AppOptions = {}): Express
       res.json({ status: 'ready', store: store.kind });
     } catch (error) {
       logger.warn({ err: (error as Error).message }, 'readiness check failed');
-      res.status(503).json({ error: { code: 'UNAVAILABLE', message: `The ${store.kind} store does not answer.` } });
+      res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      res.status(503).json({ error: { code: 'UNAVAILABLE', message: UNAVAILABLE_MESSAGE } });
     }
   });
 

@@ -100,10 +100,20 @@ function fromFramework(error: unknown): GovError | undefined {
   return new GovError(kind, message);
 }
 
+/**
+ * What a client is told about a failure on our side. The message of a 5xx
+ * error is for the operator (it can name a file, an errno, the database
+ * server): it goes to the log line, never into the answer.
+ */
+export const UNAVAILABLE_MESSAGE = 'The service is unavailable for a moment. Please try again shortly; a retried answer is not counted twice.';
+const INTERNAL_MESSAGE = 'Something went wrong on our side. Nothing you sent was lost; please try again.';
+/** Seconds a client should wait before retrying a 503 that does not say otherwise. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req: Request, res, next) => {
     if (res.headersSent) return next(error);
-    const gov = isGovError(error) ? error : fromBodyParser(error) ?? fromFramework(error) ?? new GovError('INTERNAL', 'Something went wrong on our side. Nothing you sent was lost; please try again.', undefined, { cause: error });
+    const gov = isGovError(error) ? error : fromBodyParser(error) ?? fromFramework(error) ?? new GovError('INTERNAL', INTERNAL_MESSAGE, undefined, { cause: error });
     const status = gov.httpStatus;
     const path = loggablePath(req.path);
     const log = { kind: gov.kind, status, method: req.method, path };
@@ -112,10 +122,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     else logger.info(log, loggableText(gov.message));
     const retryAfter = gov.details?.retryAfterSeconds;
     if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+    else if (status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     const extra: Record<string, unknown> = {};
     if (Array.isArray(gov.details?.messages)) extra.messages = gov.details.messages;
     if (typeof gov.details?.revision === 'number') extra.revision = gov.details.revision;
-    const message = gov.kind === 'INTERNAL' ? 'Something went wrong on our side. Nothing you sent was lost; please try again.' : gov.message;
+    const message = status < 500 ? gov.message : status === 503 ? UNAVAILABLE_MESSAGE : INTERNAL_MESSAGE;
     res.status(status).json({ error: { code: gov.kind, message }, ...extra });
   };
 }

@@ -4,6 +4,14 @@
  */
 import { z } from 'zod';
 import { Message } from '../../core/messages.js';
+import { TEXT_PROBLEMS, textProblem } from '../../safe-text.js';
+
+/** A string of text Govstage accepts: no NUL or other control character (tab and line breaks aside), no unpaired surrogate. */
+const safeText = () =>
+  z.string().superRefine((value, ctx) => {
+    const problem = textProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: TEXT_PROBLEMS[problem] });
+  });
 
 export const ConversationId = z.string().regex(/^c_[A-Za-z0-9_-]{10,64}$/, 'is not a conversation id');
 
@@ -16,13 +24,13 @@ export const TEXT_LIMIT = 2000;
 export const TurnBody = z
   .strictObject({
     turnId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1-100 letters, digits, dashes or underscores (a UUID is fine)'),
-    choice: z.string().min(1).max(200).optional(),
-    text: z.string().max(TEXT_LIMIT, `must be at most ${TEXT_LIMIT} characters`).optional(),
+    choice: safeText().min(1).max(200).optional(),
+    text: safeText().max(TEXT_LIMIT, `must be at most ${TEXT_LIMIT} characters`).optional(),
     revision: z.number().int().nonnegative().optional(),
   })
   .refine((b) => (b.choice === undefined) !== (b.text === undefined), { message: 'send exactly one of "choice" or "text"' });
 
-export const ResumeBody = z.strictObject({ code: z.string().min(1).max(40) });
+export const ResumeBody = z.strictObject({ code: safeText().min(1).max(40) });
 
 export const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string() }),

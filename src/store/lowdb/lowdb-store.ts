@@ -135,7 +135,7 @@ export class LowdbStore implements ConversationStore {
           throw new GovError(
             'CONFLICT',
             `Conversation "${id}" is at revision ${stored.revision}, not ${expectedRevision}: it changed meanwhile`,
-            { id, expectedRevision, storedRevision: stored.revision },
+            { id, reason: 'revision', expectedRevision, storedRevision: stored.revision },
           );
         }
         if (record.revision !== expectedRevision + 1) {
@@ -228,12 +228,17 @@ export class LowdbStore implements ConversationStore {
     this.assertOpen();
     // Actually write: access(W_OK) says yes on a full disk or a folder removed under us.
     const probe = join(this.dir, `.ping.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+    let failure: unknown;
     try {
       await writeFile(probe, 'ok', { flag: 'wx' });
-      await unlink(probe);
     } catch (error) {
-      throw unavailable(`The conversation folder ${this.dir} is not writable`, error);
+      failure = error;
     }
+    // Removed whether or not the write worked: on a full disk the file is created, empty, before the write is refused.
+    await unlink(probe).catch((error: unknown) => {
+      if (errorCode(error) !== 'ENOENT') failure ??= error;
+    });
+    if (failure !== undefined) throw unavailable(`The conversation folder ${this.dir} is not writable`, failure);
   }
 
   /** Exact within one instance (claims/ holds one file per key, created exclusively). */

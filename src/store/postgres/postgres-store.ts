@@ -229,6 +229,7 @@ export class PostgresStore implements ConversationStore {
       if (storedRevision !== expectedRevision) {
         throw new GovError('CONFLICT', `Conversation "${id}" is at revision ${storedRevision}, not ${expectedRevision}: it changed meanwhile`, {
           id,
+          reason: 'revision',
           expectedRevision,
           storedRevision,
         });
@@ -494,8 +495,12 @@ export function redact(text: string, description: Pick<DatabaseDescription, 'sec
 
 /** Node and driver errors that mean "cannot reach or use the server", not "this statement is wrong". */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOENT', 'EACCES']);
-/** SQLSTATE classes: 08 connection, 28 authorisation, 3D no such database, 53 resources, 57 operator intervention (shutdown, timeouts), 58 system. */
-const UNAVAILABLE_STATES = /^(08|28|3D|53|57|58)/;
+/**
+ * SQLSTATE classes: 08 connection, 28 authorisation, 3D no such database, 53 resources, 57 operator
+ * intervention (shutdown 57P01, starting up 57P03, timeouts), 58 system; and 55000, which is what a
+ * database refusing connections (ALLOW_CONNECTIONS false, datallowconn) answers.
+ */
+const UNAVAILABLE_STATES = /^(08|28|3D|53|57|58)|^55000$/;
 const NETWORK_MESSAGES = /timeout exceeded when trying to connect|connection terminated|connection error|server closed the connection|not queryable|cannot use a pool after calling end/i;
 
 function toGov(error: unknown, description: DatabaseDescription, action: string): GovError {
