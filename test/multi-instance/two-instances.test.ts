@@ -266,7 +266,7 @@ describe('two instances on one PostgreSQL database', () => {
   it('opens exactly one new assessment when its turn reaches both instances, again and again and against other turns', async () => {
     const { conversationId: id, resumeToken: token } = await startConversation(a.url);
     let reply = await turn(a.url, id, token, { choice: 'start' });
-    for (let question = questionOf(reply); question; question = questionOf(reply)) reply = await turn(b.url, id, token, { choice: question.choices[0]!.id });
+    for (let question = questionOf(reply); question; question = questionOf(reply)) reply = await turn(b.url, id, token, { choice: question.choices[2]!.id });
     reply = await turn(a.url, id, token, { choice: 'cmd:seeResult' });
     expect(reply.body.status).toBe('finished');
     const turnId = newTurnId();

@@ -33,7 +33,8 @@ async function startedConversation() {
   expect(created.status).toBe(201);
   const id = created.body.conversationId as string;
   const token = created.body.resumeToken as string;
-  const started = await postTurn(id, token, { turnId: newTurnId(), choice: 'start' });
+  await postTurn(id, token, { turnId: newTurnId(), choice: 'start' });
+  const started = await postTurn(id, token, { turnId: newTurnId(), choice: 'unit:national' });
   expect(started.status).toBe(200);
   return { id, token, revision: started.body.revision as number, question: questionIn(started.body.messages)! };
 }
@@ -62,7 +63,8 @@ describe('concurrent turns on one conversation', () => {
     expect(record.revision).toBe(revision + 1);
     expect(record.state.machine.context.answers).toEqual({ [question.questionId]: { option: 'yes' } });
     expect(record.receipts.filter((r) => r.turnId === body.turnId)).toHaveLength(1);
-    expect(record.transcript.filter((e) => e.from === 'user')).toHaveLength(2);
+    // start, the unit, then the one answer.
+    expect(record.transcript.filter((e) => e.from === 'user')).toHaveLength(3);
   });
 
   it('two different answers to the same question at once: one advances, the other gets 409 with the current prompt', async () => {

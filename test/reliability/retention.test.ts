@@ -46,9 +46,10 @@ async function seededStore(dir: string, definition: AssessmentDefinition, base =
     let n = 0;
     const turn = (input: { kind: 'text'; text: string } | { kind: 'choice'; choice: string }) => service.turn({ conversationId: started.conversationId, access, channel: 'web', turnId: `t${++n}`, input });
     await turn({ kind: 'choice', choice: 'start' });
+    await turn({ kind: 'choice', choice: 'unit:national' });
     await turn({ kind: 'text', text: 'partly, SECRET-NOTE-CONTENT' });
     if (finish) {
-      for (const q of definition.questions.slice(1)) await turn({ kind: 'choice', choice: `answer:${q.id}:yes` });
+      for (const q of definition.questions.slice(1)) await turn({ kind: 'choice', choice: `answer:${q.id}:no` });
       await turn({ kind: 'choice', choice: 'cmd:seeResult' });
     }
     clock = daysAgo(lastTouchedDaysAgo);

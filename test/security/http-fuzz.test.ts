@@ -42,7 +42,7 @@ beforeAll(async () => {
   const created = await request(server).post('/api/conversations').send({});
   victim = { id: created.body.conversationId, token: created.body.resumeToken, revision: 0, answers: undefined };
   let revision = 0;
-  for (const body of [{ choice: 'start' }, { choice: 'answer:ict-purpose:partly' }, { text: 'yes, through a consultation portal' }, { text: 'note https://example.gov/evidence' }]) {
+  for (const body of [{ choice: 'start' }, { choice: 'unit:national' }, { choice: 'answer:ict-purpose:partly' }, { text: 'yes, through a consultation portal' }, { text: 'note https://example.gov/evidence' }]) {
     const res = await request(server).post(`/api/conversations/${victim.id}/turns`).set('Authorization', `Bearer ${victim.token}`).send({ turnId: `setup-${revision}`, ...body });
     expect(res.status, res.text).toBe(200);
     revision = res.body.revision;
@@ -59,6 +59,7 @@ async function freshSandbox() {
   const other = await request(server).post('/api/conversations').send({});
   sandbox = { id: other.body.conversationId, token: other.body.resumeToken };
   await request(server).post(`/api/conversations/${sandbox.id}/turns`).set('Authorization', `Bearer ${sandbox.token}`).send({ turnId: 'start', choice: 'start' });
+  await request(server).post(`/api/conversations/${sandbox.id}/turns`).set('Authorization', `Bearer ${sandbox.token}`).send({ turnId: 'unit', choice: 'unit:national' });
 }
 const sandboxes: { id: string; token: string }[] = [];
 
