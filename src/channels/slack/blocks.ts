@@ -202,7 +202,9 @@ export function messageBlocks(message: Message, ctx: RenderContext): KnownBlock[
       const blocks: KnownBlock[] = [section(`${TONE_ICON[message.tone]}${escapeMrkdwn(message.text)}`)];
       const choices = message.choices ?? [];
       if (choices.length > 0) {
-        blocks.push(...actions('gov-choices', choices.map((c, i) => choiceButton(c, ctx, i === 0 ? (message.tone === 'warning' ? 'danger' : 'primary') : undefined))));
+        // The first choice of a warning (confirming a restart) is the dangerous one; a contradiction's choices (change, keep, later) are all safe and none is preferred.
+        const first = message.contradictionId ? undefined : message.tone === 'warning' ? 'danger' : 'primary';
+        blocks.push(...actions('gov-choices', choices.map((c, i) => choiceButton(c, ctx, i === 0 ? first : undefined))));
       }
       return blocks;
     }
