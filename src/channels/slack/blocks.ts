@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { types } from '@slack/bolt';
 import { renderPlain } from '../plain-text.js';
 import type { Choice, Message, Progress, ResultView } from '../../core/messages.js';
+import { UNIT_QUESTION_ID } from '../../core/machine/machine.js';
 import type { ButtonValue, EchoedBlock } from './payloads.js';
 import { escapeMrkdwn } from './slack-text.js';
 
@@ -323,12 +324,17 @@ export interface Standing {
   result: ResultView | undefined;
 }
 
+/** Where a message shows the person to be: at a question, or at the review with so many questions answered (what is assessed is not one of them). */
+export function progressOf(message: Message): Progress | undefined {
+  if (message.kind === 'question') return message.progress;
+  if (message.kind !== 'review') return undefined;
+  const questions = message.items.filter((i) => i.questionId !== UNIT_QUESTION_ID);
+  return { index: 0, total: questions.length, answered: questions.filter((i) => i.answered).length };
+}
+
 export function standingOf(current: readonly Message[], status: 'active' | 'finished', lastResult: ResultView | undefined): Standing {
   let progress: Progress | undefined;
-  for (const m of current) {
-    if (m.kind === 'question') progress = m.progress;
-    if (m.kind === 'review') progress = { index: 0, total: m.items.length, answered: m.items.filter((i) => i.answered).length };
-  }
+  for (const m of current) progress = progressOf(m) ?? progress;
   const shown = current.find((m) => m.kind === 'result');
   return { finished: status === 'finished', progress, result: shown?.kind === 'result' ? shown.result : lastResult };
 }
