@@ -208,6 +208,65 @@ describe('a full assessment in Slack', () => {
   });
 });
 
+describe('contradictions are settled in Slack', () => {
+  it('puts a contradiction to the person with its buttons; "Keep both answers" and a typed note reach the result, which shows the note', async () => {
+    const user = newUser();
+    await act(() => user.command('start'));
+    let after = await act(() => user.dm('1'));
+    // The advanced profile, except that decision-making is predominantly top-down: one contradiction (top-down against the later-stage characteristics of engagement).
+    const replies = PROFILES.advanced.slice(1).map((reply, i) => (questionIds()[i] === 'decision-style' ? 'yes' : reply));
+    for (const reply of replies) after = await act(() => user.dm(reply));
+    const review = lastPost(server.fake, after);
+    expect(textOf(review)).toContain('Here are your answers');
+    after = await act(() => user.click(review, 'gov:cmd:seeResult'));
+
+    // Before the result: the contradiction, one message with a button per answer to change, keep both, decide later.
+    const settle = lastPost(server.fake, after);
+    const id = (await server.services.service.latestFor(owner(user))) as string;
+    const current = (await server.services.service.view(id, { kind: 'owner', owner: owner(user) })).current.find((m) => m.kind === 'text' && m.contradictionId);
+    const contradictionId = current?.kind === 'text' ? current.contradictionId : undefined;
+    expect(contradictionId).toMatch(/^early-top-down~/);
+    expect(textOf(settle)).toContain('Before your result, answers to look at again (1 of 1):');
+    expect(textOf(settle)).toContain('top-down decision-making');
+    const buttons = buttonsOf(settle).filter((b) => b.block_id === 'gov-choices');
+    expect(buttons.map((b) => b.action_id)).toEqual(
+      expect.arrayContaining(['gov:edit:decision-style', 'gov:edit:ict-engagement', `gov:settle:keep:${contradictionId}`, `gov:settle:later:${contradictionId}`]),
+    );
+    expect(buttons.find((b) => b.action_id === 'gov:edit:decision-style')?.text).toBe('Change: top-down decision-making');
+    expect(buttons.slice(-2).map((b) => b.text)).toEqual(['Keep both answers', 'Decide later']);
+    // None of these buttons destroys anything: none is styled as dangerous.
+    expect(JSON.stringify(blocksOf(settle))).not.toContain('"style":"danger"');
+    // Meanwhile /assess status knows every question is answered (14: what is assessed is not one of them).
+    const status = await act(() => user.command('status'));
+    expect(textOf(lastPost(server.fake, status))).toContain('You have answered 14 of 14 questions.');
+
+    // Keep both: the message shows the choice and loses its buttons; a note is asked for, typed in the DM.
+    after = await act(() => user.click(settle, `gov:settle:keep:${contradictionId}`));
+    const update = server.fake.callsOf('chat.update', after)[0] as RecordedCall;
+    expect(update.body.ts).toBe(settle.result.ts);
+    expect(textOf(update)).toContain('You chose: *Keep both answers*');
+    expect(blocksOf(update).some((b) => b.type === 'actions')).toBe(false);
+    expect(textOf(lastPost(server.fake, after))).toContain('Type a short note saying why both answers stand');
+
+    // What Slack sends for "Budgets top-down & <taxes>, drafts open online".
+    const note = 'Budgets top-down & <taxes>, drafts open online';
+    after = await act(() => user.dm('Budgets top-down &amp; &lt;taxes&gt;, drafts open online'));
+    const reply = lastPost(server.fake, after);
+    expect(textOf(reply)).toContain('Kept both answers, with your note: Budgets top-down &amp; &lt;taxes&gt;, drafts open online');
+    const blocks = blocksOf(reply);
+    const heading = blocks.findIndex((b) => b.type === 'header');
+    expect(heading).toBeGreaterThan(-1);
+    const result = textOf({ ...reply, body: { ...reply.body, blocks: blocks.slice(heading) } });
+    expect(result).toContain('Overall stage: Early');
+    expect(result).toContain("*Answers that pull in different directions (Govstage's check)*");
+    expect(result).toContain('_(Budgets top-down &amp; &lt;taxes&gt;, drafts open online)_');
+    const view = await server.services.service.view(id, { kind: 'owner', owner: owner(user) });
+    expect(view.status).toBe('finished');
+    const shown = view.current.find((m) => m.kind === 'result');
+    expect(shown?.kind === 'result' ? shown.result.contradictions.map((c) => c.settlement) : []).toEqual([{ kind: 'kept', note }]);
+  });
+});
+
 describe('what people type arrives as they typed it', () => {
   /** What Slack sends for "partly, R&D units only <50% see https://example.org/plan". */
   const SENT = 'partly, R&amp;D units only &lt;50% see <https://example.org/plan>';
