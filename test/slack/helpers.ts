@@ -123,10 +123,15 @@ export function textOf(call: RecordedCall): string {
   return parts.join('\n');
 }
 
-/** The question a posted message asks (from its answer buttons' choice ids), if any. */
+/**
+ * The question a posted message asks (from its answer buttons' choice ids), if
+ * any: a question id, or "unit" for the opening question (what is assessed),
+ * whose choices are `unit:<option>`.
+ */
 export function questionOf(call: RecordedCall): string | undefined {
   const answer = buttonsOf(call).find((b) => b.block_id === 'gov-answers');
-  return answer ? /^gov:answer:([^:]+):/.exec(answer.action_id)?.[1] : undefined;
+  const match = answer ? /^gov:(?:answer:([^:]+)|(unit)):/.exec(answer.action_id) : null;
+  return match ? (match[1] ?? match[2]) : undefined;
 }
 
 export class SlackUser {

@@ -44,7 +44,12 @@ describe('npm start', () => {
       };
       expect((await signedPost(`${child.url}/slack/events`, JSON.stringify(event), 'application/json')).status).toBe(200);
       const post = await fake.waitFor('chat.postMessage', (c) => c.body.channel === 'DCHILD');
-      expect(String(post.body.text)).toContain('(1/10)');
+      expect(String(post.body.text)).toContain('First, what are you assessing?');
+      // The answer to the opening question brings question 1.
+      const answer = { ...event, event_id: 'EvChild2', event: { ...event.event, text: '1', ts: '1700000000.000200', client_msg_id: 'child-2' } };
+      expect((await signedPost(`${child.url}/slack/events`, JSON.stringify(answer), 'application/json')).status).toBe(200);
+      const q1 = await fake.waitFor('chat.postMessage', (c) => c.body.channel === 'DCHILD', { after: post.seq });
+      expect(String(q1.body.text)).toContain('(1/14)');
       // The web chat is unaffected.
       expect((await fetch(`${child.url}/healthz`)).status).toBe(200);
     });

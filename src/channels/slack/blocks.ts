@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { types } from '@slack/bolt';
 import { renderPlain } from '../plain-text.js';
 import type { Choice, Message, Progress, ResultView } from '../../core/messages.js';
+import { UNIT_QUESTION_ID } from '../../core/machine/machine.js';
 import type { ButtonValue, EchoedBlock } from './payloads.js';
 import { escapeMrkdwn } from './slack-text.js';
 
@@ -202,7 +203,9 @@ export function messageBlocks(message: Message, ctx: RenderContext): KnownBlock[
       const blocks: KnownBlock[] = [section(`${TONE_ICON[message.tone]}${escapeMrkdwn(message.text)}`)];
       const choices = message.choices ?? [];
       if (choices.length > 0) {
-        blocks.push(...actions('gov-choices', choices.map((c, i) => choiceButton(c, ctx, i === 0 ? (message.tone === 'warning' ? 'danger' : 'primary') : undefined))));
+        // The first choice of a warning (confirming a restart) is the dangerous one; a contradiction's choices (change, keep, later) are all safe and none is preferred.
+        const first = message.contradictionId ? undefined : message.tone === 'warning' ? 'danger' : 'primary';
+        blocks.push(...actions('gov-choices', choices.map((c, i) => choiceButton(c, ctx, i === 0 ? first : undefined))));
       }
       return blocks;
     }
@@ -321,12 +324,17 @@ export interface Standing {
   result: ResultView | undefined;
 }
 
+/** Where a message shows the person to be: at a question, or at the review with so many questions answered (what is assessed is not one of them). */
+export function progressOf(message: Message): Progress | undefined {
+  if (message.kind === 'question') return message.progress;
+  if (message.kind !== 'review') return undefined;
+  const questions = message.items.filter((i) => i.questionId !== UNIT_QUESTION_ID);
+  return { index: 0, total: questions.length, answered: questions.filter((i) => i.answered).length };
+}
+
 export function standingOf(current: readonly Message[], status: 'active' | 'finished', lastResult: ResultView | undefined): Standing {
   let progress: Progress | undefined;
-  for (const m of current) {
-    if (m.kind === 'question') progress = m.progress;
-    if (m.kind === 'review') progress = { index: 0, total: m.items.length, answered: m.items.filter((i) => i.answered).length };
-  }
+  for (const m of current) progress = progressOf(m) ?? progress;
   const shown = current.find((m) => m.kind === 'result');
   return { finished: status === 'finished', progress, result: shown?.kind === 'result' ? shown.result : lastResult };
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { GovError, toGovError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { Message, ResultMessage, type ResultView, type TurnInput } from '../../core/messages.js';
+import { Message, ResultMessage, type Progress, type ResultView, type TurnInput } from '../../core/messages.js';
 import type { ConversationService, ConversationView, TurnReply } from '../../service/conversation-service.js';
 import { RateLimiter } from '../../service/rate-limiter.js';
 import { ConcurrencyLimit } from '../../service/concurrency-limit.js';
@@ -21,6 +21,7 @@ import {
   helpMessage,
   homeView,
   isActionable,
+  progressOf,
   renderMessages,
   reportLinkMessage,
   SlackAction,
@@ -399,7 +400,9 @@ export class SlackBot {
   }
 
   private standing(view: ConversationView): Standing {
-    return standingOf(view.current, view.status, lastResult(view));
+    const standing = standingOf(view.current, view.status, lastResult(view));
+    // A step that shows no progress of its own (a contradiction to settle, a confirmation) is where the last question or the review left the person, not "not started".
+    return standing.progress || standing.finished ? standing : { ...standing, progress: lastProgress(view) };
   }
 
   private async postTurnReply(owner: SlackOwner, dm: string, reply: TurnReply): Promise<void> {
@@ -479,6 +482,19 @@ export class SlackBot {
       this.log.error({ ...fields, err: secondary }, 'could not tell the Slack user about an error');
     }
   }
+}
+
+/** The progress the transcript last showed (a question or the review), validated like lastResult. */
+export function lastProgress(view: ConversationView): Progress | undefined {
+  for (let i = view.transcript.length - 1; i >= 0; i--) {
+    const messages = view.transcript[i]?.messages ?? [];
+    for (let j = messages.length - 1; j >= 0; j--) {
+      const parsed = Message.safeParse(messages[j]);
+      const progress = parsed.success ? progressOf(parsed.data) : undefined;
+      if (progress) return progress;
+    }
+  }
+  return undefined;
 }
 
 /** The most recent result in a conversation's transcript (stored as data: validated on the way out). */
