@@ -99,6 +99,7 @@ describe('yes / partly / no synonyms', () => {
         { id: 'usually', label: 'Usually', reply: 'yes' },
         { id: 'never', label: 'Never', reply: 'no' },
       ],
+      qualifier: null,
       confirming: false,
     };
     expect(read('yes', twoYes)).toEqual({ type: 'unknown' });

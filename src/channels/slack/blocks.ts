@@ -10,6 +10,7 @@ import type { types } from '@slack/bolt';
 import { renderPlain } from '../plain-text.js';
 import type { Choice, Message, Progress, ResultView } from '../../core/messages.js';
 import { UNIT_QUESTION_ID } from '../../core/machine/machine.js';
+import { choiceIds } from '../../core/conversation/render.js';
 import type { ButtonValue, EchoedBlock } from './payloads.js';
 import { escapeMrkdwn } from './slack-text.js';
 
@@ -203,8 +204,8 @@ export function messageBlocks(message: Message, ctx: RenderContext): KnownBlock[
       const blocks: KnownBlock[] = [section(`${TONE_ICON[message.tone]}${escapeMrkdwn(message.text)}`)];
       const choices = message.choices ?? [];
       if (choices.length > 0) {
-        // The first choice of a warning (confirming a restart) is the dangerous one; a contradiction's choices (change, keep, later) are all safe and none is preferred.
-        const first = message.contradictionId ? undefined : message.tone === 'warning' ? 'danger' : 'primary';
+        // Only confirming a restart is dangerous; a contradiction's or a clarification's choices are all safe, and none is preferred.
+        const first = choices[0]?.id === choiceIds.confirm ? 'danger' : message.contradictionId || message.tone === 'warning' ? undefined : 'primary';
         blocks.push(...actions('gov-choices', choices.map((c, i) => choiceButton(c, ctx, i === 0 ? first : undefined))));
       }
       return blocks;
