@@ -138,11 +138,17 @@ export async function smallDefinition(): Promise<AssessmentDefinition> {
     },
     govstage: { themes: [structuredClone(theme)], parts: real.rubric.govstage.parts.filter((p) => theme.characteristics.includes(p.characteristic)) },
   });
+  const questions = real.flow.questions.filter((q) => theme.characteristics.includes(q.characteristic));
   const flow = FlowFile.parse({
     ...structuredClone(real.flow),
     id: 'small-flow',
     rubric: { id: rubric.id, version: rubric.version },
-    questions: real.flow.questions.filter((q) => theme.characteristics.includes(q.characteristic)),
+    questions,
+    // Only the upgrades of the questions kept: the others would name questions this flow does not have.
+    upgrades: real.flow.upgrades.map((u) => ({
+      ...u,
+      answers: Object.fromEntries(Object.entries(u.answers).filter(([, to]) => questions.some((q) => q.id === to.question))),
+    })),
   });
   return buildDefinition(rubric, flow, '(small flow)');
 }
