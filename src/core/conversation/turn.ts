@@ -87,16 +87,26 @@ export function upgrade(definition: AssessmentDefinition, stored: ConversationSt
   // Answers from an older version carry over as its `upgrades` entry says: mapped to the question and option
   // they meant; questions it does not list asked several things at once and are asked anew, as parts.
   const mapping = state.flow.version === flow.version ? undefined : flow.upgrades.find((u) => u.fromVersion === state.flow.version);
-  const translate = (entry: AnswerLogEntry): AnswerLogEntry | null => {
+  const translate = (entry: AnswerLogEntry): AnswerLogEntry | { withdraws: string } | null => {
     if (entry.cleared || state.flow.version === flow.version) return entry;
     if (!mapping) return null;
     const to = Object.hasOwn(mapping.answers, entry.questionId) ? mapping.answers[entry.questionId] : undefined;
     if (!to) return null;
     if (entry.option === undefined || entry.option === UNSURE) return { ...entry, questionId: to.question };
     const option = Object.hasOwn(to.options, entry.option) ? to.options[entry.option] : undefined;
-    return option ? { ...entry, questionId: to.question, option } : null;
+    return option ? { ...entry, questionId: to.question, option } : { withdraws: to.question };
   };
-  const log = state.answerLog.map(translate).filter((e): e is AnswerLogEntry => e !== null);
+  const log: AnswerLogEntry[] = [];
+  for (const entry of state.answerLog) {
+    const translated = translate(entry);
+    if (translated === null) continue;
+    // An answer with no counterpart now was the person's latest: the answers (and notes) it replaced must not come back.
+    if ('withdraws' in translated) {
+      for (let i = log.length - 1; i >= 0; i--) if (log[i]?.questionId === translated.withdraws) log.splice(i, 1);
+      continue;
+    }
+    log.push(translated);
+  }
   const answers: MachineContext['answers'] = {};
   // Notes typed before their question was answered, attached when it is (as the machine does).
   const pendingNotes: MachineContext['pendingNotes'] = {};
@@ -131,6 +141,8 @@ export function upgrade(definition: AssessmentDefinition, stored: ConversationSt
     flow: { id: flow.id, version: flow.version },
     rubric: { id: rubric.id, version: rubric.version },
     machine: { value, context: { ...emptyContext(), answers, pendingNotes, unit: keptUnit } },
+    // The log in this version's terms: a later upgrade reads it with this version's meaning, not the one it was typed in.
+    answerLog: log,
     // Active again while a new part-question or the unit is open: the result comes once they are answered.
     status: firstOpen || (started && keptUnit === null) ? 'active' : state.status,
   });
@@ -197,9 +209,13 @@ export function advance(definition: AssessmentDefinition, stored: ConversationSt
   const questionId = questionIdOfState(value);
   const question = questionId ? definition.questionById.get(questionId) : undefined;
 
+  // Saved under an older version: say once why some questions are new (the upgraded state is what is saved now, whatever the input).
+  const noticed = (outcome: TurnOutcome): TurnOutcome => stored.flow.version === definition.flow.version ? outcome
+    : { ...outcome, messages: [{ kind: 'text', tone: 'help', text: texts.t('upgradedNotice', { from: stored.flow.version, to: definition.flow.version }) }, ...outcome.messages] };
+
   let intent: TurnIntent;
   if (input.kind === 'start') {
-    return ok({ state, messages: [...(state.answerLog.length > 0 ? [{ kind: 'text' as const, tone: 'normal' as const, text: texts.t('resumed') }] : []), ...renderStep(definition, texts, state)] });
+    return ok(noticed({ state, messages: [...(state.answerLog.length > 0 ? [{ kind: 'text' as const, tone: 'normal' as const, text: texts.t('resumed') }] : []), ...renderStep(definition, texts, state)] }));
   } else if (input.kind === 'choice') {
     const read = intentOfChoice(definition, input.choice, value);
     if (read === 'invalid') return fail(new GovError('BAD_INPUT', `"${input.choice.slice(0, 80)}" is not a choice this assessment knows.`));
@@ -220,12 +236,7 @@ export function advance(definition: AssessmentDefinition, stored: ConversationSt
       : value === 'settle' ? readNumberedChoice(definition, texts, state, input.text) ?? parsed
       : parsed;
   }
-  const outcome = apply(definition, texts, state, snapshot, intent, now, input.kind === 'text' ? input.text : '');
-  // Saved under an older version: say once why some questions are new (the upgraded state is what is saved now).
-  if (stored.flow.version !== definition.flow.version) {
-    return ok({ ...outcome, messages: [{ kind: 'text', tone: 'help', text: texts.t('upgradedNotice', { from: stored.flow.version, to: definition.flow.version }) }, ...outcome.messages] });
-  }
-  return ok(outcome);
+  return ok(noticed(apply(definition, texts, state, snapshot, intent, now, input.kind === 'text' ? input.text : '')));
 }
 
 /** A typed reply at the opening question: its number, or the words of one option; otherwise what the parser read. */
