@@ -187,6 +187,48 @@ describe('rubric/principle-2.yaml holds the OECD text word for word', () => {
     }
   });
 
+  it('names a qualifier exactly where the seed text opens with the OECD\'s "Regularly" or "Systematically"', () => {
+    const seedTexts = STAGES.flatMap((s) => seed.characteristics[s]);
+    for (const c of definition.rubric.oecd.characteristics) {
+      const seedText = seedTexts.find((t) => sameText(c.text, t)) ?? '';
+      const adverb = /^(Regularly|Systematically)\b/.exec(seedText)?.[1]?.toLowerCase();
+      expect(c.qualifier, c.id).toBe(adverb);
+    }
+    expect(definition.rubric.oecd.characteristics.filter((c) => c.qualifier).length).toBe(4);
+  });
+
+  it('splits only the three compound advanced characteristics into our parts, each in two or more', () => {
+    const partsOf = (id: string) => definition.rubric.govstage.parts.filter((p) => p.characteristic === id).map((p) => p.id);
+    expect(partsOf('advanced-outside-ideas')).toEqual(['outside-ideas-leverage', 'outside-ideas-preferences']);
+    expect(partsOf('advanced-ogd-ecosystem')).toEqual(['ogd-ecosystem-quality', 'ogd-ecosystem-portal', 'ogd-ecosystem-community']);
+    expect(partsOf('advanced-enabling-framework')).toEqual(['enabling-framework-framework', 'enabling-framework-skills']);
+    expect(definition.rubric.govstage.parts).toHaveLength(7);
+  });
+
+  it('keeps our part texts out of the OECD text, and keeps the qualifier in the part it belongs to', () => {
+    for (const part of definition.rubric.govstage.parts) {
+      // Ours, not a quotation: the OECD text stays whole in its characteristic.
+      expect(occursIn(seed.fullText, part.text.en ?? ''), part.id).toBe(false);
+    }
+    // "Systematically" qualifies both halves of its characteristic; "Regularly" qualifies publishing the datasets.
+    for (const id of ['outside-ideas-leverage', 'outside-ideas-preferences']) expect(definition.parts.get(id)?.text.en, id).toMatch(/^Systematically /);
+    expect(definition.parts.get('ogd-ecosystem-quality')?.text.en).toMatch(/^Regularly /);
+  });
+
+  it('asks 14 questions: one per characteristic, one per part of the three compound ones', () => {
+    const { questions } = definition;
+    expect(questions).toHaveLength(14);
+    for (const c of definition.rubric.oecd.characteristics) {
+      const parts = definition.rubric.govstage.parts.filter((p) => p.characteristic === c.id);
+      const asking = questions.filter((q) => q.characteristic === c.id);
+      if (parts.length === 0) {
+        expect(asking.map((q) => q.part), c.id).toEqual([undefined]);
+      } else {
+        expect(asking.map((q) => q.part), c.id).toEqual(parts.map((p) => p.id));
+      }
+    }
+  });
+
   it('puts every characteristic in exactly one theme', () => {
     const themes = definition.rubric.govstage.themes;
     for (const c of definition.rubric.oecd.characteristics) {

@@ -69,9 +69,15 @@ describe('the real rubric and flow', () => {
     const catalog = await loadCatalog(repoRoot);
     const definition = catalog.get(FLOW_ID);
     expect(definition).toBeDefined();
-    expect(definition?.questions).toHaveLength(10);
+    // Ten OECD characteristics, three of them asked in our parts (2 + 3 + 2): 7 + 7 = 14 questions.
+    expect(definition?.questions).toHaveLength(14);
     expect(definition?.rubric.oecd.characteristics).toHaveLength(10);
-    expect(definition?.machine.states['q-ict-purpose']).toBeDefined();
+    expect(definition?.rubric.oecd.characteristics.filter((c) => c.qualifier !== undefined).map((c) => c.id)).toEqual([
+      'intermediate-ict-engagement-channel', 'intermediate-open-data-reusable', 'advanced-outside-ideas', 'advanced-ogd-ecosystem',
+    ]);
+    expect(definition?.parts.size).toBe(7);
+    expect(definition?.flow.upgrades.map((u) => u.fromVersion)).toEqual([1]);
+    for (const state of ['intro', 'unit', 'q-ict-purpose', 'review', 'settle', 'settleNote', 'result', 'confirmRestart']) expect(definition?.machine.states[state], state).toBeDefined();
   });
 
   it('also load from an untouched copy (so the broken copies below fail only for what they break)', async () => {
@@ -125,6 +131,39 @@ describe('a broken rubric file', () => {
     expectProblem(error, rubricFile(), 'oecd.policies[1].text', /OECD text/);
   });
 
+  it('with a qualifier its text does not say names the qualifier', async () => {
+    // intermediate-citizen-preferences: "Makes efforts to collect…", no "regularly" in it.
+    rubric.oecd.characteristics[6].qualifier = 'regularly';
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, rubricFile(), 'oecd.characteristics[6].qualifier', /the text does not say "regularly"/);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  it('with a text starting with "Regularly" but no qualifier asks for it', async () => {
+    expect(rubric.oecd.characteristics[5].text).toMatch(/^Regularly /);
+    delete rubric.oecd.characteristics[5].qualifier;
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, rubricFile(), 'oecd.characteristics[5].qualifier', /starts with "regularly": set qualifier: regularly/);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  it('with a part of an unknown characteristic names the part', async () => {
+    rubric.govstage.parts[0].characteristic = 'no-such-characteristic';
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, rubricFile(), 'govstage.parts[0].characteristic', /unknown characteristic "no-such-characteristic"/);
+  });
+
+  it('with a characteristic split into one part says to split it into two or more, or none', async () => {
+    rubric.govstage.parts = rubric.govstage.parts.filter((p: Yaml) => p.id !== 'outside-ideas-preferences');
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, rubricFile(), 'govstage.parts', /characteristic "advanced-outside-ideas" has one part/);
+    expect(error.problems).toHaveLength(1);
+  });
+
   it('with a YAML syntax error names the file and says (syntax)', async () => {
     await writeFile(rubricFile(), 'id: oecd-dg-principle-2\noecd: [unclosed\n');
     await writeFile(flowFile(), stringify(flow));
@@ -132,6 +171,25 @@ describe('a broken rubric file', () => {
     expectProblem(error, rubricFile(), '(syntax)', /.+/);
   });
 });
+
+/** Offers "fr" too, every text of it a copy of the English (in the flow, and the rubric's themes and parts); tests then take one away. */
+function offerFrench(): void {
+  flow.locales = ['en', 'fr'];
+  flow.text.fr = structuredClone(flow.text.en);
+  flow.replies.fr = structuredClone(flow.replies.en);
+  for (const q of flow.questions) {
+    for (const key of ['prompt', 'help', 'short']) q[key].fr = q[key].en;
+    for (const o of q.options) o.label.fr = o.label.en;
+  }
+  flow.unit.prompt.fr = flow.unit.prompt.en;
+  flow.unit.help.fr = flow.unit.help.en;
+  for (const o of flow.unit.options) {
+    o.label.fr = o.label.en;
+    o.noun.fr = o.noun.en;
+  }
+  for (const t of rubric.govstage.themes) t.title.fr = t.title.en;
+  for (const p of rubric.govstage.parts) p.text.fr = p.text.en;
+}
 
 describe('a broken flow file', () => {
   it('with a question about an unknown characteristic names questions[N].characteristic', async () => {
@@ -144,10 +202,11 @@ describe('a broken flow file', () => {
   });
 
   it('with a characteristic no question asks names that characteristic', async () => {
-    flow.questions = flow.questions.filter((q: Yaml) => q.id !== 'open-data-ecosystem');
+    flow.questions = flow.questions.filter((q: Yaml) => q.id !== 'open-data-reusable');
+    delete flow.upgrades[0].answers['open-data-reusable'];
     await writeBoth();
     const error = await expectInvalid();
-    expectProblem(error, flowFile(), 'questions', /no question asks about characteristic "advanced-ogd-ecosystem"/);
+    expectProblem(error, flowFile(), 'questions', /no question asks about characteristic "intermediate-open-data-reusable"/);
     expect(error.problems).toHaveLength(1);
   });
 
@@ -166,34 +225,98 @@ describe('a broken flow file', () => {
   });
 
   it('offering a second locale that one prompt lacks names that prompt and locale', async () => {
-    // Everything translated (a copy of the English) except one prompt.
-    flow.locales = ['en', 'fr'];
-    flow.text.fr = structuredClone(flow.text.en);
-    flow.replies.fr = structuredClone(flow.replies.en);
-    flow.questions.forEach((q: Yaml, i: number) => {
-      if (i !== 6) q.prompt.fr = q.prompt.en;
-      q.help.fr = q.help.en;
-      for (const o of q.options) o.label.fr = o.label.en;
-    });
-    for (const t of rubric.govstage.themes) t.title.fr = t.title.en;
+    offerFrench();
+    delete flow.questions[6].prompt.fr;
     await writeBoth();
     const error = await expectInvalid();
     expectProblem(error, flowFile(), 'questions[6].prompt', /missing the "fr" text/);
     expect(error.problems).toHaveLength(1);
   });
 
+  it('offering a second locale that the unit question lacks names the unit text', async () => {
+    offerFrench();
+    delete flow.unit.options[2].noun.fr;
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, flowFile(), 'unit.options[2].noun', /missing the "fr" text/);
+    expect(error.problems).toHaveLength(1);
+  });
+
   it('offering a locale the rubric themes have no title for names the locale and the theme', async () => {
-    flow.locales = ['en', 'fr'];
-    flow.text.fr = structuredClone(flow.text.en);
-    flow.replies.fr = structuredClone(flow.replies.en);
-    for (const q of flow.questions) {
-      q.prompt.fr = q.prompt.en;
-      q.help.fr = q.help.en;
-      for (const o of q.options) o.label.fr = o.label.en;
-    }
+    offerFrench();
+    for (const t of rubric.govstage.themes) delete t.title.fr;
     await writeBoth();
     const error = await expectInvalid();
     expectProblem(error, flowFile(), 'locales', /locale "fr" is offered, but rubric theme "engagement" has no "fr" title/);
+  });
+
+  it('offering a locale one of our parts has no text for names the locale and the part', async () => {
+    offerFrench();
+    delete rubric.govstage.parts[3].text.fr;
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, flowFile(), 'locales', /locale "fr" is offered, but rubric part "ogd-ecosystem-portal" has no "fr" text/);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  it('with a question on a compound characteristic that names no part says to name it', async () => {
+    expect(flow.questions[11].id).toBe('open-data-quality');
+    delete flow.questions[11].part;
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, flowFile(), 'questions[11].part', /"advanced-ogd-ecosystem" is asked in parts \(ogd-ecosystem-quality, ogd-ecosystem-portal, ogd-ecosystem-community\): name the part/);
+    // …and so that part is asked by nobody.
+    expectProblem(error, flowFile(), 'questions', /no question asks about part "ogd-ecosystem-quality"/);
+    expect(error.problems).toHaveLength(2);
+  });
+
+  it('with a part no question asks names the part and its characteristic', async () => {
+    flow.questions = flow.questions.filter((q: Yaml) => q.id !== 'participation-skills');
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, flowFile(), 'questions', /no question asks about part "enabling-framework-skills" of characteristic "advanced-enabling-framework"/);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  it('with a question naming a part of another characteristic names questions[N].part', async () => {
+    expect(flow.questions[8].id).toBe('participation-skills');
+    flow.questions[8].part = 'ogd-ecosystem-portal';
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, flowFile(), 'questions[8].part', /"ogd-ecosystem-portal" is not a part of characteristic "advanced-enabling-framework"/);
+  });
+
+  it('with two options answering "yes" to one question names its options', async () => {
+    flow.questions[0].options[1].reply = 'yes';
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, flowFile(), 'questions[0].options', /needs exactly one option answering "yes"/);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  it('with an upgrade to an unknown question names the upgrade entry', async () => {
+    flow.upgrades[0].answers['ict-purpose'].question = 'no-such-question';
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, flowFile(), 'upgrades[0].answers.ict-purpose.question', /unknown question "no-such-question"/);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  it('with an upgrade to an option its question lacks names the old option', async () => {
+    flow.upgrades[0].answers['legal-framework'].options.yes = 'maybe';
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, flowFile(), 'upgrades[0].answers.legal-framework.options.yes', /question "legal-framework" has no option "maybe"/);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  it('with a question on an achievement whose "yes" means absent says it must mean holds', async () => {
+    expect(flow.questions[1].characteristic).toBe('intermediate-ict-engagement-channel');
+    flow.questions[1].yesMeans = 'absent';
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, flowFile(), 'questions[1].yesMeans', /a question about an achievement must mean by "yes" that it holds/);
+    expect(error.problems).toHaveLength(1);
   });
 
   it('with a duplicate question id names the second one', async () => {
@@ -211,10 +334,10 @@ describe('a broken flow file', () => {
   });
 
   it('naming a rubric version that is not loaded refuses the mismatch', async () => {
-    flow.rubric.version = 2;
+    flow.rubric.version = 1;
     await writeBoth();
     const error = await expectInvalid();
-    expectProblem(error, flowFile(), 'rubric.version', /written for rubric version 2/);
+    expectProblem(error, flowFile(), 'rubric.version', /written for rubric version 1, but the rubric is version 2/);
   });
 
   it('with a YAML syntax error names the file and says (syntax)', async () => {
