@@ -55,25 +55,25 @@ describe('option numbers', () => {
 
 describe('answer labels', () => {
   it('match the full label whatever the case and punctuation', () => {
-    expect(read('Yes, mostly internal processes')).toEqual({ type: 'answer', option: 'yes' });
+    expect(read('Yes, mainly internal processes')).toEqual({ type: 'answer', option: 'yes' });
     expect(read('NO, THEY ARE BUILT AROUND PEOPLE AND ENGAGEMENT')).toEqual({ type: 'answer', option: 'no' });
-    expect(read('partly: some tools also reach out to people.')).toEqual({ type: 'answer', option: 'partly' });
+    expect(read('partly: some tools are built around people.')).toEqual({ type: 'answer', option: 'partly' });
   });
 
   it('ignore accents', () => {
-    expect(read('Pàrtly: sòme tools also réach out to people')).toEqual({ type: 'answer', option: 'partly' });
+    expect(read('Pàrtly: sòme tools àre buílt around péople')).toEqual({ type: 'answer', option: 'partly' });
     expect(read('NÓ')).toEqual({ type: 'answer', option: 'no' });
   });
 
   it('tolerate small typos in a label', () => {
-    expect(read('yes, mostly internl processes')).toEqual({ type: 'answer', option: 'yes' });
-    expect(read('Sometimes, but not as a reglar practice', at('ict-engagement'))).toEqual({ type: 'answer', option: 'partly' });
+    expect(read('yes, mainly internl processes')).toEqual({ type: 'answer', option: 'yes' });
+    expect(read('Sometimes, or only in some plces', at('ict-engagement'))).toEqual({ type: 'answer', option: 'partly' });
   });
 
   it('accept the start of a label or a distinctive part of it', () => {
     expect(read('no, they are built')).toEqual({ type: 'answer', option: 'no' });
-    expect(read('mostly internal')).toEqual({ type: 'answer', option: 'yes' });
-    expect(read('good data, but little community', at('open-data-ecosystem'))).toEqual({ type: 'answer', option: 'partly' });
+    expect(read('mainly internal')).toEqual({ type: 'answer', option: 'yes' });
+    expect(read('some use, but no lively community', at('open-data-ecosystem'))).toEqual({ type: 'answer', option: 'partly' });
   });
 });
 
@@ -87,7 +87,7 @@ describe('yes / partly / no synonyms', () => {
   });
 
   it('map onto whichever option carries that evidence, whatever its label', () => {
-    // The "partly" option of ict-engagement is labelled "Sometimes, but not as a regular practice".
+    // The "partly" option of ict-engagement is labelled "Sometimes, or only in some places".
     expect(read('partly', at('ict-engagement'))).toEqual({ type: 'answer', option: 'partly' });
     expect(read('no', at('outside-ideas'))).toEqual({ type: 'answer', option: 'no' });
   });
