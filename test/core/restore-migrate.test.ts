@@ -238,20 +238,18 @@ describe('a conversation saved by version 1', () => {
     d.choice(choiceIds.answer('outside-ideas', 'yes'));
     expect(d.value).toBe('q-outside-preferences');
     d.choice(choiceIds.answer('outside-preferences', 'yes'));
-    // Answering moves on in question order, here to a kept answer, shown as the person's (turned round); review, continue skips it.
-    expect(d.value).toBe('q-legal-framework');
-    expect(messageOf(d.last.messages, 'question').currentAnswer?.choiceId).toBe(choiceIds.answer('legal-framework', 'no'));
-    d.choice(choiceIds.command('review'), choiceIds.command('continue'));
+    // Answering skips the kept answers (here legal-framework, kept turned round) and goes on to the next new question.
     expect(d.value).toBe('q-enabling-framework');
+    expect(d.answers['legal-framework']).toEqual(V1_IN_V2['legal-framework']);
     d.choice(choiceIds.answer('enabling-framework', 'partly'), choiceIds.answer('participation-skills', 'yes'));
-    expect(d.value).toBe('q-open-data-focus');
-    d.choice(choiceIds.command('review'), choiceIds.command('continue'));
     expect(d.value).toBe('q-open-data-quality');
     d.choice(choiceIds.answer('open-data-quality', 'yes'), choiceIds.answer('open-data-portal', 'partly'), choiceIds.answer('open-data-ecosystem', 'no'));
     expect(d.value).toBe('review');
     d.choice(choiceIds.command('seeResult'));
     expect(d.value).toBe('result');
     expect(d.state.status).toBe('finished');
+    // The date is the new result's, not version 1's.
+    expect(d.state.finishedAt).toBe(NOW.toISOString());
     expect(d.answers).toEqual({
       ...V1_IN_V2,
       'outside-ideas': { option: 'yes' }, 'outside-preferences': { option: 'yes' },
@@ -371,9 +369,7 @@ describe('migrating a conversation saved under an older flow version', () => {
     const d = new Driver(v3, outcome.state);
     d.text('yes');
     expect(d.answers['ict-engagement']).toEqual({ option: 'yes' });
-    // Answering moves on in question order; "review" then "continue" jumps to the next open question.
-    expect(d.value).toBe('q-decision-style');
-    d.text('review', 'continue');
+    // Answering skips the answers kept from the older version and goes on to the next open question.
     expect(d.value).toBe('q-open-data-ecosystem');
     d.text('no');
     expect(d.value).toBe('q-open-data-licences');

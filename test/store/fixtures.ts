@@ -19,7 +19,7 @@ export function newId(prefix = 'conv'): string {
 
 /** The machine context of a conversation nothing has been answered in yet. */
 export function emptyContext(): MachineContext {
-  return { answers: {}, pendingNotes: {}, returnAfterAnswer: null, returnAfterCancel: null, unit: null, settled: {}, deferred: [], settling: null };
+  return { answers: {}, pendingNotes: {}, returnAfterAnswer: null, returnAfterCancel: null, unit: null, settled: {}, deferred: [], settling: null, fillGaps: false };
 }
 
 /**
@@ -102,6 +102,7 @@ export function makeRichRecord(): ConversationRecord {
           settled: { 'early-top-down~intermediate-ict-engagement-channel': { note: 'top-down budget, open drafting' } },
           deferred: [],
           settling: null,
+          fillGaps: false,
           returnAfterAnswer: 'review',
           returnAfterCancel: null,
         },

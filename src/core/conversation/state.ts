@@ -32,6 +32,8 @@ export const MachineContext = z.strictObject({
   deferred: z.array(z.string()).default([]),
   /** The contradiction whose note is being typed (state "settleNote"). */
   settling: z.string().nullable().default(null),
+  /** After an upgrade to a new flow version: answering moves to the next open question, skipping those already answered. */
+  fillGaps: z.boolean().default(false),
 });
 export type MachineContext = z.infer<typeof MachineContext>;
 

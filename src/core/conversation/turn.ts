@@ -136,15 +136,16 @@ export function upgrade(definition: AssessmentDefinition, stored: ConversationSt
   const started = state.machine.value !== 'intro' || state.answerLog.length > 0;
   const keptUnit = flow.unit.options.some((o) => o.id === state.machine.context.unit) ? state.machine.context.unit : null;
   const value = !started ? 'intro' : keptUnit === null ? UNIT_STATE : firstOpen ? questionState(firstOpen.id) : 'review';
+  // Active again while a new part-question or the unit is open: the result (and its date) comes once they are answered.
+  const reopened = started && (firstOpen !== undefined || keptUnit === null);
   return ok({
     ...state,
     flow: { id: flow.id, version: flow.version },
     rubric: { id: rubric.id, version: rubric.version },
-    machine: { value, context: { ...emptyContext(), answers, pendingNotes, unit: keptUnit } },
+    machine: { value, context: { ...emptyContext(), answers, pendingNotes, unit: keptUnit, fillGaps: firstOpen !== undefined } },
     // The log in this version's terms: a later upgrade reads it with this version's meaning, not the one it was typed in.
     answerLog: log,
-    // Active again while a new part-question or the unit is open: the result comes once they are answered.
-    status: firstOpen || (started && keptUnit === null) ? 'active' : state.status,
+    ...(reopened ? { status: 'active' as const, finishedAt: null } : {}),
   });
 }
 
@@ -210,7 +211,8 @@ export function advance(definition: AssessmentDefinition, stored: ConversationSt
   const question = questionId ? definition.questionById.get(questionId) : undefined;
 
   // Saved under an older version: say once why some questions are new (the upgraded state is what is saved now, whatever the input).
-  const noticed = (outcome: TurnOutcome): TurnOutcome => stored.flow.version === definition.flow.version ? outcome
+  // Nothing to explain to a conversation that had no answers yet.
+  const noticed = (outcome: TurnOutcome): TurnOutcome => stored.flow.version === definition.flow.version || stored.answerLog.length === 0 ? outcome
     : { ...outcome, messages: [{ kind: 'text', tone: 'help', text: texts.t('upgradedNotice', { from: stored.flow.version, to: definition.flow.version }) }, ...outcome.messages] };
 
   let intent: TurnIntent;

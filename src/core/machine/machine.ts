@@ -37,7 +37,7 @@ export const UNIT_STATE = 'unit';
 export const UNIT_QUESTION_ID = 'unit';
 
 export const emptyContext = (): MachineContext => ({
-  answers: {}, pendingNotes: {}, returnAfterAnswer: null, returnAfterCancel: null, unit: null, settled: {}, deferred: [], settling: null,
+  answers: {}, pendingNotes: {}, returnAfterAnswer: null, returnAfterCancel: null, unit: null, settled: {}, deferred: [], settling: null, fillGaps: false,
 });
 
 export interface MachineData {
@@ -123,6 +123,13 @@ export function buildMachine({ questionIds, openContradiction }: MachineData) {
             guard: ({ context, event }: { context: MachineContext; event: AssessmentEvent }) =>
               event.type === 'ANSWER' && event.questionId === id && t.guard({ context }),
             actions: [recordAnswer, t.actions],
+          })),
+          // Filling the gaps an upgrade left: on to the next open question, or the review once none is left.
+          ...[...questionIds.filter((q) => q !== id), null].map((target) => ({
+            guard: ({ context, event }: { context: MachineContext; event: AssessmentEvent }) =>
+              event.type === 'ANSWER' && event.questionId === id && context.fillGaps && (questionIds.find((q) => q !== id && !(q in context.answers)) ?? null) === target,
+            target: target === null ? 'review' : questionState(target),
+            actions: target === null ? [recordAnswer, assign({ fillGaps: false })] : recordAnswer,
           })),
           {
             guard: ({ event }: { event: AssessmentEvent }) => event.type === 'ANSWER' && event.questionId === id,
