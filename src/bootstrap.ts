@@ -5,8 +5,9 @@
 import path from 'node:path';
 import { loadConfig, type Config } from './config.js';
 import { loadCatalog, type AssessmentDefinition, type Catalog } from './core/definition.js';
-import { GovError } from './errors.js';
+import { GovError, toGovError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
+import { PACKAGE_ROOT } from './package-root.js';
 import { ConversationService } from './service/conversation-service.js';
 import { openStore } from './store/open-store.js';
 import type { ConversationStore } from './store/types.js';
@@ -20,13 +21,25 @@ export interface Services {
   service: ConversationService;
 }
 
+/** A start-up failure caused by a configured place (a folder, a database), its message naming the variable. */
+function namedError(variable: string, error: unknown): GovError {
+  const e = toGovError(error);
+  return e.message.includes(variable) ? e : new GovError(e.kind, `${variable}: ${e.message}`, e.details, { cause: error });
+}
+
 export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {}): Promise<Services> {
   const config = loadConfig(options.env);
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
-  const catalog = await loadCatalog(path.resolve(config.CONTENT_DIR));
+  const catalog = await loadCatalog(path.resolve(config.CONTENT_DIR ?? PACKAGE_ROOT)).catch((error: unknown) => {
+    throw namedError('CONTENT_DIR', error);
+  });
   const definition = catalog.get(config.FLOW_ID);
   if (!definition) throw new GovError('INVALID_DATA', `FLOW_ID "${config.FLOW_ID}" is not one of the flows found: ${[...catalog.keys()].join(', ')}`);
-  const store = await openStore(config, logger);
+  // The usual slip: DATABASE_URL exported for `npm run migrate` but STORE left at its default.
+  if (config.STORE === 'lowdb' && config.DATABASE_URL) logger.warn('DATABASE_URL is set but STORE is lowdb: conversations go to files in DATA_DIR, not to PostgreSQL (set STORE=postgres)');
+  const store = await openStore(config, logger).catch((error: unknown) => {
+    throw namedError(config.STORE === 'postgres' ? 'DATABASE_URL' : 'DATA_DIR', error);
+  });
   const base = config.PUBLIC_URL?.replace(/\/$/, '');
   const service = new ConversationService({
     definition,
