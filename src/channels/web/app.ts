@@ -15,8 +15,13 @@ import { reportApiRouter, reportPageRouter } from './reports.js';
 import { adminRouter } from './admin.js';
 import { errorHandler, requestLogger } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
+import { builtAssets } from './built-assets.js';
+import { DIST_DIR, PACKAGE_ROOT, PACKAGE_VERSION } from '../../package-root.js';
 
-export const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../../public');
+/** The hand-written pages and stylesheets. */
+export const PUBLIC_DIR = path.join(PACKAGE_ROOT, 'public');
+/** What `npm run build` makes of the widget and the overview page's script. */
+export const BUILT_PUBLIC_DIR = path.join(DIST_DIR, 'public');
 /** JSON bodies larger than this are refused with 413. */
 export const BODY_LIMIT = '16kb';
 
@@ -113,7 +118,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   const origins = new Set(allowedOrigins(config));
   app.use('/api', corsAllowlist(origins), express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }), requireJsonBody);
   app.get('/api/openapi.json', (_req, res) => {
-    res.json(openApiDocument(process.env.npm_package_version ?? '0.1.0'));
+    res.json(openApiDocument(PACKAGE_VERSION));
   });
   const perMinute = (limit: number) => new RateLimiter(limit, 60_000);
   const perClient = perMinute(config.RATE_LIMIT_PER_MINUTE);
@@ -138,6 +143,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
     next();
   }, reportPageRouter(service));
 
+  app.use(builtAssets(BUILT_PUBLIC_DIR, { production: config.NODE_ENV === 'production' }));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));
   app.use((req) => {
     throw new GovError('NOT_FOUND', `Nothing at ${req.method} ${req.path}.`);
