@@ -8,7 +8,8 @@ import { loadCatalog, type AssessmentDefinition, type Catalog } from './core/def
 import { GovError, toGovError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { PACKAGE_ROOT } from './package-root.js';
-import { ConversationService } from './service/conversation-service.js';
+import { MeasuredConversationService, Metrics, measuredStore } from './metrics.js';
+import type { ConversationService } from './service/conversation-service.js';
 import { openStore } from './store/open-store.js';
 import type { ConversationStore } from './store/types.js';
 
@@ -19,6 +20,7 @@ export interface Services {
   definition: AssessmentDefinition;
   store: ConversationStore;
   service: ConversationService;
+  metrics: Metrics;
 }
 
 /** A start-up failure caused by a configured place (a folder, a database), its message naming the variable. */
@@ -37,16 +39,18 @@ export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Log
   if (!definition) throw new GovError('INVALID_DATA', `FLOW_ID "${config.FLOW_ID}" is not one of the flows found: ${[...catalog.keys()].join(', ')}`);
   // The usual slip: DATABASE_URL exported for `npm run migrate` but STORE left at its default.
   if (config.STORE === 'lowdb' && config.DATABASE_URL) logger.warn('DATABASE_URL is set but STORE is lowdb: conversations go to files in DATA_DIR, not to PostgreSQL (set STORE=postgres)');
-  const store = await openStore(config, logger).catch((error: unknown) => {
+  const metrics = new Metrics();
+  const opened = await openStore(config, logger).catch((error: unknown) => {
     throw namedError(config.STORE === 'postgres' ? 'DATABASE_URL' : 'DATA_DIR', error);
   });
+  const store = measuredStore(opened, metrics);
   const base = config.PUBLIC_URL?.replace(/\/$/, '');
-  const service = new ConversationService({
+  const service = new MeasuredConversationService({
     definition,
     store,
     resumeCodeTtlMs: config.RESUME_CODE_TTL_HOURS * 3_600_000,
     reportLinkTtlMs: config.REPORT_LINK_TTL_DAYS * 86_400_000,
     ...(base ? { resumeUrl: (code: string) => `${base}/?resume=${encodeURIComponent(code)}`, publicUrl: (path: string) => `${base}${path}` } : {}),
-  });
-  return { config, logger, catalog, definition, store, service };
+  }, metrics);
+  return { config, logger, catalog, definition, store, service, metrics };
 }

@@ -16,6 +16,9 @@ import { adminRouter } from './admin.js';
 import { errorHandler, requestLogger } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 import { builtAssets } from './built-assets.js';
+import { countedSlackEvents, countRefusals, metricsEndpoint } from './metrics-routes.js';
+import { requestId } from './request-id.js';
+import { currentRequestId } from '../../log.js';
 import { DIST_DIR, PACKAGE_ROOT, PACKAGE_VERSION } from '../../package-root.js';
 
 /** The hand-written pages and stylesheets. */
@@ -71,12 +74,15 @@ export interface AppOptions {
 }
 
 export function createApp(services: Services, options: AppOptions = {}): Express {
-  const { config, logger, service, store } = services;
+  const { config, logger, service, store, metrics } = services;
   const app = express();
   app.disable('x-powered-by');
   // Behind a proxy, TRUST_PROXY lets rate limits see client addresses; off by default.
   if (config.TRUST_PROXY !== undefined) app.set('trust proxy', config.TRUST_PROXY);
+  // First: everything after it, the request log line included, carries the request id.
+  app.use(requestId());
   app.use(requestLogger(logger));
+  app.use(countRefusals(metrics));
 
   app.use(
     helmet({
@@ -108,12 +114,13 @@ export function createApp(services: Services, options: AppOptions = {}): Express
       res.json({ status: 'ready', store: store.kind });
     } catch (error) {
       logger.warn({ err: (error as Error).message }, 'readiness check failed');
-      res.status(503).json({ error: { code: 'UNAVAILABLE', message: `The ${store.kind} store does not answer.` } });
+      res.status(503).json({ error: { code: 'UNAVAILABLE', message: `The ${store.kind} store does not answer.`, requestId: currentRequestId() } });
     }
   });
+  app.get('/metrics', metricsEndpoint(metrics, config.METRICS_TOKEN));
 
   // Slack signs the raw body, so its handler reads the body itself: no body parser may run before it.
-  if (options.slackEvents) app.post('/slack/events', options.slackEvents);
+  if (options.slackEvents) app.post('/slack/events', countedSlackEvents(metrics, options.slackEvents));
 
   const origins = new Set(allowedOrigins(config));
   app.use('/api', corsAllowlist(origins), express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }), requireJsonBody);
