@@ -15,6 +15,7 @@ import { reportApiRouter, reportPageRouter } from './reports.js';
 import { adminRouter } from './admin.js';
 import { errorHandler, requestLogger } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
+import { apiDocsHtml } from './api-docs.js';
 import { builtAssets } from './built-assets.js';
 import { countedSlackEvents, countRefusals, metricsEndpoint } from './metrics-routes.js';
 import { requestId } from './request-id.js';
@@ -124,14 +125,19 @@ export function createApp(services: Services, options: AppOptions = {}): Express
 
   const origins = new Set(allowedOrigins(config));
   app.use('/api', corsAllowlist(origins), express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }), requireJsonBody);
-  app.get('/api/openapi.json', (_req, res) => {
-    res.json(openApiDocument(PACKAGE_VERSION));
-  });
+  const document = openApiDocument({ version: PACKAGE_VERSION, publicUrl: config.PUBLIC_URL });
+  const reference = apiDocsHtml(document);
   const perMinute = (limit: number) => new RateLimiter(limit, 60_000);
   const perClient = perMinute(config.RATE_LIMIT_PER_MINUTE);
   app.use('/api', (req, _res, next) => {
     perClient.hit(clientKey(req));
     next();
+  });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.get('/api/docs', (_req, res) => {
+    res.type('html').send(reference);
   });
   app.use(
     '/api',
