@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './log.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { MeasuredConversationService, Metrics, measuredStore } from './metrics.js';
 import type { ConversationService } from './service/conversation-service.js';
+import { PostgresRateLimitStore } from './service/postgres-rate-limit-store.js';
 import { openStore } from './store/open-store.js';
 import type { ConversationStore } from './store/types.js';
 
@@ -21,6 +22,8 @@ export interface Services {
   store: ConversationStore;
   service: ConversationService;
   metrics: Metrics;
+  /** Rate-limit counts shared by every instance (with STORE=postgres); undefined: each limiter counts in memory. */
+  rateLimits: PostgresRateLimitStore | undefined;
 }
 
 /** A start-up failure caused by a configured place (a folder, a database), its message naming the variable. */
@@ -52,5 +55,9 @@ export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Log
     reportLinkTtlMs: config.REPORT_LINK_TTL_DAYS * 86_400_000,
     ...(base ? { resumeUrl: (code: string) => `${base}/?resume=${encodeURIComponent(code)}`, publicUrl: (path: string) => `${base}${path}` } : {}),
   }, metrics);
-  return { config, logger, catalog, definition, store, service, metrics };
+  const rateLimits =
+    config.STORE === 'postgres' && config.DATABASE_URL
+      ? new PostgresRateLimitStore({ connectionString: config.DATABASE_URL }, (message, error) => logger.warn({ err: error.message }, message))
+      : undefined;
+  return { config, logger, catalog, definition, store, service, metrics, rateLimits };
 }

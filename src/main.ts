@@ -59,6 +59,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       // Slack work continues after its HTTP ack: let it finish before the store closes.
       await slack?.stop();
       await retention.stop();
+      await services.rateLimits?.close();
       await services.store.close();
     })());
   return { services, server, url, slack, stop };

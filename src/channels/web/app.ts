@@ -9,7 +9,7 @@ import helmet from 'helmet';
 import type { Services } from '../../bootstrap.js';
 import { allowedOrigins } from '../../config.js';
 import { GovError } from '../../errors.js';
-import { RateLimiter } from '../../service/rate-limiter.js';
+import { namespaced, RateLimiter } from '../../service/rate-limiter.js';
 import { apiRouter, clientKey } from './api.js';
 import { reportApiRouter, reportPageRouter } from './reports.js';
 import { adminRouter } from './admin.js';
@@ -127,10 +127,12 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use('/api', corsAllowlist(origins), express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }), requireJsonBody);
   const document = openApiDocument({ version: PACKAGE_VERSION, publicUrl: config.PUBLIC_URL });
   const reference = apiDocsHtml(document);
-  const perMinute = (limit: number) => new RateLimiter(limit, 60_000);
-  const perClient = perMinute(config.RATE_LIMIT_PER_MINUTE);
-  app.use('/api', (req, _res, next) => {
-    perClient.hit(clientKey(req));
+  // With a shared store (PostgreSQL) every instance counts against the same limits.
+  const shared = services.rateLimits;
+  const perMinute = (limit: number, name: string) => new RateLimiter(limit, 60_000, Date.now, shared ? namespaced(shared, name) : undefined);
+  const perClient = perMinute(config.RATE_LIMIT_PER_MINUTE, 'client');
+  app.use('/api', async (req, _res, next) => {
+    await perClient.hit(clientKey(req));
     next();
   });
   app.get('/api/openapi.json', (_req, res) => {
@@ -142,8 +144,8 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(
     '/api',
     apiRouter(service, {
-      perConversation: perMinute(Math.max(30, Math.floor(config.RATE_LIMIT_PER_MINUTE / 2))),
-      resumeAttempts: perMinute(config.RESUME_RATE_LIMIT_PER_MINUTE),
+      perConversation: perMinute(Math.max(30, Math.floor(config.RATE_LIMIT_PER_MINUTE / 2)), 'conversation'),
+      resumeAttempts: perMinute(config.RESUME_RATE_LIMIT_PER_MINUTE, 'resume'),
     }),
     reportApiRouter(service),
   );
@@ -151,8 +153,8 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use('/api', (req) => {
     throw new GovError('NOT_FOUND', `No API route ${req.method} ${req.path}.`);
   });
-  app.use('/reports', (req, _res, next) => {
-    perClient.hit(clientKey(req));
+  app.use('/reports', async (req, _res, next) => {
+    await perClient.hit(clientKey(req));
     next();
   }, reportPageRouter(service));
 
