@@ -11,6 +11,7 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { BUILD_INFO, ROOT, inputsHash } from './build-inputs.mjs';
 import { buildWidget, GZIP_BUDGET } from './build-widget.js';
@@ -43,7 +44,10 @@ export async function buildAll(): Promise<void> {
   process.stdout.write(`built dist/: ${Object.keys(SERVER_ENTRIES).map((n) => `${n}.js`).join(', ')}; public/${widget.files.loader} → ${widget.files.js}, ${widget.files.css} (${widget.gzipBytes} bytes gzipped)\n`);
 }
 
-buildAll().catch((error: unknown) => {
-  process.stderr.write(`build failed: ${(error as Error).message}\n`);
-  process.exitCode = 1;
-});
+const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isEntryPoint) {
+  buildAll().catch((error: unknown) => {
+    process.stderr.write(`build failed: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  });
+}
