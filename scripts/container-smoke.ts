@@ -343,7 +343,14 @@ async function main(): Promise<void> {
     }
     check(await stat(path.join(image.workdir, 'src')).then(() => false, () => true), 'the runtime image has no TypeScript sources');
     await runImage(image, {}, 'lowdb');
-    if (process.env.TEST_DATABASE_URL) await withSchema(process.env.TEST_DATABASE_URL, (url) => runImage(image, { STORE: 'postgres', DATABASE_URL: url }, 'postgres'));
+    if (process.env.TEST_DATABASE_URL) {
+      await withSchema(process.env.TEST_DATABASE_URL, async (url) => {
+        // As an operator would before starting (README: docker compose exec govstage node dist/migrate.js).
+        const migrated = spawnSync('node', ['dist/migrate.js'], { cwd: image.workdir, env: { PATH: process.env.PATH ?? '', ...image.env, DATABASE_URL: url }, encoding: 'utf8' });
+        check(migrated.status === 0 && /schema version \d+, applied/.test(migrated.stdout), `node dist/migrate.js creates the schema (${migrated.stdout.trim() || migrated.stderr.trim()})`);
+        await runImage(image, { STORE: 'postgres', DATABASE_URL: url }, 'postgres');
+      });
+    }
     log('passed');
   } finally {
     await rm(into, { recursive: true, force: true });

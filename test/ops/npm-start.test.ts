@@ -6,11 +6,12 @@
  * And the pre-start step writes nothing when the build is current.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { call, exited, NetworkError } from '../reliability/http-client.js';
 import { ROOT, startChildServer, tempDir } from '../helpers/server.js';
+import { openTestDatabase } from '../store/postgres-test-db.js';
 import { alive, childrenOf, freePort, listening, waitForOk } from './helpers.js';
 
 const dirs: string[] = [];
@@ -98,6 +99,59 @@ describe('npm start', () => {
     }
   });
 
+  it("npm run dev runs the sources under tsx watch, and SIGTERM to npm stops it all", { timeout: 60_000 }, async () => {
+    const dataDir = await tempDir('govstage-npm-dev-');
+    dirs.push(dataDir);
+    const port = await freePort();
+    const npm = spawn('npm', ['run', 'dev'], { cwd: ROOT, env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, NODE_ENV: 'test' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    pids.push(npm.pid!);
+    let output = '';
+    npm.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    npm.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    await waitForOk(`http://127.0.0.1:${port}/healthz`, 45_000, () => (npm.exitCode !== null ? `npm run dev exited ${npm.exitCode}:\n${output}` : undefined));
+    const [watcher] = childrenOf(npm.pid!);
+    expect(watcher?.args).toMatch(/tsx watch/);
+    const [server] = childrenOf(watcher!.pid);
+    expect(server?.args).toMatch(/src\/main\.ts$/);
+    pids.push(watcher!.pid, server!.pid);
+    npm.kill('SIGTERM');
+    await exited(npm);
+    for (let i = 0; i < 50 && (alive(watcher!.pid) || alive(server!.pid)); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(watcher!.pid)).toBe(false);
+    expect(alive(server!.pid)).toBe(false);
+    expect(await listening(port)).toBe(false);
+  });
+
+  it("the README's PostgreSQL commands, run as written, migrate and then start on PostgreSQL", { timeout: 120_000 }, async () => {
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+    const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '').find((b) => b.includes('STORE=postgres'));
+    expect(block).toBeDefined();
+    const db = await openTestDatabase();
+    const schema = await db.freshSchema();
+    const port = await freePort();
+    const dataDir = await tempDir('govstage-readme-pg-');
+    dirs.push(dataDir);
+    // The README's lines, with this test's database in place of the example one.
+    const script = block!.replace(/DATABASE_URL=\S+/, `DATABASE_URL='${schema.url}'`);
+    const { STORE: _s, DATABASE_URL: _d, ...env } = process.env;
+    const shell = spawn('sh', ['-c', script], { cwd: ROOT, env: { ...env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, NODE_ENV: 'test' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    shell.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    shell.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    try {
+      await waitForOk(`http://127.0.0.1:${port}/readyz`, 90_000, () => (shell.exitCode !== null ? `exited ${shell.exitCode}:\n${output}` : undefined));
+      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({ status: 'ready', store: 'postgres' });
+      expect(output).toMatch(/schema version \d+, applied/);
+      expect(output).not.toContain('DATABASE_URL is set but STORE is lowdb');
+    } finally {
+      // The shell and everything it started: its own process group.
+      process.kill(-shell.pid!, 'SIGTERM');
+      await exited(shell);
+      await schema.drop();
+      await db.close();
+    }
+  });
+
   it('the pre-start step writes nothing when dist/ is current, and never writes into public/', async () => {
     const first = spawnSync(process.execPath, [path.join(ROOT, 'scripts/ensure-build.mjs')], { cwd: ROOT, encoding: 'utf8' });
     expect(first.status, first.stderr).toBe(0);
@@ -109,6 +163,7 @@ describe('npm start', () => {
     expect(again.stderr).toBe('');
     expect((await stat(info)).mtimeMs).toBe(before);
     expect(await readdir(path.join(ROOT, 'public'))).toEqual(publicBefore);
-    expect(publicBefore.some((name) => /^(widget|admin)\..*js$|\.css$/.test(name) && !['demo.css', 'report.css'].includes(name))).toBe(false);
+    // public/ holds hand-written files only: no built widget or admin script.
+    expect(publicBefore.filter((name) => /^(widget|admin)\b.*\.(js|css)(\.br|\.gz)?$/.test(name))).toEqual([]);
   });
 });
