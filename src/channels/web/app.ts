@@ -4,7 +4,7 @@
  * Built from already-opened services so tests can run it in-process.
  */
 import path from 'node:path';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type NextFunction, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Services } from '../../bootstrap.js';
 import { allowedOrigins } from '../../config.js';
@@ -69,6 +69,17 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/**
+ * Counts a hit against a limit, then goes on. With the in-memory store this
+ * stays synchronous (a refusal is thrown at once), so answers are not
+ * delayed a tick for nothing; a shared store is awaited.
+ */
+function countHit(limiter: RateLimiter, key: string, next: NextFunction): void {
+  const pending = limiter.hit(key);
+  if (pending) pending.then(() => next(), next);
+  else next();
+}
+
 export interface AppOptions {
   /** Slack's HTTP receiver, mounted at POST /slack/events when Slack runs in HTTP mode. */
   slackEvents?: RequestHandler;
@@ -131,10 +142,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   const shared = services.rateLimits;
   const perMinute = (limit: number, name: string) => new RateLimiter(limit, 60_000, Date.now, shared ? namespaced(shared, name) : undefined);
   const perClient = perMinute(config.RATE_LIMIT_PER_MINUTE, 'client');
-  app.use('/api', async (req, _res, next) => {
-    await perClient.hit(clientKey(req));
-    next();
-  });
+  app.use('/api', (req, _res, next) => countHit(perClient, clientKey(req), next));
   app.get('/api/openapi.json', (_req, res) => {
     res.json(document);
   });
@@ -153,10 +161,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use('/api', (req) => {
     throw new GovError('NOT_FOUND', `No API route ${req.method} ${req.path}.`);
   });
-  app.use('/reports', async (req, _res, next) => {
-    await perClient.hit(clientKey(req));
-    next();
-  }, reportPageRouter(service));
+  app.use('/reports', (req, _res, next) => countHit(perClient, clientKey(req), next), reportPageRouter(service));
 
   app.use(builtAssets(BUILT_PUBLIC_DIR, { production: config.NODE_ENV === 'production' }));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));
