@@ -9,6 +9,7 @@
  * run (bad arguments, database unreachable).
  */
 import { parseArgs } from 'node:util';
+import { loadEnvFile } from '../src/env-file.js';
 import { toGovError } from '../src/errors.js';
 import { moveLowdbToPostgres } from '../src/store/postgres/move-from-lowdb.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
@@ -16,6 +17,7 @@ import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 const USAGE = 'Usage: DATABASE_URL=postgres://user:password@host:5432/db npm run migrate-store -- --from-dir ./data\n';
 
 async function main(): Promise<number> {
+  loadEnvFile();
   let fromDir: string | undefined;
   try {
     const { values } = parseArgs({ options: { 'from-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });

@@ -5,11 +5,13 @@
  *
  *   DATABASE_URL=postgres://govstage:…@db.internal:5432/govstage npm run migrate
  */
+import { loadEnvFile } from '../src/env-file.js';
 import { toGovError } from '../src/errors.js';
 import { LATEST_SCHEMA_VERSION } from '../src/store/postgres/migrations.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 
 async function main(): Promise<number> {
+  loadEnvFile();
   const url = process.env.DATABASE_URL;
   if (!url) {
     process.stderr.write('Set DATABASE_URL, e.g. DATABASE_URL=postgres://govstage:password@127.0.0.1:5432/govstage npm run migrate\n');

@@ -5,9 +5,12 @@
 import path from 'node:path';
 import { loadConfig, type Config } from './config.js';
 import { loadCatalog, type AssessmentDefinition, type Catalog } from './core/definition.js';
-import { GovError } from './errors.js';
+import { GovError, toGovError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
-import { ConversationService } from './service/conversation-service.js';
+import { PACKAGE_ROOT } from './package-root.js';
+import { MeasuredConversationService, Metrics, measuredStore } from './metrics.js';
+import type { ConversationService } from './service/conversation-service.js';
+import { PostgresRateLimitStore } from './service/postgres-rate-limit-store.js';
 import { openStore } from './store/open-store.js';
 import type { ConversationStore } from './store/types.js';
 
@@ -18,22 +21,43 @@ export interface Services {
   definition: AssessmentDefinition;
   store: ConversationStore;
   service: ConversationService;
+  metrics: Metrics;
+  /** Rate-limit counts shared by every instance (with STORE=postgres); undefined: each limiter counts in memory. */
+  rateLimits: PostgresRateLimitStore | undefined;
+}
+
+/** A start-up failure caused by a configured place (a folder, a database), its message naming the variable. */
+function namedError(variable: string, error: unknown): GovError {
+  const e = toGovError(error);
+  return e.message.includes(variable) ? e : new GovError(e.kind, `${variable}: ${e.message}`, e.details, { cause: error });
 }
 
 export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {}): Promise<Services> {
   const config = loadConfig(options.env);
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
-  const catalog = await loadCatalog(path.resolve(config.CONTENT_DIR));
+  const catalog = await loadCatalog(path.resolve(config.CONTENT_DIR ?? PACKAGE_ROOT)).catch((error: unknown) => {
+    throw namedError('CONTENT_DIR', error);
+  });
   const definition = catalog.get(config.FLOW_ID);
   if (!definition) throw new GovError('INVALID_DATA', `FLOW_ID "${config.FLOW_ID}" is not one of the flows found: ${[...catalog.keys()].join(', ')}`);
-  const store = await openStore(config, logger);
+  // The usual slip: DATABASE_URL exported for `npm run migrate` but STORE left at its default.
+  if (config.STORE === 'lowdb' && config.DATABASE_URL) logger.warn('DATABASE_URL is set but STORE is lowdb: conversations go to files in DATA_DIR, not to PostgreSQL (set STORE=postgres)');
+  const metrics = new Metrics();
+  const opened = await openStore(config, logger).catch((error: unknown) => {
+    throw namedError(config.STORE === 'postgres' ? 'DATABASE_URL' : 'DATA_DIR', error);
+  });
+  const store = measuredStore(opened, metrics);
   const base = config.PUBLIC_URL?.replace(/\/$/, '');
-  const service = new ConversationService({
+  const service = new MeasuredConversationService({
     definition,
     store,
     resumeCodeTtlMs: config.RESUME_CODE_TTL_HOURS * 3_600_000,
     reportLinkTtlMs: config.REPORT_LINK_TTL_DAYS * 86_400_000,
     ...(base ? { resumeUrl: (code: string) => `${base}/?resume=${encodeURIComponent(code)}`, publicUrl: (path: string) => `${base}${path}` } : {}),
-  });
-  return { config, logger, catalog, definition, store, service };
+  }, metrics);
+  const rateLimits =
+    config.STORE === 'postgres' && config.DATABASE_URL
+      ? new PostgresRateLimitStore({ connectionString: config.DATABASE_URL }, (message, error) => logger.warn({ err: error.message }, message))
+      : undefined;
+  return { config, logger, catalog, definition, store, service, metrics, rateLimits };
 }

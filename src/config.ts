@@ -2,12 +2,37 @@
  * Configuration, read from the environment once at start-up and validated
  * with zod. Every variable is listed, with its default, in .env.example.
  */
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 import { GovError } from './errors.js';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().min(1).optional());
 const number = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback));
+
+/** What express's "trust proxy" takes: true/false, a number of hops, or addresses, CIDRs and the names loopback, linklocal, uniquelocal. */
+export type TrustProxy = boolean | number | string[];
+const trustProxy = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): TrustProxy | undefined => {
+      if (value === undefined) return undefined;
+      const text = value.trim();
+      if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
+      if (/^\d+$/.test(text)) return Number(text);
+      const list = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+      try {
+        // express compiles the setting with proxy-addr; compiling it here refuses at start-up what express would refuse later.
+        proxyaddr.compile(list);
+        return list;
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a trust proxy setting (${(error as Error).message}); use true, false, a number of proxies, or addresses/CIDRs such as loopback, 10.0.0.0/8` });
+        return z.NEVER;
+      }
+    }),
+);
 
 export const Config = z
   .object({
@@ -16,18 +41,18 @@ export const Config = z
     HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
     /** Where the lowdb store keeps its files. */
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./data')),
-    /** Root holding rubric/ and flows/. */
-    CONTENT_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('.')),
+    /** Root holding rubric/ and flows/; unset: the package's own folder (whatever the working directory). */
+    CONTENT_DIR: optionalString,
     /** The flow served to new conversations. */
     FLOW_ID: z.preprocess(emptyAsUndefined, z.string().min(1).default('principle-2-chat')),
     STORE: z.preprocess(emptyAsUndefined, z.enum(['lowdb', 'postgres']).default('lowdb')),
-    DATABASE_URL: optionalString,
+    DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a URL like postgres://user:password@host:5432/database').optional()),
     /** Comma-separated origins allowed to call the API from a browser (the widget on other sites). */
     ALLOWED_ORIGINS: z.preprocess(emptyAsUndefined, z.string().default('')),
     /** The public base URL of this server, for links (resume links, reports). */
     PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
     /** express "trust proxy" (e.g. 1 behind one reverse proxy), so rate limits see client addresses. */
-    TRUST_PROXY: optionalString,
+    TRUST_PROXY: trustProxy,
     RESUME_CODE_TTL_HOURS: number(24 * 7),
     /** Unfinished conversations untouched for this many days are deleted (checked at start-up and every 6 hours). */
     RETENTION_DAYS: number(90),
@@ -45,6 +70,8 @@ export const Config = z
     SLACK_SIGNING_SECRET: optionalString,
     SLACK_APP_TOKEN: optionalString,
     SLACK_API_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    /** Turns on GET /metrics (Prometheus), for requests bearing this token; off when unset. */
+    METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, 'must be at least 24 characters (use a random token)').optional()),
   })
   .superRefine((config, ctx) => {
     if (config.STORE === 'postgres' && !config.DATABASE_URL) {
@@ -55,6 +82,9 @@ export const Config = z
     }
   });
 export type Config = z.infer<typeof Config>;
+
+/** Every variable the configuration reads (each is documented in .env.example). */
+export const CONFIG_VARIABLES = Object.keys(Config.shape);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Config.safeParse(env);

@@ -1,8 +1,15 @@
 /**
  * The process logger (pino). Anything that could carry a secret is redacted
- * by path, so a token or resume code never reaches a log line.
+ * by path, so a token or resume code never reaches a log line. Every line
+ * written while a request is handled carries its request id (`reqId`),
+ * wherever in the code it is logged: the id travels in AsyncLocalStorage.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type Logger } from 'pino';
+
+/** The request being handled, for log lines and error bodies (set by the web channel's request-id middleware). */
+export const requestContext = new AsyncLocalStorage<{ requestId: string }>();
+export const currentRequestId = (): string | undefined => requestContext.getStore()?.requestId;
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -22,7 +29,18 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(options: { level: string; destination?: NodeJS.WritableStream } = { level: 'info' }): Logger {
-  return pino({ level: options.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { app: 'govstage' } }, options.destination ?? process.stdout);
+  return pino(
+    {
+      level: options.level,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      base: { app: 'govstage' },
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId ? { reqId: requestId } : {};
+      },
+    },
+    options.destination ?? process.stdout,
+  );
 }
 
 export type { Logger };

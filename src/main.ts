@@ -7,6 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { bootstrap, type Services } from './bootstrap.js';
 import { createApp } from './channels/web/app.js';
 import { createSlackChannel, slackConfigured, slackHalfConfigured, type SlackChannel } from './channels/slack/slack-app.js';
+import { loadEnvFile } from './env-file.js';
 import { toGovError } from './errors.js';
 import { scheduleRetention } from './service/retention.js';
 
@@ -58,6 +59,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       // Slack work continues after its HTTP ack: let it finish before the store closes.
       await slack?.stop();
       await retention.stop();
+      await services.rateLimits?.close();
       await services.store.close();
     })());
   return { services, server, url, slack, stop };
@@ -65,8 +67,11 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.filename === process.argv[1];
 if (isEntryPoint) {
+  const fromEnvFile = loadEnvFile();
   startServer().then(
     ({ services, url, stop }) => {
+      // Names only: values may be secrets.
+      if (fromEnvFile) services.logger.info({ variables: fromEnvFile }, 'read .env (the environment takes precedence)');
       services.logger.info({ url, store: services.store.kind, flow: services.definition.flow.id }, `Govstage is listening on ${url}`);
       const shutdown = (signal: string) => {
         services.logger.info({ signal }, 'shutting down: finishing turns in flight');

@@ -60,8 +60,15 @@ export function answersCsv(report: AssessmentReport): string {
   ]);
 }
 
-/** Parses RFC 4180 CSV into rows of strings. */
-export function parseCsv(text: string): string[][] {
+/**
+ * A CSV as a file people download: a UTF-8 byte-order mark first, without which
+ * Excel reads the file in the local code page and garbles accented notes.
+ */
+export const csvDownload = (csv: string): string => `\uFEFF${csv}`;
+
+/** Parses RFC 4180 CSV into rows of strings (a leading byte-order mark is skipped). */
+export function parseCsv(input: string): string[][] {
+  const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';

@@ -1,7 +1,7 @@
 /** Writes a report's three downloads into a folder (the terminal channel's "report"). */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { answersCsv } from './csv.js';
+import { answersCsv, csvDownload } from './csv.js';
 import { reportMarkdown } from './markdown.js';
 import type { AssessmentReport } from './report.js';
 
@@ -11,7 +11,7 @@ export async function writeReportFiles(report: AssessmentReport, dir: string, ti
   const files: [string, string][] = [
     [`govstage-${stamp}-report.md`, reportMarkdown(report, title)],
     [`govstage-${stamp}-report.json`, `${JSON.stringify(report, null, 2)}\n`],
-    [`govstage-${stamp}-answers.csv`, answersCsv(report)],
+    [`govstage-${stamp}-answers.csv`, csvDownload(answersCsv(report))],
   ];
   const written: string[] = [];
   for (const [name, content] of files) {

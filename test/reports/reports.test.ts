@@ -154,7 +154,7 @@ describe("coordinator's overview", () => {
     }
     const csv = await request(app).get('/api/admin/results.csv').set('Authorization', `Bearer ${ADMIN}`);
     expect(csv.status).toBe(200);
-    expect(csv.text.split('\r\n')[0]).toBe('finished_month,flow_version,overall_stage,engagement_stage,framework_stage,open-data_stage');
+    expect(csv.text.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('finished_month,flow_version,overall_stage,engagement_stage,framework_stage,open-data_stage');
     expect(csv.text).not.toMatch(/c_[A-Za-z0-9_-]{10,}/);
   });
 

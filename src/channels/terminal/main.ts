@@ -1,6 +1,7 @@
 /** `npm run chat`: the assessment in the terminal. `--resume CODE` continues a saved one. */
 import { parseArgs } from 'node:util';
 import { bootstrap } from '../../bootstrap.js';
+import { loadEnvFile } from '../../env-file.js';
 import { toGovError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { runTerminalChat } from './terminal-chat.js';
@@ -11,6 +12,7 @@ async function main(): Promise<number> {
     process.stdout.write('Usage: npm run chat [-- --resume CODE] [--out DIR]\nType your replies; pipe a file of replies (one per line) to script an assessment.\nOnce finished, type "report" to save the report (Markdown, JSON, CSV) in DIR (default ./govstage-reports).\n');
     return 0;
   }
+  loadEnvFile();
   // Logs go to stderr so that stdout is the conversation alone.
   const services = await bootstrap({ logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr }) });
   try {

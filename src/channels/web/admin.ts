@@ -6,6 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { AssessmentDefinition } from '../../core/definition.js';
 import { GovError } from '../../errors.js';
+import { csvDownload } from '../../reports/csv.js';
 import { buildOverview, finishedResultsCsv } from '../../reports/overview.js';
 import { sha256Hex } from '../../service/secrets.js';
 import type { ConversationStore } from '../../store/types.js';
@@ -34,7 +35,7 @@ export function adminRouter(options: { store: ConversationStore; definition: Ass
     if (csv === null) throw new GovError('FORBIDDEN', `Fewer than ${options.minGroupSize} assessments are finished; the export would single people out.`);
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Disposition', 'attachment; filename="govstage-results.csv"');
-    res.type('text/csv; charset=utf-8').send(csv);
+    res.type('text/csv; charset=utf-8').send(csvDownload(csv));
   });
   return router;
 }

@@ -7,6 +7,7 @@ import type { TurnInput } from '../../core/messages.js';
 import type { ConversationService } from '../../service/conversation-service.js';
 import type { RateLimiter } from '../../service/rate-limiter.js';
 import { hashToken } from '../../service/secrets.js';
+import { addressKey } from './client-key.js';
 import { parseInput } from './http-errors.js';
 import { ConversationId, CreateConversationBody, ResumeBody, TurnBody } from './schemas.js';
 
@@ -22,7 +23,8 @@ export function bearer(req: Request): string {
   return match[1];
 }
 
-export const clientKey = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+/** The client a request counts against: its address, IPv6 per /64 (see client-key.ts). */
+export const clientKey = (req: Request): string => addressKey(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
 export function apiRouter(service: ConversationService, limits: ApiLimits): Router {
   const router = Router();
@@ -44,7 +46,7 @@ export function apiRouter(service: ConversationService, limits: ApiLimits): Rout
     const id = parseInput(ConversationId, req.params.id, 'id');
     // Keyed by the token as well: the id alone is not a secret, so turns sent with a wrong token
     // must not use up the allowance of the person who holds the right one.
-    limits.perConversation.hit(`${id}:${hashToken(token)}`, 'answers to this conversation');
+    await limits.perConversation.hit(`${id}:${hashToken(token)}`, 'answers to this conversation');
     const body = parseInput(TurnBody, req.body, 'body');
     const input: TurnInput = body.choice !== undefined ? { kind: 'choice', choice: body.choice } : { kind: 'text', text: body.text ?? '' };
     const reply = await service.turn({
@@ -65,7 +67,7 @@ export function apiRouter(service: ConversationService, limits: ApiLimits): Rout
   });
 
   router.post('/resume', async (req, res) => {
-    limits.resumeAttempts.hit(clientKey(req), 'resume attempts');
+    await limits.resumeAttempts.hit(clientKey(req), 'resume attempts');
     const body = parseInput(ResumeBody, req.body, 'body');
     res.json(await service.resume(body.code));
   });

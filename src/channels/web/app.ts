@@ -4,19 +4,28 @@
  * Built from already-opened services so tests can run it in-process.
  */
 import path from 'node:path';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type NextFunction, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Services } from '../../bootstrap.js';
 import { allowedOrigins } from '../../config.js';
 import { GovError } from '../../errors.js';
-import { RateLimiter } from '../../service/rate-limiter.js';
+import { namespaced, RateLimiter } from '../../service/rate-limiter.js';
 import { apiRouter, clientKey } from './api.js';
 import { reportApiRouter, reportPageRouter } from './reports.js';
 import { adminRouter } from './admin.js';
 import { errorHandler, requestLogger, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECONDS } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
+import { apiDocsHtml } from './api-docs.js';
+import { builtAssets } from './built-assets.js';
+import { countedSlackEvents, countRefusals, metricsEndpoint } from './metrics-routes.js';
+import { requestId } from './request-id.js';
+import { currentRequestId } from '../../log.js';
+import { DIST_DIR, PACKAGE_ROOT, PACKAGE_VERSION } from '../../package-root.js';
 
-export const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../../public');
+/** The hand-written pages and stylesheets. */
+export const PUBLIC_DIR = path.join(PACKAGE_ROOT, 'public');
+/** What `npm run build` makes of the widget and the overview page's script. */
+export const BUILT_PUBLIC_DIR = path.join(DIST_DIR, 'public');
 /** JSON bodies larger than this are refused with 413. */
 export const BODY_LIMIT = '16kb';
 
@@ -60,18 +69,32 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/**
+ * Counts a hit against a limit, then goes on. With the in-memory store this
+ * stays synchronous (a refusal is thrown at once), so answers are not
+ * delayed a tick for nothing; a shared store is awaited.
+ */
+function countHit(limiter: RateLimiter, key: string, next: NextFunction): void {
+  const pending = limiter.hit(key);
+  if (pending) pending.then(() => next(), next);
+  else next();
+}
+
 export interface AppOptions {
   /** Slack's HTTP receiver, mounted at POST /slack/events when Slack runs in HTTP mode. */
   slackEvents?: RequestHandler;
 }
 
 export function createApp(services: Services, options: AppOptions = {}): Express {
-  const { config, logger, service, store } = services;
+  const { config, logger, service, store, metrics } = services;
   const app = express();
   app.disable('x-powered-by');
   // Behind a proxy, TRUST_PROXY lets rate limits see client addresses; off by default.
-  if (config.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY);
+  if (config.TRUST_PROXY !== undefined) app.set('trust proxy', config.TRUST_PROXY);
+  // First: everything after it, the request log line included, carries the request id.
+  app.use(requestId());
   app.use(requestLogger(logger));
+  app.use(countRefusals(metrics));
 
   app.use(
     helmet({
@@ -104,29 +127,34 @@ export function createApp(services: Services, options: AppOptions = {}): Express
     } catch (error) {
       logger.warn({ err: (error as Error).message }, 'readiness check failed');
       res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-      res.status(503).json({ error: { code: 'UNAVAILABLE', message: UNAVAILABLE_MESSAGE } });
+      res.status(503).json({ error: { code: 'UNAVAILABLE', message: UNAVAILABLE_MESSAGE, requestId: currentRequestId() } });
     }
   });
+  app.get('/metrics', metricsEndpoint(metrics, config.METRICS_TOKEN));
 
   // Slack signs the raw body, so its handler reads the body itself: no body parser may run before it.
-  if (options.slackEvents) app.post('/slack/events', options.slackEvents);
+  if (options.slackEvents) app.post('/slack/events', countedSlackEvents(metrics, options.slackEvents));
 
   const origins = new Set(allowedOrigins(config));
   app.use('/api', corsAllowlist(origins), express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }), requireJsonBody);
+  const document = openApiDocument({ version: PACKAGE_VERSION, publicUrl: config.PUBLIC_URL });
+  const reference = apiDocsHtml(document);
+  // With a shared store (PostgreSQL) every instance counts against the same limits.
+  const shared = services.rateLimits;
+  const perMinute = (limit: number, name: string) => new RateLimiter(limit, 60_000, Date.now, shared ? namespaced(shared, name) : undefined);
+  const perClient = perMinute(config.RATE_LIMIT_PER_MINUTE, 'client');
+  app.use('/api', (req, _res, next) => countHit(perClient, clientKey(req), next));
   app.get('/api/openapi.json', (_req, res) => {
-    res.json(openApiDocument(process.env.npm_package_version ?? '0.1.0'));
+    res.json(document);
   });
-  const perMinute = (limit: number) => new RateLimiter(limit, 60_000);
-  const perClient = perMinute(config.RATE_LIMIT_PER_MINUTE);
-  app.use('/api', (req, _res, next) => {
-    perClient.hit(clientKey(req));
-    next();
+  app.get('/api/docs', (_req, res) => {
+    res.type('html').send(reference);
   });
   app.use(
     '/api',
     apiRouter(service, {
-      perConversation: perMinute(Math.max(30, Math.floor(config.RATE_LIMIT_PER_MINUTE / 2))),
-      resumeAttempts: perMinute(config.RESUME_RATE_LIMIT_PER_MINUTE),
+      perConversation: perMinute(Math.max(30, Math.floor(config.RATE_LIMIT_PER_MINUTE / 2)), 'conversation'),
+      resumeAttempts: perMinute(config.RESUME_RATE_LIMIT_PER_MINUTE, 'resume'),
     }),
     reportApiRouter(service),
   );
@@ -134,11 +162,9 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use('/api', (req) => {
     throw new GovError('NOT_FOUND', `No API route ${req.method} ${req.path}.`);
   });
-  app.use('/reports', (req, _res, next) => {
-    perClient.hit(clientKey(req));
-    next();
-  }, reportPageRouter(service));
+  app.use('/reports', (req, _res, next) => countHit(perClient, clientKey(req), next), reportPageRouter(service));
 
+  app.use(builtAssets(BUILT_PUBLIC_DIR, { production: config.NODE_ENV === 'production' }));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));
   app.use((req) => {
     throw new GovError('NOT_FOUND', `Nothing at ${req.method} ${req.path}.`);

@@ -6,7 +6,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { ERROR_KINDS, GovError, isGovError, type ErrorKind } from '../../errors.js';
-import type { Logger } from '../../log.js';
+import { currentRequestId, type Logger } from '../../log.js';
 
 /** Parse a request part with a zod schema; a failure is a BAD_INPUT that names the field. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
@@ -127,6 +127,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (Array.isArray(gov.details?.messages)) extra.messages = gov.details.messages;
     if (typeof gov.details?.revision === 'number') extra.revision = gov.details.revision;
     const message = status < 500 ? gov.message : status === 503 ? UNAVAILABLE_MESSAGE : INTERNAL_MESSAGE;
-    res.status(status).json({ error: { code: gov.kind, message }, ...extra });
+    // The request id lets a person quote the failure and an operator find its log lines.
+    const requestId = currentRequestId();
+    res.status(status).json({ error: { code: gov.kind, message, ...(requestId ? { requestId } : {}) }, ...extra });
   };
 }

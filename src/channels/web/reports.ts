@@ -6,7 +6,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { reportMarkdown } from '../../reports/markdown.js';
-import { answersCsv } from '../../reports/csv.js';
+import { answersCsv, csvDownload } from '../../reports/csv.js';
 import { reportHtml } from '../../reports/html.js';
 import { AssessmentReport } from '../../reports/report.js';
 import type { ConversationService } from '../../service/conversation-service.js';
@@ -26,7 +26,7 @@ export function sendReport(res: Response, report: AssessmentReport, format: Repo
   res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
   res.setHeader('Cache-Control', 'no-store');
   if (format === 'json') res.type('application/json').send(`${JSON.stringify(report, null, 2)}\n`);
-  else if (format === 'csv') res.type('text/csv; charset=utf-8').send(answersCsv(report));
+  else if (format === 'csv') res.type('text/csv; charset=utf-8').send(csvDownload(answersCsv(report)));
   else res.type('text/markdown; charset=utf-8').send(reportMarkdown(report, title));
 }
 

@@ -33,7 +33,7 @@ export const TurnBody = z
 export const ResumeBody = z.strictObject({ code: safeText().min(1).max(40) });
 
 export const ErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
+  error: z.object({ code: z.string(), message: z.string(), requestId: z.string().optional().describe('the X-Request-Id of the request, to quote when reporting a problem') }),
   /** With 409 for a stale answer: where the conversation stands now. */
   messages: z.array(Message).optional(),
   revision: z.number().int().optional(),

@@ -1,6 +1,6 @@
 /**
  * Shared set-up for the widget's browser tests: the widget built into
- * public/, the real server as a child process on a free port with a fresh
+ * dist/public/, the real server as a child process on a free port with a fresh
  * data folder, and Debian's Chromium driven by playwright-core (never a
  * downloaded browser).
  */

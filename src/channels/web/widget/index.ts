@@ -5,9 +5,12 @@
  *           data-mode="bubble|inline" data-target="#el" data-locale="en" defer></script>
  *
  * The API is the script's own origin unless `data-server` says otherwise;
- * the stylesheet is widget.css next to the script.
+ * the stylesheet is the build's hashed widget.css next to the script.
  */
 import { mount } from './widget.js';
+
+/** The stylesheet's content-hashed file name, set by the build (scripts/build-widget.ts). */
+declare const __GOVSTAGE_WIDGET_CSS__: string;
 
 const script = (document.currentScript as HTMLScriptElement | null) ?? document.querySelector<HTMLScriptElement>('script[src*="widget.js"]');
 
@@ -18,7 +21,7 @@ if (script?.src) {
   const go = () =>
     mount({
       server: (d.server || src.origin).replace(/\/+$/, ''),
-      css: new URL('widget.css', src).href,
+      css: new URL(__GOVSTAGE_WIDGET_CSS__, src).href,
       mode: d.mode === 'inline' ? 'inline' : 'bubble',
       title: d.title,
       color: d.color,
