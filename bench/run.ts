@@ -23,7 +23,7 @@ import { openTestDatabase } from '../test/store/postgres-test-db.js';
 const QUICK = process.env.BENCH_QUICK === '1';
 const SECONDS = QUICK ? 3 : 8;
 const STORED_LARGE = Number(process.env.BENCH_STORED ?? (QUICK ? 10_000 : 100_000));
-const SERVER_ENV = { RATE_LIMIT_PER_MINUTE: '1000000000', RESUME_RATE_LIMIT_PER_MINUTE: '1000000000', LOG_LEVEL: 'info', NODE_ENV: 'production' };
+const SERVER_ENV = { RATE_LIMIT_PER_MINUTE: '1000000000', START_RATE_LIMIT_PER_MINUTE: '1000000000', CONVERSATION_RATE_LIMIT_PER_MINUTE: '1000000000', RESUME_RATE_LIMIT_PER_MINUTE: '1000000000', LOG_LEVEL: 'info', NODE_ENV: 'production' };
 const REPLIES = ['start', 'yes', 'no', 'partly', 'yes', 'no', 'yes', 'partly', 'no', 'yes', 'no', 'see my result'];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -124,7 +124,8 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(
     '/api',
     apiRouter(service, {
-      perConversation: perMinute(Math.max(30, Math.floor(config.RATE_LIMIT_PER_MINUTE / 2))),
+      perConversation: perMinute(config.CONVERSATION_RATE_LIMIT_PER_MINUTE),
+      starts: perMinute(config.START_RATE_LIMIT_PER_MINUTE),
       resumeAttempts: perMinute(config.RESUME_RATE_LIMIT_PER_MINUTE),
     }),
     reportApiRouter(service),
