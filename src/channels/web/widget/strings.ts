@@ -51,6 +51,7 @@ const en = {
   md: 'Markdown',
   json: 'JSON',
   csv: 'CSV of answers',
+  caveats: 'Caveats',
 };
 
 export type Strings = typeof en;
