@@ -273,4 +273,34 @@ describe('the widget on the demo page', () => {
     await waitForQuestion(page, 3);
     expect(await box.inputValue()).toBe('');
   });
+
+  it('copies the resume code with a button and says so; without a clipboard it selects the code instead', async () => {
+    const { page, context } = await openDemo();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await start(page);
+    await page.getByRole('button', { name: 'Get a code to continue later' }).click();
+    const paused = page.locator('.gs-paused').last();
+    const code = (await paused.locator('.gs-code').textContent()) ?? '';
+    const copy = paused.getByRole('button', { name: `Copy the resume code ${code}` });
+    await copy.click();
+    await paused.getByText('Copied.').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(code);
+
+    // No clipboard (an insecure page, or permission refused): the code is selected, ready to copy by hand.
+    const bare = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+    contexts.push(bare);
+    await bare.addInitScript(() => Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }));
+    const p2 = await bare.newPage();
+    await p2.goto(server.url);
+    await start(p2);
+    await p2.getByRole('button', { name: 'Get a code to continue later' }).click();
+    const paused2 = p2.locator('.gs-paused').last();
+    const code2 = (await paused2.locator('.gs-code').textContent()) ?? '';
+    await paused2.getByRole('button', { name: `Copy the resume code ${code2}` }).click();
+    await paused2.getByText('Copying is not available here: the code is selected, copy it yourself.').waitFor();
+    expect(await p2.evaluate(() => {
+      const root = document.querySelector('.govstage-widget')?.shadowRoot as ShadowRoot & { getSelection?: () => Selection | null };
+      return (root.getSelection?.() ?? document.getSelection())?.toString();
+    })).toBe(code2);
+  });
 });

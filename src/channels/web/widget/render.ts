@@ -154,7 +154,15 @@ export function resumeBlock(resume: { code: string; expiresAt: string; url?: str
   const url = resume.url && /^https?:\/\//i.test(resume.url) ? resume.url : undefined;
   return [
     h('p', { class: 'gs-sub' }, s.codeHeading),
-    h('p', null, h('span', { class: 'gs-code' }, resume.code)),
+    h(
+      'p',
+      null,
+      h('span', { class: 'gs-code' }, resume.code),
+      ' ',
+      h('button', { type: 'button', class: 'gs-cmd', 'data-action': 'copy', 'data-code': resume.code, 'aria-label': fmt(s.copyLabel, { code: resume.code }) }, s.copy),
+      ' ',
+      h('span', { class: 'gs-hint' }),
+    ),
     h('p', null, fmt(s.codeValid, { date: formatDate(resume.expiresAt, o.locale) })),
     h('p', null, s.codeHow),
     url && h('p', null, `${s.codeLink} `, h('a', { href: url, target: '_blank', rel: 'noopener' }, url)),

@@ -339,6 +339,22 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     return ok;
   }
 
+  /** Copies a resume code; where the clipboard is unavailable (insecure page, permission refused), selects it to copy by hand. */
+  async function copyCode(b: HTMLButtonElement) {
+    const code = b.dataset.code ?? '';
+    const status = b.nextElementSibling;
+    let copied = true;
+    try {
+      await navigator.clipboard.writeText(code);
+    } catch {
+      // No clipboard API here (undefined), or writing refused: the fallback below is the outcome.
+      copied = false;
+      const shown = b.parentElement?.querySelector('.gs-code');
+      if (shown) getSelection()?.selectAllChildren(shown);
+    }
+    if (status) status.textContent = copied ? s.copied : s.copyManual;
+  }
+
   /** Report actions on a result: a shareable link, or a download saved by the browser. */
   async function reportAction(b: HTMLButtonElement) {
     const current = session;
@@ -366,6 +382,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
   // ---- events -------------------------------------------------------------
   log.addEventListener('click', (event) => {
     const action = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
+    if (action?.dataset.action === 'copy') return void copyCode(action);
     if (action && !action.disabled) return void reportAction(action);
     const b = (event.target as Element).closest<HTMLButtonElement>(CHOICE);
     if (!b || b.disabled || !b.dataset.choice) return;
