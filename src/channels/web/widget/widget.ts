@@ -78,6 +78,21 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
   else if (!bubble && config.script?.parentNode && config.script.parentNode !== document.head) config.script.after(host);
   else document.body.append(host);
 
+  // On a phone the on-screen keyboard shrinks the visual viewport, not the layout viewport a fixed
+  // full-screen panel is sized by: follow it (widget.css uses the two properties on phones), so the
+  // reply box stays above the keyboard. Not while pinch-zoomed, where the panel must hold still.
+  const vv = window.visualViewport;
+  if (bubble && vv) {
+    const fit = () => {
+      const follow = vv.scale < 1.01;
+      panel.style.setProperty('--gs-vh', follow ? `${vv.height}px` : '');
+      panel.style.setProperty('--gs-vt', follow ? `${vv.offsetTop}px` : '');
+    };
+    vv.addEventListener('resize', fit);
+    vv.addEventListener('scroll', fit);
+    fit();
+  }
+
   // ---- state --------------------------------------------------------------
   let session: Session | null = null;
   let finished = false;
