@@ -274,6 +274,69 @@ describe('the widget on the demo page', () => {
     expect(await box.inputValue()).toBe('');
   });
 
+  it('after finishing, a reload and a resume code both keep the report link and the three downloads working', async () => {
+    const { page, context } = await openDemo();
+    await completeByClicking(page, [1, 3, 1, 3, 3, 1, 3, 1, 3, 3]);
+    const reportWorks = async (p: Page) => {
+      const result = p.locator('.gs-result').last();
+      for (const name of ['Markdown', 'JSON', 'CSV of answers']) {
+        const button = result.getByRole('button', { name, exact: true });
+        expect(await button.isEnabled(), name).toBe(true);
+        const [download] = await Promise.all([p.waitForEvent('download'), button.click()]);
+        expect(download.suggestedFilename()).toMatch(/^govstage-\d{4}-\d{2}-\d{2}-(report\.md|report\.json|answers\.csv)$/);
+      }
+      await result.getByRole('button', { name: 'Get a link to the full report' }).click();
+      const href = await p.getByRole('link', { name: 'Open the full report (new tab)' }).last().getAttribute('href');
+      expect(href).toMatch(/\/reports\/c_[\w-]+\/[\w-]{40,}$/);
+    };
+    await page.reload();
+    await page.getByRole('heading', { name: 'Your result' }).waitFor();
+    await reportWorks(page);
+
+    // Someone who comes back later on another device, with a code.
+    await page.getByRole('button', { name: 'Get a code to continue later' }).click();
+    const code = (await page.locator('.gs-paused .gs-code').last().textContent()) ?? '';
+    const other = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
+    contexts.push(other);
+    const later = await other.newPage();
+    await later.goto(`${server.url}/?resume=${encodeURIComponent(code)}`);
+    await later.getByRole('heading', { name: 'Your result' }).waitFor();
+    await reportWorks(later);
+    expect(context).toBeDefined();
+  });
+
+  it('a ?resume= link opens the inline widget with the current question in view, not at the top of the transcript', async () => {
+    const a = await openDemo();
+    await start(a.page);
+    for (let q = 1; q <= 7; q++) {
+      await currentQuestion(a.page).getByRole('button', { name: 'Why we ask' }).click();
+      await a.page.locator('.gs-help').nth(q - 1).waitFor();
+      await clickAnswer(a.page, 2);
+    }
+    await waitForQuestion(a.page, 8);
+    await currentQuestion(a.page).getByRole('button', { name: 'Save and continue later' }).click();
+    const code = (await a.page.locator('.gs-paused .gs-code').last().textContent()) ?? '';
+
+    const b = await openDemo(`/?resume=${encodeURIComponent(code)}`);
+    await waitForQuestion(b.page, 8);
+    await b.page.waitForFunction(() => !document.querySelector('.govstage-widget')?.shadowRoot?.querySelector('.gs-log[aria-busy]'));
+    const where = await b.page.evaluate(() => {
+      const root = document.querySelector('.govstage-widget')?.shadowRoot;
+      const log = root?.querySelector('.gs-log') as HTMLElement;
+      const questions = Array.from(root?.querySelectorAll('.gs-q') ?? []);
+      const current = questions[questions.length - 1] as HTMLElement;
+      const first = current.querySelector('.gs-choices button') as HTMLElement;
+      const [l, q, f] = [log, current, first].map((el) => el.getBoundingClientRect()) as [DOMRect, DOMRect, DOMRect];
+      return { scrollHeight: log.scrollHeight, logTop: l.top, logBottom: l.bottom, questionTop: q.top, firstTop: f.top, firstBottom: f.bottom, windowHeight: window.innerHeight };
+    });
+    expect(where.scrollHeight).toBeGreaterThan(3000);
+    // The question's text and its first choice are inside the log's visible part, and on screen.
+    expect(where.questionTop).toBeGreaterThanOrEqual(where.logTop - 1);
+    expect(where.firstBottom).toBeLessThanOrEqual(where.logBottom + 1);
+    expect(where.firstTop).toBeGreaterThanOrEqual(0);
+    expect(where.firstBottom).toBeLessThanOrEqual(where.windowHeight);
+  });
+
   it('copies the resume code with a button and says so; without a clipboard it selects the code instead', async () => {
     const { page, context } = await openDemo();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });

@@ -25,6 +25,8 @@ export interface WidgetConfig {
 }
 
 const CHOICE = 'button[data-choice]';
+/** Everything a step makes live: its choices, and a result's report link and downloads. */
+const LIVE = `${CHOICE},button[data-action]`;
 
 export function mount(config: WidgetConfig): { host: HTMLElement } {
   const s = stringsFor(config.locale);
@@ -101,7 +103,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
   /** The messages whose buttons answer the current step. */
   let active: HTMLElement[] = [];
 
-  const buttons = (els: HTMLElement[]) => els.flatMap((el) => Array.from(el.querySelectorAll<HTMLButtonElement>(CHOICE)));
+  const buttons = (els: HTMLElement[]) => els.flatMap((el) => Array.from(el.querySelectorAll<HTMLButtonElement>(LIVE)));
   const enable = (els: HTMLElement[], on: boolean) => buttons(els).forEach((b) => (b.disabled = !on));
   const append = <E extends HTMLElement>(el: E): E => (log.append(el), el);
   const persist = () => {
@@ -120,9 +122,12 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     if (first) log.scrollTop = first.offsetTop - 8;
     if (!target) return;
     target.focus({ preventScroll: true });
+    // The panel fits the window (inline it is at most 85vh; a bubble is fixed): show it whole, log and
+    // text box, rather than only the target, which could leave the rest of the step off screen.
+    panel.scrollIntoView({ block: 'nearest' });
     const t = target.getBoundingClientRect();
     const l = log.getBoundingClientRect();
-    if (t.bottom > l.bottom || t.top < l.top) target.scrollIntoView({ block: 'nearest', behavior: reducedMotion ? 'auto' : 'smooth' });
+    if (log.contains(target) && (t.bottom > l.bottom || t.top < l.top)) target.scrollIntoView({ block: 'nearest', behavior: reducedMotion ? 'auto' : 'smooth' });
   }
 
   /** Where focus goes on the current step: a result's heading, else the first main choice, else the text box. */
@@ -238,7 +243,8 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     }
     active = els.filter((el) => el.querySelector(CHOICE));
     log.removeAttribute('aria-busy');
-    reveal(separator ? first : els[0], focus ? focusTarget() : null);
+    // Open at the current step, however long the transcript above it.
+    reveal(els[0] ?? first, focus ? focusTarget() : null);
   }
 
   async function restore(saved: Session, focus: boolean, separator: string | null = null) {
@@ -340,7 +346,8 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     } catch {
       /* no usable location (sandboxed frame) */
     }
-    if (code && (await guardedOk(() => resumeWith(code as string, focus)))) return;
+    // A resume link is followed to continue: focus (and so scroll to) the current question, inline too.
+    if (code && (await guardedOk(() => resumeWith(code as string, true)))) return;
     const saved = store.load();
     if (saved && (await guardedOk(() => restore(saved, focus)))) return;
     if (!session && !saved) await begin(focus);
