@@ -211,7 +211,7 @@ describe('the widget on the demo page', () => {
     const evil = '<img src=x onerror=alert(1)>';
     await start(page);
     await typeReply(page, `note ${evil}`);
-    await page.locator('.gs-success', { hasText: 'Your note is saved' }).waitFor();
+    await page.locator('.gs-ack', { hasText: 'Your note is saved' }).waitFor();
     await typeReply(page, evil);
     expect(await page.locator('.gs-user').last().textContent()).toBe(`You said: ${evil}`);
     expect(await page.locator('.gs-warning').last().textContent()).toContain(`"${evil}"`);
@@ -335,6 +335,56 @@ describe('the widget on the demo page', () => {
     expect(where.firstBottom).toBeLessThanOrEqual(where.logBottom + 1);
     expect(where.firstTop).toBeGreaterThanOrEqual(0);
     expect(where.firstBottom).toBeLessThanOrEqual(where.windowHeight);
+  });
+
+  it('a note typed with an answer: the confirmation is attached to the person’s own words, not to the next question', async () => {
+    const { page } = await openDemo();
+    await start(page);
+    await typeReply(page, 'partly, only in two ministries');
+    await waitForQuestion(page, 2);
+    const order = await page.evaluate(() => {
+      const log = document.querySelector('.govstage-widget')?.shadowRoot?.querySelector('.gs-log') as HTMLElement;
+      return Array.from(log.children).map((el) => ({ cls: el.className, text: el.textContent ?? '', right: Math.round(el.getBoundingClientRect().right) }));
+    });
+    const mine = order.findIndex((el) => el.cls.includes('gs-user') && el.text.includes('partly, only in two ministries'));
+    const saved = order.findIndex((el) => el.text === 'Your note is saved with this question.');
+    const next = order.findIndex((el, i) => i > mine && el.cls.includes('gs-q'));
+    expect(mine).toBeGreaterThan(-1);
+    // Between the person's bubble and the next question, on the person's side, not a bot bubble of its own.
+    expect(saved).toBeGreaterThan(mine);
+    expect(saved).toBeLessThan(next);
+    expect(order[saved]?.cls).not.toContain('gs-bot');
+    expect(order[saved]?.right).toBe(order[mine]?.right);
+    expect(order.slice(mine + 1, saved).every((el) => !el.cls.includes('gs-bot'))).toBe(true);
+    // The person's note is in their own bubble, as typed.
+    expect(order[mine]?.text).toBe('You said: partly, only in two ministries');
+
+    // A note on its own ("note …") is attached to the words that carried it, under the current question.
+    await typeReply(page, 'note see our consultation portal');
+    const last = await page.locator('.gs-log > *').last();
+    expect(await last.textContent()).toBe('Your note is saved with this question.');
+    expect(await last.getAttribute('class')).not.toContain('gs-bot');
+  });
+
+  it('hovering an answer looks different from the chosen answer', async () => {
+    const { page } = await openDemo();
+    await start(page);
+    await clickAnswer(page, 2);
+    await waitForQuestion(page, 2);
+    const style = (el: Element) => {
+      const c = getComputedStyle(el);
+      return `${c.backgroundColor} ${c.color} ${c.borderColor}`;
+    };
+    const chosen = await page.locator('.gs-q').first().locator('.gs-choices button.gs-chosen').evaluate(style);
+    const button = currentQuestion(page).locator('.gs-choices button').nth(1);
+    await page.mouse.move(1, 1);
+    const resting = await button.evaluate(style);
+    await button.hover();
+    const hovered = await button.evaluate(style);
+    expect(hovered).not.toBe(resting);
+    expect(hovered).not.toBe(chosen);
+    // Not just a shade apart: the chosen answer is filled, a hovered one is not.
+    expect(await button.evaluate((el) => getComputedStyle(el).color)).not.toBe('rgb(255, 255, 255)');
   });
 
   it('copies the resume code with a button and says so; without a clipboard it selects the code instead', async () => {

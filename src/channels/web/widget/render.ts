@@ -223,8 +223,16 @@ export function renderMessage(m: Message, o: RenderOptions): HTMLElement {
       return bubble('gs-paused', h('p', null, m.text), ...(o.history ? [h('p', { class: 'gs-hint' }, s.codeShown)] : m.resume ? resumeBlock(m.resume, o) : []));
     case 'error':
       return h('div', { class: 'gs-msg gs-err' }, h('p', null, m.text));
+    default: {
+      // A kind this build does not know yet (the message model grows): show its text, if it has one.
+      const text = (m as { text?: unknown }).text;
+      return bubble('gs-normal', h('p', null, typeof text === 'string' ? text : ''));
+    }
   }
 }
+
+/** A confirmation of the person's reply ("Noted", "Your note is saved"), shown under their own words. */
+export const ackLine = (text: string): HTMLElement => h('p', { class: 'gs-ack' }, text);
 
 export const userBubble = (text: string, s: Strings): HTMLElement => h('div', { class: 'gs-msg gs-user' }, h('span', { class: 'gs-vh' }, `${s.you} `), text);
 

@@ -7,7 +7,7 @@ import type { Message } from '../../../core/messages.js';
 import { ApiError, createApi, newTurnId, sessionStore, type ConversationView, type Session } from './api.js';
 import { palette } from './colors.js';
 import { h, svg, uid } from './dom.js';
-import { errorLine, renderMessage, reportLinkBlock, resumeBlock, userBubble, type RenderOptions } from './render.js';
+import { ackLine, errorLine, renderMessage, reportLinkBlock, resumeBlock, userBubble, type RenderOptions } from './render.js';
 import { stringsFor } from './strings.js';
 
 export interface WidgetConfig {
@@ -117,9 +117,20 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     else log.removeAttribute('aria-busy');
   };
 
-  /** Scrolls the log so `first` starts at its top, then focuses `target` and makes sure it is visible. */
-  function reveal(first: HTMLElement | undefined, target?: HTMLElement | null) {
-    if (first) log.scrollTop = first.offsetTop - 8;
+  /**
+   * Scrolls the log to show what just came, from `first` on. With a `step`, keeps that step's choices
+   * in view too (those of a new question below `first`, or those above a note or help that came after
+   * them): as much of the new as fits with them, and their start before all. Then focuses `target` and
+   * makes sure it is visible.
+   */
+  function reveal(first: HTMLElement | undefined, target?: HTMLElement | null, step: HTMLElement[] = []) {
+    if (first) {
+      let top = Math.min(first.offsetTop - 8, log.scrollHeight - log.clientHeight);
+      // Not for a result: it is read from its heading.
+      const group = step.some((el) => el.querySelector('.gs-rh')) ? null : step.map((el) => el.querySelector<HTMLElement>('.gs-choices')).find(Boolean);
+      if (group) top = Math.min(group.offsetTop - 8, Math.max(group.offsetTop + group.offsetHeight + 8 - log.clientHeight, top));
+      log.scrollTop = top;
+    }
     if (!target) return;
     target.focus({ preventScroll: true });
     // The panel fits the window (inline it is at most 85vh; a bubble is fixed): show it whole, log and
@@ -146,8 +157,8 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
    * (the previous step's buttons stay disabled); when it only informs (why,
    * help, a saved note, a resume code) the previous step stays current.
    */
-  function showTurn(messages: Message[], previous: HTMLElement[], focus: HTMLElement | null | 'auto', from?: HTMLButtonElement) {
-    const els = messages.map((m) => append(renderMessage(m, opts)));
+  function showTurn(messages: Message[], previous: HTMLElement[], focus: HTMLElement | null | 'auto', from?: HTMLButtonElement, mine?: HTMLElement) {
+    const els = botTurn(messages, opts, Boolean(mine));
     const fresh = els.filter((el) => el.querySelector(CHOICE));
     if (fresh.length > 0) {
       active = fresh;
@@ -156,7 +167,21 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
       enable(previous, true);
       from?.classList.remove('gs-chosen');
     }
-    reveal(els[0], focus === 'auto' ? (fresh.length > 0 ? focusTarget(fresh) : from ?? input) : focus);
+    // Confirmations attached to the person's words: show those words with them.
+    reveal(mine && els[0]?.classList.contains('gs-ack') ? mine : els[0], focus === 'auto' ? (fresh.length > 0 ? focusTarget(fresh) : from ?? input) : focus, active);
+  }
+
+  /**
+   * Appends a bot turn, one element per message. After the person's words, the turn's first
+   * confirmations ("Noted: …", "Your note is saved …") are attached to those words rather than
+   * standing as bubbles of their own, where they read as part of the next question.
+   */
+  function botTurn(messages: Message[], o: RenderOptions, afterUser: boolean): HTMLElement[] {
+    let acks = afterUser;
+    return messages.map((m) => {
+      acks = acks && m.kind === 'text' && m.tone === 'success' && !m.choices?.length;
+      return append(acks && m.kind === 'text' ? ackLine(m.text) : renderMessage(m, o));
+    });
   }
 
   function adopt(next: { conversationId: string; resumeToken: string; revision: number; status: string }) {
@@ -221,6 +246,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     const first = separator ? append(h('p', { class: 'gs-sep' }, separator)) : undefined;
     let lastEls: HTMLElement[] = [];
     let lastMessages: Message[] = [];
+    let afterUser = false;
     for (const entry of view.transcript) {
       if (entry.from === 'user') {
         append(userBubble(entry.text ?? '', s));
@@ -228,8 +254,9 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
         lastMessages = [];
       } else {
         lastMessages = entry.messages ?? [];
-        lastEls = lastMessages.map((m) => append(renderMessage(m, history)));
+        lastEls = botTurn(lastMessages, history, afterUser);
       }
+      afterUser = entry.from === 'user';
     }
     const current = view.current;
     const n = current.length;
@@ -244,7 +271,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     active = els.filter((el) => el.querySelector(CHOICE));
     log.removeAttribute('aria-busy');
     // Open at the current step, however long the transcript above it.
-    reveal(els[0] ?? first, focus ? focusTarget() : null);
+    reveal(els[0] ?? first, focus ? focusTarget() : null, active);
   }
 
   async function restore(saved: Session, focus: boolean, separator: string | null = null) {
@@ -290,7 +317,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
         const answer = await api.turn(current, reply, newTurnId());
         if (typed) input.value = '';
         adopt(answer.switchTo ?? { ...current, revision: answer.revision, status: answer.status });
-        showTurn(answer.messages, previous, focusAfter, from);
+        showTurn(answer.messages, previous, focusAfter, from, mine);
       } catch (error) {
         if (error instanceof ApiError && error.status === 409 && error.messages) {
           // Stale: the conversation moved on elsewhere. Show where it stands now.
