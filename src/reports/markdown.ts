@@ -62,6 +62,7 @@ export function reportMarkdown(report: AssessmentReport, title: string): string 
     for (const c of report.caveats) lines.push(`- ${escapeText(c)}`);
     lines.push('');
   }
+  // Under a rule, not a "Source" heading: the note starts with its own "Source:".
   lines.push('---', '', escapeText(report.source.note), '', `Rubric ${report.assessment.rubricId} v${report.assessment.rubricVersion}, flow ${report.assessment.flowId} v${report.assessment.flowVersion}.`, '');
   return lines.join('\n');
 }
