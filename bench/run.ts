@@ -23,7 +23,7 @@ import { openTestDatabase } from '../test/store/postgres-test-db.js';
 const QUICK = process.env.BENCH_QUICK === '1';
 const SECONDS = QUICK ? 3 : 8;
 const STORED_LARGE = Number(process.env.BENCH_STORED ?? (QUICK ? 10_000 : 100_000));
-const SERVER_ENV = { RATE_LIMIT_PER_MINUTE: '1000000000', RESUME_RATE_LIMIT_PER_MINUTE: '1000000000', LOG_LEVEL: 'info', NODE_ENV: 'production' };
+const SERVER_ENV = { RATE_LIMIT_PER_MINUTE: '1000000000', START_RATE_LIMIT_PER_MINUTE: '1000000000', CONVERSATION_RATE_LIMIT_PER_MINUTE: '1000000000', RESUME_RATE_LIMIT_PER_MINUTE: '1000000000', LOG_LEVEL: 'info', NODE_ENV: 'production' };
 // The unit, then 14 answers with no contradiction to settle, then the result.
 const REPLIES = ['start', '1', 'no', 'yes', 'partly', 'yes', 'no', 'no', 'partly', 'no', 'yes', 'no', 'yes', 'partly', 'no', 'no', 'see my result'];
 

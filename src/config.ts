@@ -63,9 +63,16 @@ export const Config = z
     /** Groups of respondents smaller than this are not shown in the overview. */
     MIN_GROUP_SIZE: number(5),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
-    /** Requests per minute per client address for the API, and for resume-code attempts. */
-    RATE_LIMIT_PER_MINUTE: number(120),
+    /**
+     * Rate limits, per minute. Per client address for all API requests: high enough for a workshop of
+     * 50 people behind one office address (an assessment is about 15 requests, a brisk person makes
+     * about 12 a minute). Per client address for starting assessments and, much stricter, for
+     * resume-code attempts (the only guessable secret). Per conversation and token for turns.
+     */
+    RATE_LIMIT_PER_MINUTE: number(1200),
+    START_RATE_LIMIT_PER_MINUTE: number(120),
     RESUME_RATE_LIMIT_PER_MINUTE: number(10),
+    CONVERSATION_RATE_LIMIT_PER_MINUTE: number(60),
     SLACK_BOT_TOKEN: optionalString,
     SLACK_SIGNING_SECRET: optionalString,
     SLACK_APP_TOKEN: optionalString,

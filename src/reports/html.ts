@@ -11,29 +11,55 @@ export const escapeHtml = (text: string): string =>
 
 const LEVEL: Record<StageId, number> = { early: 1, intermediate: 2, advanced: 3 };
 
-/** A horizontal bar per theme (and overall), 1 to 3 steps long; labelled for screen readers. */
+/**
+ * A horizontal bar per theme (and overall), 1 to 3 steps long; labelled for
+ * screen readers. Each label sits above its bar, so the drawing is narrow
+ * (320 units): on a phone it is drawn at about its own size, and its text
+ * stays at its font size instead of shrinking with a wide drawing.
+ */
 export function stageChartSvg(rows: { label: string; stage: StageId | null; stageLabel: string }[]): string {
-  const rowHeight = 34;
-  const labelWidth = 250;
-  const barWidth = 300;
-  const height = rows.length * rowHeight + 30;
+  const width = 320;
+  const rowHeight = 44;
+  const height = rows.length * rowHeight + 18;
   const description = rows.map((r) => `${r.label}: ${r.stageLabel}`).join('; ');
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="stage-chart" viewBox="0 0 ${labelWidth + barWidth + 20} ${height}" role="img" aria-label="${escapeHtml(`Stage of development. ${description}`)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="stage-chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`Stage of development. ${description}`)}">`,
   ];
   ['Early', 'Intermediate', 'Advanced'].forEach((name, i) => {
-    const x = labelWidth + (i + 1) * (barWidth / 3);
-    parts.push(`<line x1="${x}" y1="0" x2="${x}" y2="${height - 22}" class="grid"/>`, `<text x="${x - 4}" y="${height - 6}" text-anchor="end" class="axis">${name}</text>`);
+    const x = ((i + 1) * width) / 3;
+    parts.push(`<line x1="${x}" y1="18" x2="${x}" y2="${height - 16}" class="grid"/>`, `<text x="${x - 2}" y="${height - 3}" text-anchor="end" class="axis">${name}</text>`);
   });
   rows.forEach((row, i) => {
-    const y = i * rowHeight + 6;
-    const width = row.stage ? (LEVEL[row.stage] * barWidth) / 3 : 0;
-    parts.push(`<text x="${labelWidth - 8}" y="${y + 17}" text-anchor="end" class="label">${escapeHtml(row.label)}</text>`);
-    parts.push(`<rect x="${labelWidth}" y="${y}" width="${width}" height="22" rx="3" class="bar bar-${row.stage ?? 'none'}"/>`);
-    if (!row.stage) parts.push(`<text x="${labelWidth + 6}" y="${y + 16}" class="axis">${escapeHtml(row.stageLabel)}</text>`);
+    const y = i * rowHeight;
+    const barWidth = row.stage ? (LEVEL[row.stage] * width) / 3 : 0;
+    parts.push(`<text x="0" y="${y + 14}" class="label">${escapeHtml(row.label)}</text>`);
+    parts.push(`<rect x="0" y="${y + 20}" width="${barWidth}" height="18" rx="3" class="bar bar-${row.stage ?? 'none'}"/>`);
+    if (!row.stage) parts.push(`<text x="6" y="${y + 34}" class="axis">${escapeHtml(row.stageLabel)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('');
+}
+
+/**
+ * A data table that a narrow screen shows as one block per row (report.css,
+ * `.stack`), each cell after its column's name (`data-label`; none for a
+ * number column). Cells are HTML, already escaped. The explicit roles keep
+ * the table's semantics in browsers that drop them once a table is no longer
+ * displayed as one.
+ */
+function stackedTable(className: string, columns: { name: string; label: boolean }[], rows: string[][], rowHeaders = false): string {
+  const head = columns.map((c) => `<th scope="col" role="columnheader">${escapeHtml(c.name)}</th>`).join('');
+  const body = rows
+    .map((cells) => {
+      const row = cells.map((html, i) => {
+        const column = columns[i];
+        const label = column?.label ? ` data-label="${escapeHtml(column.name)}"` : '';
+        return i === 0 && rowHeaders ? `<th scope="row" role="rowheader"${label}>${html}</th>` : `<td role="cell"${label}>${html}</td>`;
+      });
+      return `<tr role="row">${row.join('')}</tr>`;
+    })
+    .join('');
+  return `<table class="stack ${className}" role="table"><thead role="rowgroup"><tr role="row">${head}</tr></thead><tbody role="rowgroup">${body}</tbody></table>`;
 }
 
 export interface ReportPageLinks {
@@ -53,12 +79,12 @@ export function reportHtml(report: AssessmentReport, title: string, links: Repor
   const changes = report.previous
     ? section(
         'Changes since your previous assessment',
-        `<p>Previous assessment finished ${e(report.previous.finishedAt ?? 'at an unknown date')}.</p><table><thead><tr><th scope="col">Theme</th><th scope="col">Before</th><th scope="col">Now</th><th scope="col">Change</th></tr></thead><tbody>${[
-          ...report.previous.themes,
-          { title: 'Overall', ...report.previous.overall },
-        ]
-          .map((t) => `<tr><th scope="row">${e(t.title)}</th><td>${e(t.from ?? '–')}</td><td>${e(t.to ?? '–')}</td><td class="change-${t.direction}">${e(t.direction)}</td></tr>`)
-          .join('')}</tbody></table>`,
+        `<p>Previous assessment finished ${e(report.previous.finishedAt ?? 'at an unknown date')}.</p>${stackedTable(
+          'changes',
+          ['Theme', 'Before', 'Now', 'Change'].map((name, i) => ({ name, label: i > 0 })),
+          [...report.previous.themes, { title: 'Overall', ...report.previous.overall }].map((t) => [e(t.title), e(t.from ?? '–'), e(t.to ?? '–'), e(t.direction)]),
+          true,
+        )}`,
       )
     : '';
   const themes = report.themes
@@ -68,9 +94,16 @@ export function reportHtml(report: AssessmentReport, title: string, links: Repor
       }</article>`,
     )
     .join('');
-  const answers = `<table class="answers"><thead><tr><th scope="col">#</th><th scope="col">Question</th><th scope="col">Answer</th><th scope="col">Note or evidence</th></tr></thead><tbody>${report.answers
-    .map((a) => `<tr><td>${a.number}</td><td>${e(a.question)}</td><td>${e(a.answer || '(not answered)')}</td><td>${e(a.note)}</td></tr>`)
-    .join('')}</tbody></table>`;
+  const answers = stackedTable(
+    'answers',
+    [
+      { name: '#', label: false },
+      { name: 'Question', label: false },
+      { name: 'Answer', label: true },
+      { name: 'Note or evidence', label: true },
+    ],
+    report.answers.map((a) => [String(a.number), e(a.question), e(a.answer || '(not answered)'), e(a.note)]),
+  );
   const suggestions = `<ol class="suggestions">${report.suggestions
     .map(
       (s) => `<li class="suggestion"><p class="policy"><span class="stage stage-${s.stage}">${e(s.stage)}</span> ${e(s.text)}</p><p class="reason">${e(s.reason)}</p>${

@@ -1,16 +1,25 @@
 /**
  * The report as Markdown, for pasting into documents and tickets, and a
  * reader for the parts that carry the result (stages and answers) so that an
- * export can be read back and checked. Table cells escape pipes, line breaks
- * and HTML, so a note can neither break the table nor inject markup.
+ * export can be read back and checked. People's words (answers, notes) must
+ * render as the literal text they typed, never as a link, image or markup:
+ * every character that could start inline syntax is backslash-escaped, the
+ * one escape Markdown itself defines (no HTML entities, which show up as
+ * `&amp;` in the file). Table cells also turn line breaks into `<br>`.
  */
 import type { AssessmentReport } from './report.js';
 
-const escapeCell = (text: string) =>
-  text.replace(/\\/g, '\\\\').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-const unescapeCell = (text: string) =>
-  text.replace(/<br>/g, '\n').replace(/\\\|/g, '|').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&').replace(/\\\\/g, '\\');
-const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/**
+ * Link and image brackets, raw HTML and `<autolinks>`, entities, emphasis,
+ * code, pipes, strikethrough and math; and what GFM turns into links on its
+ * own: the `:` of `scheme://`, the `.` of `www.`, the `@` of an address.
+ * Block syntax (`#`, `-`, `>` at a line start) needs nothing: these texts
+ * never start a line of their own.
+ */
+const MARKDOWN_SYNTAX = /[\\`*_[\]<&|~$@]|:(?=\/\/)|(?<=\bwww)\./gi;
+const escapeText = (text: string) => text.replace(MARKDOWN_SYNTAX, '\\$&');
+const escapeCell = (text: string) => escapeText(text).replace(/\r?\n/g, '<br>');
+const unescapeCell = (text: string) => text.replace(/\\([!-/:-@[-`{-~])|<br>/g, (_, escaped: string | undefined) => escaped ?? '\n');
 
 export function reportMarkdown(report: AssessmentReport, title: string): string {
   const lines: string[] = [`# ${escapeText(title)}`, ''];
@@ -53,7 +62,8 @@ export function reportMarkdown(report: AssessmentReport, title: string): string 
     for (const c of report.caveats) lines.push(`- ${escapeText(c)}`);
     lines.push('');
   }
-  lines.push('## Source', '', escapeText(report.source.note), '', `Rubric ${report.assessment.rubricId} v${report.assessment.rubricVersion}, flow ${report.assessment.flowId} v${report.assessment.flowVersion}.`, '');
+  // Under a rule, not a "Source" heading: the note starts with its own "Source:".
+  lines.push('---', '', escapeText(report.source.note), '', `Rubric ${report.assessment.rubricId} v${report.assessment.rubricVersion}, flow ${report.assessment.flowId} v${report.assessment.flowVersion}.`, '');
   return lines.join('\n');
 }
 

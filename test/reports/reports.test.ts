@@ -82,7 +82,7 @@ describe('exports parse back to the same result', () => {
     }
 
     const md = await request(app).get(`/api/conversations/${conversationId}/report.md`).set(auth);
-    expect(md.text).not.toContain('<b>');
+    expect(md.text).not.toMatch(/(?<!\\)<b>/); // only as an escaped, literal "\<b>"
     const parsed = parseReportMarkdown(md.text);
     expect(parsed.overall).toBe(report.overall.stageLabel);
     expect(parsed.themes).toEqual(report.themes.map((t) => ({ title: t.title, stage: t.stageLabel })));
@@ -94,6 +94,44 @@ describe('exports parse back to the same result', () => {
     const schema = await request(app).get('/api/report-schema.json');
     expect(schema.body.properties.schemaVersion.const).toBe(2);
     expect(schema.body.required).toContain('answers');
+  });
+});
+
+/**
+ * What a CommonMark/GFM renderer would still treat as syntax once every
+ * backslash escape is taken out: link and image brackets, raw HTML and
+ * autolinks (`<`; a lone `>` is text), entities, emphasis, code,
+ * strikethrough, math, bare URLs and addresses.
+ */
+function activeMarkdown(text: string): string[] {
+  const plain = text.replace(/\\[!-/:-@[-`{-~]/g, ' ').replace(/<br>/g, ' ');
+  return [...plain.matchAll(/[[\]<&*_`~$]|:\/\/|www\.|@/gi)].map((m) => m[0]);
+}
+
+describe('the Markdown report', () => {
+  const note = 'see [our portal](javascript:alert(1)) ![](https://tracker.example/p.gif) <b>bold</b> & &amp; *star* _u_ `code` ~~gone~~ $x$ www.ex.gov me@ex.gov \\[not a link] | pipe';
+
+  it('shows a note as the literal text typed: no entities, no link, image, markup or autolink', async () => {
+    const { conversationId, access } = await completeAssessment(services.service, [`partly, ${note}`, ...PROFILES.intermediate.slice(1)]);
+    const report = await services.service.report(conversationId, access);
+    expect(report.answers[0]?.note).toBe(note);
+    const md = reportMarkdown(report, 'Title');
+    const row = md.split('\n').find((line) => line.startsWith('| 1 | '));
+    const cell = row?.slice(2, -2).split(/(?<!\\) \| /)[3] ?? '';
+    // No HTML entities: "<b>" is not "&lt;b&gt;", and the "&amp;" typed is not "&amp;amp;".
+    expect(cell).not.toContain('&lt;');
+    expect(cell).not.toContain('&amp;amp;');
+    expect(activeMarkdown(cell)).toEqual([]);
+    // Escaped only with backslashes: taking them out gives the note back, word for word.
+    expect(parseReportMarkdown(md).answers[0]?.note).toBe(note);
+  });
+
+  it('names its source once', async () => {
+    const { conversationId, access } = await completeAssessment(services.service, PROFILES.early);
+    const md = reportMarkdown(await services.service.report(conversationId, access), 'Title');
+    expect(md).toMatch(/Source: OECD/);
+    expect(md).not.toMatch(/^#+ Source\s*\n+Source:/m);
+    expect(md.match(/Source/g)).toHaveLength(1);
   });
 });
 

@@ -35,7 +35,7 @@ const counts: Record<string, number> = {};
 const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
 
 beforeAll(async () => {
-  services = await testServices({ RATE_LIMIT_PER_MINUTE: '1000000', RESUME_RATE_LIMIT_PER_MINUTE: '1000000', ALLOWED_ORIGINS: 'https://intranet.example.gov' });
+  services = await testServices({ RATE_LIMIT_PER_MINUTE: '1000000', START_RATE_LIMIT_PER_MINUTE: '1000000', CONVERSATION_RATE_LIMIT_PER_MINUTE: '1000000', RESUME_RATE_LIMIT_PER_MINUTE: '1000000', ALLOWED_ORIGINS: 'https://intranet.example.gov' });
   server = http.createServer(createApp(services));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 

@@ -17,11 +17,18 @@ let app: Express;
 const fresh = () => (app = createApp(services));
 
 const PER_CLIENT = 10;
-const PER_CONVERSATION = 30; // max(30, PER_CLIENT / 2)
+const PER_CONVERSATION = 30;
 const RESUME_PER_MINUTE = 3;
+const STARTS_PER_MINUTE = 4;
 
 beforeAll(async () => {
-  services = await testServices({ RATE_LIMIT_PER_MINUTE: String(PER_CLIENT), RESUME_RATE_LIMIT_PER_MINUTE: String(RESUME_PER_MINUTE), TRUST_PROXY: 'loopback' });
+  services = await testServices({
+    RATE_LIMIT_PER_MINUTE: String(PER_CLIENT),
+    CONVERSATION_RATE_LIMIT_PER_MINUTE: String(PER_CONVERSATION),
+    RESUME_RATE_LIMIT_PER_MINUTE: String(RESUME_PER_MINUTE),
+    START_RATE_LIMIT_PER_MINUTE: String(STARTS_PER_MINUTE),
+    TRUST_PROXY: 'loopback',
+  });
 });
 afterAll(async () => services.cleanup());
 
@@ -97,6 +104,18 @@ describe('rate limits', () => {
     expect(res.status, res.text).toBe(200);
   });
 
+  it('starting assessments: past its own limit a client gets 429, while its other requests go on', async () => {
+    fresh();
+    const client = newClient();
+    const started = [];
+    for (let i = 0; i < STARTS_PER_MINUTE; i++) started.push(await startedBy(client));
+    const refused = await request(app).post('/api/conversations').set('X-Forwarded-For', client).send({});
+    expectLimited(refused);
+    expect(refused.body.error.message).toMatch(/new assessments/);
+    const { id, token } = started[0]!;
+    expect((await turn(client, id, token)).status).toBe(200);
+  });
+
   it('resume-code guessing: 429 with Retry-After past the limit, even for the right code; other clients unaffected', async () => {
     fresh();
     const { code } = await startedBy(newClient());
@@ -109,5 +128,53 @@ describe('rate limits', () => {
     expect(right.body.resumeToken).toBeUndefined();
     const honest = await request(app).post('/api/resume').set('X-Forwarded-For', newClient()).send({ code });
     expect(honest.status).toBe(200);
+  });
+});
+
+describe('the default policy: a workshop behind one office address', () => {
+  let workshop: Services;
+  let office: Express;
+  beforeAll(async () => {
+    // Nothing overridden: the defaults a deployment gets. Every request comes from 127.0.0.1, one address.
+    workshop = await testServices();
+    office = createApp(workshop);
+  });
+  afterAll(async () => workshop.cleanup());
+
+  /** What the widget sends for one person's assessment: start, 12 turns, a reload, a report link, a download. */
+  async function oneAssessment(n: number): Promise<number[]> {
+    const statuses: number[] = [];
+    const created = await request(office).post('/api/conversations').send({});
+    statuses.push(created.status);
+    const { conversationId: id, resumeToken: token } = created.body as { conversationId: string; resumeToken: string };
+    const auth = { Authorization: `Bearer ${token}` };
+    let res = await request(office).post(`/api/conversations/${id}/turns`).set(auth).send({ turnId: `w${n}-start`, choice: 'start' });
+    statuses.push(res.status);
+    for (let q = 0; q < 10; q++) {
+      const question = (res.body.messages as { kind: string; choices: { id: string }[] }[]).find((m) => m.kind === 'question');
+      res = await request(office).post(`/api/conversations/${id}/turns`).set(auth).send({ turnId: `w${n}-${q}`, choice: question?.choices[0]?.id, revision: res.body.revision });
+      statuses.push(res.status);
+    }
+    res = await request(office).post(`/api/conversations/${id}/turns`).set(auth).send({ turnId: `w${n}-result`, choice: 'cmd:seeResult' });
+    statuses.push(res.status);
+    expect(res.body.status).toBe('finished');
+    statuses.push((await request(office).get(`/api/conversations/${id}`).set(auth)).status);
+    statuses.push((await request(office).post(`/api/conversations/${id}/report-link`).set(auth).send({})).status);
+    statuses.push((await request(office).get(`/api/conversations/${id}/report.md`).set(auth)).status);
+    return statuses;
+  }
+
+  it('40 people from one address each complete a full assessment at the same time, none refused', { timeout: 120_000 }, async () => {
+    const all = await Promise.all(Array.from({ length: 40 }, (_, n) => oneAssessment(n)));
+    const refused = all.flat().filter((s) => s === 429).length;
+    expect(refused).toBe(0);
+    expect(all.flat().every((s) => s === 200 || s === 201)).toBe(true);
+  });
+
+  it('resume-code guessing from that address is still refused after 10 attempts a minute', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await request(office).post('/api/resume').send({ code: `ZZZZZ-ZZZZ${i % 10}` })).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(404));
+    expectLimited(await request(office).post('/api/resume').send({ code: 'ZZZZZ-ZZZZZ' }));
   });
 });

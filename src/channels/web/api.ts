@@ -13,6 +13,8 @@ import { ConversationId, CreateConversationBody, ResumeBody, TurnBody } from './
 
 export interface ApiLimits {
   perConversation: RateLimiter;
+  /** New conversations per client address: each is a stored file, so creating them is bounded apart from other requests. */
+  starts: RateLimiter;
   resumeAttempts: RateLimiter;
 }
 
@@ -30,6 +32,7 @@ export function apiRouter(service: ConversationService, limits: ApiLimits): Rout
   const router = Router();
 
   router.post('/conversations', async (req, res) => {
+    limits.starts.hit(clientKey(req), 'new assessments');
     const body = parseInput(CreateConversationBody, req.body ?? {}, 'body');
     const started = await service.start({ channel: 'web', ...(body.locale ? { locale: body.locale } : {}) });
     res.status(201).json(started);

@@ -153,7 +153,8 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(
     '/api',
     apiRouter(service, {
-      perConversation: perMinute(Math.max(30, Math.floor(config.RATE_LIMIT_PER_MINUTE / 2)), 'conversation'),
+      perConversation: perMinute(config.CONVERSATION_RATE_LIMIT_PER_MINUTE, 'conversation'),
+      starts: perMinute(config.START_RATE_LIMIT_PER_MINUTE, 'starts'),
       resumeAttempts: perMinute(config.RESUME_RATE_LIMIT_PER_MINUTE, 'resume'),
     }),
     reportApiRouter(service),

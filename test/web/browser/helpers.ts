@@ -136,14 +136,14 @@ export async function countEverywhere(page: Page, selector: string): Promise<num
   }, selector);
 }
 
-/** Types a reply in the widget's text box and sends it with Enter. */
+/** Types a reply in the widget's text box and sends it with Enter; waits for the reply and an answer (a message, or a confirmation under the reply). */
 export async function typeReply(page: Page, text: string): Promise<void> {
-  const before = await page.locator('.gs-msg').count();
+  const before = await page.locator('.gs-msg, .gs-ack').count();
   const box = page.getByRole('textbox', { name: 'Your reply' });
   await box.fill(text);
   await box.press('Enter');
   await page.waitForFunction((count) => {
     const root = document.querySelector('.govstage-widget')?.shadowRoot;
-    return root !== null && root !== undefined && root.querySelectorAll('.gs-msg').length > count + 1 && !root.querySelector('.gs-log[aria-busy]');
+    return root !== null && root !== undefined && root.querySelectorAll('.gs-msg, .gs-ack').length > count + 1 && !root.querySelector('.gs-log[aria-busy]');
   }, before);
 }

@@ -3,6 +3,8 @@
  * the report page (chart, suggestions, print stylesheet) and the downloads.
  */
 import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { inflateSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAnswersCsv } from '../../../src/reports/csv.js';
@@ -60,6 +62,101 @@ describe('the report from the widget', () => {
 
     expect(errors).toEqual([]);
     expect(reportErrors, reportErrors.join('\n')).toEqual([]);
+    await context.close();
+  });
+});
+
+/** Calls the server's API as the widget would. */
+async function api(method: string, path: string, body?: unknown, token?: string): Promise<Record<string, unknown>> {
+  const res = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return (await res.json()) as Record<string, unknown>;
+}
+
+/** A finished re-assessment (so the page has its widest table, the changes) with a long evidence link as a note; its report page's path. */
+async function reassessmentReportPath(): Promise<string> {
+  const run = async (conversation: Record<string, unknown>, replies: string[]) => {
+    const say = (text: string) => api('POST', `/api/conversations/${conversation.conversationId as string}/turns`, { turnId: randomUUID(), text }, conversation.resumeToken as string);
+    await say('start');
+    for (const reply of replies) await say(reply);
+    return say('see my result');
+  };
+  const first = await api('POST', '/api/conversations', {});
+  const done = await run(first, ['yes', 'no', 'yes', 'no', 'no', 'yes', 'no', 'yes', 'no', 'no']);
+  expect(done.status).toBe('finished');
+  const again = (await api('POST', `/api/conversations/${first.conversationId as string}/turns`, { turnId: randomUUID(), text: 'new assessment' }, first.resumeToken as string)).switchTo as Record<string, unknown>;
+  await run(again, ['partly, https://example.gov/consultations/2024/evidence-of-engagement-with-citizens.pdf', 'yes', 'no', 'yes', 'yes', 'no', 'yes', 'no', 'yes', 'not sure']);
+  const link = await api('POST', `/api/conversations/${again.conversationId as string}/report-link`, {}, again.resumeToken as string);
+  return link.path as string;
+}
+
+/**
+ * The margins of the first page of a PDF made by Chromium, in millimetres:
+ * its content stream starts with the page transform, then clips to the
+ * content area (`x y w h re W* n`), which @page margins shrink.
+ */
+function firstPageMarginsMm(pdf: Buffer): { left: number; top: number; right: number; bottom: number } {
+  const text = pdf.toString('latin1');
+  const box = /\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/.exec(text);
+  const streams = /stream\r?\n/g;
+  for (let m = streams.exec(text); m; m = streams.exec(text)) {
+    const start = m.index + m[0].length;
+    let content: string;
+    try {
+      content = inflateSync(pdf.subarray(start, text.indexOf('endstream', start))).toString('latin1');
+    } catch {
+      continue; // not a Flate stream (fonts, images)
+    }
+    const clip = /^([\d.]+) 0 0 -[\d.]+ 0 [\d.]+ cm\s+q\s+([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) re\s+W\*? n/.exec(content);
+    if (!clip || !box) continue;
+    const [scale, x, y, w, h] = clip.slice(1).map(Number) as [number, number, number, number, number];
+    const mm = (pt: number) => (pt * 25.4) / 72;
+    return { left: mm(x * scale), top: mm(y * scale), right: mm(Number(box[1]) - (x + w) * scale), bottom: mm(Number(box[2]) - (y + h) * scale) };
+  }
+  throw new Error('no page content stream with a clip found in the PDF');
+}
+
+describe('the report page on a phone and on paper', () => {
+  it('fits a 390 px phone: no horizontal overflow, chart text at least 12 px', async () => {
+    const path = await reassessmentReportPath();
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    await page.goto(server.url + path);
+    await page.locator('table.answers').waitFor();
+    // Against the phone's width, not innerWidth: a mobile browser widens its layout viewport to fit content that overflows.
+    const fit = await page.evaluate((phone) => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      width: phone,
+      tooWide: Array.from(document.querySelectorAll('main *'))
+        .filter((el) => el.getBoundingClientRect().right > phone + 0.5)
+        .map((el) => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? `.${el.className}` : '')),
+      // Rendered font size: the computed size in the SVG's user units times the SVG's scale on screen.
+      chartText: Array.from(document.querySelectorAll<SVGTextElement>('svg.stage-chart text')).map((t) => (t.getScreenCTM()?.a ?? 0) * parseFloat(getComputedStyle(t).fontSize)),
+    }), 390);
+    expect(fit.tooWide).toEqual([]);
+    expect(fit.scrollWidth).toBeLessThanOrEqual(fit.width);
+    expect(fit.chartText.length).toBeGreaterThan(0);
+    expect(Math.min(...fit.chartText)).toBeGreaterThanOrEqual(12);
+    // Each row of a table is a block there, still a table to assistive technology.
+    expect(await page.getByRole('table').count()).toBe(2);
+    expect(await page.getByRole('table').last().getByRole('row').count()).toBe(11);
+    expect(await axe(page)).toEqual([]);
+    // Still readable, not huge, on a desktop screen.
+    await page.setViewportSize({ width: 1200, height: 900 });
+    const desktop = await page.evaluate(() => Array.from(document.querySelectorAll<SVGTextElement>('svg.stage-chart text')).map((t) => (t.getScreenCTM()?.a ?? 0) * parseFloat(getComputedStyle(t).fontSize)));
+    expect(Math.min(...desktop)).toBeGreaterThanOrEqual(12);
+    expect(Math.max(...desktop)).toBeLessThanOrEqual(20);
+    await context.close();
+  });
+
+  it('prints with page margins (an @page rule), whatever the printer defaults', async () => {
+    const path = await reassessmentReportPath();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url + path);
+    // page.pdf() asks for no margins of its own, like a browser's "print to PDF" with margins "default".
+    const margins = firstPageMarginsMm(await page.pdf({ format: 'A4' }));
+    for (const side of ['left', 'top', 'right', 'bottom'] as const) expect(margins[side], side).toBeGreaterThanOrEqual(12);
+    for (const side of ['left', 'top', 'right', 'bottom'] as const) expect(margins[side], side).toBeLessThanOrEqual(30);
     await context.close();
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axe, clickAnswer, currentQuestion, launchBrowser, startServer, waitForQuestion } from './helpers.js';
+import { axe, clickAnswer, completeByClicking, currentQuestion, launchBrowser, startServer, waitForQuestion } from './helpers.js';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
@@ -93,6 +93,44 @@ describe('accessibility of the demo page and the widget', () => {
     await clickAnswer(page, 1);
     expect(await page.locator('.gs-q').first().locator('.gs-choices button:disabled').count()).toBe(4);
     expect(await page.locator('.gs-user').last().textContent()).toBe('You said: Yes, mostly internal processes');
+    await context.close();
+  });
+
+  it('the result: headed contradictions and caveats, and only a short summary of it is announced', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(server.url + '/');
+    // Limitations and achievements all confirmed (contradictions), one "not sure" (a caveat).
+    await completeByClicking(page, [1, 1, 1, 4, 1, 1, 1, 1, 1, 1]);
+    const result = page.locator('.gs-result');
+    const headings = await result.getByRole('heading').allTextContents();
+    expect(headings).toContain('Answers that pull in different directions');
+    expect(headings).toContain('Caveats');
+    // Each heading is followed by its list.
+    for (const name of ['Answers that pull in different directions', 'Caveats']) {
+      const next = await result.getByRole('heading', { name, exact: true }).evaluate((el) => el.nextElementSibling?.tagName.toLowerCase());
+      expect(next, name).toBe('ul');
+    }
+    await expectAccessible(page, 'result with contradictions and caveats');
+
+    // What a polite live region announces of it: text whose nearest aria-live setting (WAI-ARIA: the nearest ancestor's applies) is polite.
+    const live = await result.evaluate((el) => {
+      const out: Record<string, string[]> = {};
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const setting = node.parentElement?.closest('[aria-live]')?.getAttribute('aria-live') ?? 'none';
+        (out[setting] ??= []).push(node.textContent ?? '');
+      }
+      return out;
+    });
+    const announced = (live.polite ?? []).join(' ');
+    const suggestion = (await result.locator('.gs-sugg blockquote').first().textContent()) ?? '';
+    expect(announced).toBe('Your result Overall stage: Early');
+    // The full result is there to read, in the log, outside the announcement.
+    expect((live.off ?? []).join(' ').length).toBeGreaterThan(5000);
+    expect(live.off).toContain(suggestion);
+    expect(await page.getByRole('log').getAttribute('aria-live')).toBe('polite');
+    expect(await page.getByRole('log').locator('.gs-result').count()).toBe(1);
     await context.close();
   });
 });

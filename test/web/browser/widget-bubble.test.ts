@@ -107,4 +107,49 @@ describe('the widget as a bubble on another site', () => {
     await launcher(page).waitFor();
     await context.close();
   });
+
+  it('on a phone, fits the panel to the visible area when the on-screen keyboard shrinks the visual viewport', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await page.goto(siteUrl + '/');
+    await launcher(page).tap();
+    await page.locator('.gs-choices button', { hasText: 'Start the assessment' }).waitFor();
+    await page.getByRole('textbox', { name: 'Your reply' }).tap();
+    /*
+     * Headless Chromium shows no on-screen keyboard. A keyboard (on Android
+     * and iOS alike) shrinks the visual viewport and may scroll it, while the
+     * layout viewport, and so a position:fixed panel, stays as it was; the
+     * browser then fires resize and scroll on window.visualViewport. This
+     * does the same: own properties on the VisualViewport object shadow its
+     * prototype's getters, then the events are dispatched.
+     */
+    const keyboard = (height: number | null, offsetTop = 0) =>
+      page.evaluate(([h, top]) => {
+        const vv = window.visualViewport as VisualViewport;
+        if (h === null) {
+          delete (vv as unknown as Record<string, unknown>).height;
+          delete (vv as unknown as Record<string, unknown>).offsetTop;
+        } else {
+          Object.defineProperty(vv, 'height', { configurable: true, get: () => h });
+          Object.defineProperty(vv, 'offsetTop', { configurable: true, get: () => top });
+        }
+        vv.dispatchEvent(new Event('resize'));
+        vv.dispatchEvent(new Event('scroll'));
+      }, [height, offsetTop] as const);
+    await keyboard(360, 40);
+    await expect.poll(() => page.locator('.gs-bubble').boundingBox()).toEqual({ x: 0, y: 40, width: 375, height: 360 });
+    const reply = await page.getByRole('textbox', { name: 'Your reply' }).boundingBox();
+    expect((reply?.y ?? 0) + (reply?.height ?? 0)).toBeLessThanOrEqual(400);
+    expect((reply?.y ?? 0)).toBeGreaterThanOrEqual(40);
+    // The keyboard goes away: the whole screen again.
+    await keyboard(null);
+    await expect.poll(() => page.locator('.gs-bubble').boundingBox()).toEqual({ x: 0, y: 0, width: 375, height: 667 });
+    // Pinch-zoom also shrinks the visual viewport (here for real, through the DevTools protocol), but then the panel holds still.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setPageScaleFactor', { pageScaleFactor: 2 });
+    await expect.poll(() => page.evaluate(() => window.visualViewport?.scale)).toBe(2);
+    await page.waitForTimeout(100);
+    expect(await page.locator('.gs-bubble').evaluate((el) => getComputedStyle(el).height)).toBe('667px');
+    await context.close();
+  });
 });

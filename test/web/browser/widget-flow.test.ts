@@ -211,7 +211,7 @@ describe('the widget on the demo page', () => {
     const evil = '<img src=x onerror=alert(1)>';
     await start(page);
     await typeReply(page, `note ${evil}`);
-    await page.locator('.gs-success', { hasText: 'Your note is saved' }).waitFor();
+    await page.locator('.gs-ack', { hasText: 'Your note is saved' }).waitFor();
     await typeReply(page, evil);
     expect(await page.locator('.gs-user').last().textContent()).toBe(`You said: ${evil}`);
     expect(await page.locator('.gs-warning').last().textContent()).toContain(`"${evil}"`);
@@ -272,5 +272,148 @@ describe('the widget on the demo page', () => {
     await box.press('Enter');
     await waitForQuestion(page, 3);
     expect(await box.inputValue()).toBe('');
+  });
+
+  it('after finishing, a reload and a resume code both keep the report link and the three downloads working', async () => {
+    const { page, context } = await openDemo();
+    await completeByClicking(page, [1, 3, 1, 3, 3, 1, 3, 1, 3, 3]);
+    const reportWorks = async (p: Page) => {
+      const result = p.locator('.gs-result').last();
+      for (const name of ['Markdown', 'JSON', 'CSV of answers']) {
+        const button = result.getByRole('button', { name, exact: true });
+        expect(await button.isEnabled(), name).toBe(true);
+        const [download] = await Promise.all([p.waitForEvent('download'), button.click()]);
+        expect(download.suggestedFilename()).toMatch(/^govstage-\d{4}-\d{2}-\d{2}-(report\.md|report\.json|answers\.csv)$/);
+      }
+      await result.getByRole('button', { name: 'Get a link to the full report' }).click();
+      const href = await p.getByRole('link', { name: 'Open the full report (new tab)' }).last().getAttribute('href');
+      expect(href).toMatch(/\/reports\/c_[\w-]+\/[\w-]{40,}$/);
+    };
+    await page.reload();
+    await page.getByRole('heading', { name: 'Your result' }).waitFor();
+    await reportWorks(page);
+
+    // Someone who comes back later on another device, with a code.
+    await page.getByRole('button', { name: 'Get a code to continue later' }).click();
+    const code = (await page.locator('.gs-paused .gs-code').last().textContent()) ?? '';
+    const other = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
+    contexts.push(other);
+    const later = await other.newPage();
+    await later.goto(`${server.url}/?resume=${encodeURIComponent(code)}`);
+    await later.getByRole('heading', { name: 'Your result' }).waitFor();
+    await reportWorks(later);
+    expect(context).toBeDefined();
+  });
+
+  it('a ?resume= link opens the inline widget with the current question in view, not at the top of the transcript', async () => {
+    const a = await openDemo();
+    await start(a.page);
+    for (let q = 1; q <= 7; q++) {
+      await currentQuestion(a.page).getByRole('button', { name: 'Why we ask' }).click();
+      await a.page.locator('.gs-help').nth(q - 1).waitFor();
+      await clickAnswer(a.page, 2);
+    }
+    await waitForQuestion(a.page, 8);
+    await currentQuestion(a.page).getByRole('button', { name: 'Save and continue later' }).click();
+    const code = (await a.page.locator('.gs-paused .gs-code').last().textContent()) ?? '';
+
+    const b = await openDemo(`/?resume=${encodeURIComponent(code)}`);
+    await waitForQuestion(b.page, 8);
+    await b.page.waitForFunction(() => !document.querySelector('.govstage-widget')?.shadowRoot?.querySelector('.gs-log[aria-busy]'));
+    const where = await b.page.evaluate(() => {
+      const root = document.querySelector('.govstage-widget')?.shadowRoot;
+      const log = root?.querySelector('.gs-log') as HTMLElement;
+      const questions = Array.from(root?.querySelectorAll('.gs-q') ?? []);
+      const current = questions[questions.length - 1] as HTMLElement;
+      const first = current.querySelector('.gs-choices button') as HTMLElement;
+      const [l, q, f] = [log, current, first].map((el) => el.getBoundingClientRect()) as [DOMRect, DOMRect, DOMRect];
+      return { scrollHeight: log.scrollHeight, logTop: l.top, logBottom: l.bottom, questionTop: q.top, firstTop: f.top, firstBottom: f.bottom, windowHeight: window.innerHeight };
+    });
+    expect(where.scrollHeight).toBeGreaterThan(3000);
+    // The question's text and its first choice are inside the log's visible part, and on screen.
+    expect(where.questionTop).toBeGreaterThanOrEqual(where.logTop - 1);
+    expect(where.firstBottom).toBeLessThanOrEqual(where.logBottom + 1);
+    expect(where.firstTop).toBeGreaterThanOrEqual(0);
+    expect(where.firstBottom).toBeLessThanOrEqual(where.windowHeight);
+  });
+
+  it('a note typed with an answer: the confirmation is attached to the person’s own words, not to the next question', async () => {
+    const { page } = await openDemo();
+    await start(page);
+    await typeReply(page, 'partly, only in two ministries');
+    await waitForQuestion(page, 2);
+    const order = await page.evaluate(() => {
+      const log = document.querySelector('.govstage-widget')?.shadowRoot?.querySelector('.gs-log') as HTMLElement;
+      return Array.from(log.children).map((el) => ({ cls: el.className, text: el.textContent ?? '', right: Math.round(el.getBoundingClientRect().right) }));
+    });
+    const mine = order.findIndex((el) => el.cls.includes('gs-user') && el.text.includes('partly, only in two ministries'));
+    const saved = order.findIndex((el) => el.text === 'Your note is saved with this question.');
+    const next = order.findIndex((el, i) => i > mine && el.cls.includes('gs-q'));
+    expect(mine).toBeGreaterThan(-1);
+    // Between the person's bubble and the next question, on the person's side, not a bot bubble of its own.
+    expect(saved).toBeGreaterThan(mine);
+    expect(saved).toBeLessThan(next);
+    expect(order[saved]?.cls).not.toContain('gs-bot');
+    expect(order[saved]?.right).toBe(order[mine]?.right);
+    expect(order.slice(mine + 1, saved).every((el) => !el.cls.includes('gs-bot'))).toBe(true);
+    // The person's note is in their own bubble, as typed.
+    expect(order[mine]?.text).toBe('You said: partly, only in two ministries');
+
+    // A note on its own ("note …") is attached to the words that carried it, under the current question.
+    await typeReply(page, 'note see our consultation portal');
+    const last = await page.locator('.gs-log > *').last();
+    expect(await last.textContent()).toBe('Your note is saved with this question.');
+    expect(await last.getAttribute('class')).not.toContain('gs-bot');
+  });
+
+  it('hovering an answer looks different from the chosen answer', async () => {
+    const { page } = await openDemo();
+    await start(page);
+    await clickAnswer(page, 2);
+    await waitForQuestion(page, 2);
+    const style = (el: Element) => {
+      const c = getComputedStyle(el);
+      return `${c.backgroundColor} ${c.color} ${c.borderColor}`;
+    };
+    const chosen = await page.locator('.gs-q').first().locator('.gs-choices button.gs-chosen').evaluate(style);
+    const button = currentQuestion(page).locator('.gs-choices button').nth(1);
+    await page.mouse.move(1, 1);
+    const resting = await button.evaluate(style);
+    await button.hover();
+    const hovered = await button.evaluate(style);
+    expect(hovered).not.toBe(resting);
+    expect(hovered).not.toBe(chosen);
+    // Not just a shade apart: the chosen answer is filled, a hovered one is not.
+    expect(await button.evaluate((el) => getComputedStyle(el).color)).not.toBe('rgb(255, 255, 255)');
+  });
+
+  it('copies the resume code with a button and says so; without a clipboard it selects the code instead', async () => {
+    const { page, context } = await openDemo();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await start(page);
+    await page.getByRole('button', { name: 'Get a code to continue later' }).click();
+    const paused = page.locator('.gs-paused').last();
+    const code = (await paused.locator('.gs-code').textContent()) ?? '';
+    const copy = paused.getByRole('button', { name: `Copy the resume code ${code}` });
+    await copy.click();
+    await paused.getByText('Copied.').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(code);
+
+    // No clipboard (an insecure page, or permission refused): the code is selected, ready to copy by hand.
+    const bare = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+    contexts.push(bare);
+    await bare.addInitScript(() => Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }));
+    const p2 = await bare.newPage();
+    await p2.goto(server.url);
+    await start(p2);
+    await p2.getByRole('button', { name: 'Get a code to continue later' }).click();
+    const paused2 = p2.locator('.gs-paused').last();
+    const code2 = (await paused2.locator('.gs-code').textContent()) ?? '';
+    await paused2.getByRole('button', { name: `Copy the resume code ${code2}` }).click();
+    await paused2.getByText('Copying is not available here: the code is selected, copy it yourself.').waitFor();
+    expect(await p2.evaluate(() => {
+      const root = document.querySelector('.govstage-widget')?.shadowRoot as ShadowRoot & { getSelection?: () => Selection | null };
+      return (root.getSelection?.() ?? document.getSelection())?.toString();
+    })).toBe(code2);
   });
 });

@@ -65,56 +65,67 @@ export function chart(themes: ThemeResultView[], s: Strings): SVGElement {
   return svg('svg', { class: 'gs-chart', role: 'img', 'aria-label': label, viewBox: `0 0 ${w} ${themes.length * row}`, focusable: 'false' }, ...rows.flat());
 }
 
+/**
+ * The result, about 12 KB of text. The log (a polite live region) announces
+ * only its heading and overall stage: the rest sits in a nested
+ * `aria-live="off"` region (the nearest live setting applies), in the log to
+ * read in order from the heading, where focus goes, but not read out in full.
+ */
 function result(r: ResultView, m: { text: string; choices: Choice[] }, o: RenderOptions): HTMLElement {
   const { s } = o;
   const headingId = uid();
   const t = r.texts;
+  const list = (heading: string, items: string[]) => (items.length > 0 ? [h('h4', null, heading), h('ul', { class: 'gs-warn' }, ...items.map((text) => h('li', null, text)))] : []);
   return bubble(
     'gs-result',
     h('h3', { id: headingId, class: 'gs-rh', tabindex: -1 }, m.text || t.heading),
     h('p', { class: 'gs-overall' }, `${s.overall}: ${r.overall.stageLabel}`),
-    h('p', null, r.overall.explanation),
-    r.themes.length > 0 && chart(r.themes, s),
-    ...r.themes.map((theme) =>
-      h(
-        'section',
-        { class: 'gs-theme' },
-        h('h4', null, theme.title),
-        h('p', { class: 'gs-badge' }, fmt(s.stage, { stage: theme.stageLabel })),
-        h('p', null, theme.explanation),
-        theme.basis.length > 0 && h('details', null, h('summary', null, s.basis), quoteList(theme.basis)),
-        theme.milestone && h('p', { class: 'gs-sub' }, `${t.milestoneHeading}: ${theme.milestone.stageLabel}`),
-        theme.milestone && h('ul', null, ...theme.milestone.characteristics.map((c) => h('li', null, c))),
-      ),
-    ),
-    r.suggestions.length > 0 && h('h4', null, t.suggestionsHeading),
-    r.suggestions.length > 0 &&
-      h(
-        'ol',
-        { class: 'gs-sugg' },
-        ...r.suggestions.map((sg) =>
-          h(
-            'li',
-            null,
-            h('p', { class: 'gs-badge' }, [sg.stageLabel, ...sg.themes].join(' · ')),
-            h('blockquote', null, sg.text),
-            h('p', null, sg.reason),
-            sg.because.length > 0 && h('p', { class: 'gs-sub' }, t.becauseLabel),
-            sg.because.length > 0 && quoteList(sg.because),
-          ),
-        ),
-      ),
-    r.contradictions.length > 0 && h('ul', { class: 'gs-warn' }, ...r.contradictions.map((c) => h('li', null, c.text))),
-    r.caveats.length > 0 && h('ul', { class: 'gs-warn' }, ...r.caveats.map((c) => h('li', null, c))),
-    h('p', { class: 'gs-source' }, t.sourceLabel),
     h(
       'div',
-      { class: 'gs-report', role: 'group', 'aria-label': s.reportHeading },
-      h('button', { type: 'button', class: 'gs-cmd', 'data-action': 'report-link', disabled: o.history }, s.reportLink),
-      h('span', { class: 'gs-sub' }, ` ${s.download} `),
-      ...(['md', 'json', 'csv'] as const).map((format) => h('button', { type: 'button', class: 'gs-cmd', 'data-action': 'download', 'data-format': format, disabled: o.history }, s[format])),
+      { 'aria-live': 'off' },
+      h('p', null, r.overall.explanation),
+      r.themes.length > 0 && chart(r.themes, s),
+      ...r.themes.map((theme) =>
+        h(
+          'section',
+          { class: 'gs-theme' },
+          h('h4', null, theme.title),
+          h('p', { class: 'gs-badge' }, fmt(s.stage, { stage: theme.stageLabel })),
+          h('p', null, theme.explanation),
+          theme.basis.length > 0 && h('details', null, h('summary', null, s.basis), quoteList(theme.basis)),
+          theme.milestone && h('p', { class: 'gs-sub' }, `${t.milestoneHeading}: ${theme.milestone.stageLabel}`),
+          theme.milestone && h('ul', null, ...theme.milestone.characteristics.map((c) => h('li', null, c))),
+        ),
+      ),
+      r.suggestions.length > 0 && h('h4', null, t.suggestionsHeading),
+      r.suggestions.length > 0 &&
+        h(
+          'ol',
+          { class: 'gs-sugg' },
+          ...r.suggestions.map((sg) =>
+            h(
+              'li',
+              null,
+              h('p', { class: 'gs-badge' }, [sg.stageLabel, ...sg.themes].join(' · ')),
+              h('blockquote', null, sg.text),
+              h('p', null, sg.reason),
+              sg.because.length > 0 && h('p', { class: 'gs-sub' }, t.becauseLabel),
+              sg.because.length > 0 && quoteList(sg.because),
+            ),
+          ),
+        ),
+      ...list(s.contradictions, r.contradictions.map((c) => c.text)),
+      ...list(s.caveats, r.caveats),
+      h('p', { class: 'gs-source' }, t.sourceLabel),
+      h(
+        'div',
+        { class: 'gs-report', role: 'group', 'aria-label': s.reportHeading },
+        h('button', { type: 'button', class: 'gs-cmd', 'data-action': 'report-link', disabled: o.history }, s.reportLink),
+        h('span', { class: 'gs-sub' }, ` ${s.download} `),
+        ...(['md', 'json', 'csv'] as const).map((format) => h('button', { type: 'button', class: 'gs-cmd', 'data-action': 'download', 'data-format': format, disabled: o.history }, s[format])),
+      ),
+      choiceGroup(m.choices, headingId, o),
     ),
-    choiceGroup(m.choices, headingId, o),
   );
 }
 
@@ -143,7 +154,15 @@ export function resumeBlock(resume: { code: string; expiresAt: string; url?: str
   const url = resume.url && /^https?:\/\//i.test(resume.url) ? resume.url : undefined;
   return [
     h('p', { class: 'gs-sub' }, s.codeHeading),
-    h('p', null, h('span', { class: 'gs-code' }, resume.code)),
+    h(
+      'p',
+      null,
+      h('span', { class: 'gs-code' }, resume.code),
+      ' ',
+      h('button', { type: 'button', class: 'gs-cmd', 'data-action': 'copy', 'data-code': resume.code, 'aria-label': fmt(s.copyLabel, { code: resume.code }) }, s.copy),
+      ' ',
+      h('span', { class: 'gs-hint' }),
+    ),
     h('p', null, fmt(s.codeValid, { date: formatDate(resume.expiresAt, o.locale) })),
     h('p', null, s.codeHow),
     url && h('p', null, `${s.codeLink} `, h('a', { href: url, target: '_blank', rel: 'noopener' }, url)),
@@ -204,8 +223,16 @@ export function renderMessage(m: Message, o: RenderOptions): HTMLElement {
       return bubble('gs-paused', h('p', null, m.text), ...(o.history ? [h('p', { class: 'gs-hint' }, s.codeShown)] : m.resume ? resumeBlock(m.resume, o) : []));
     case 'error':
       return h('div', { class: 'gs-msg gs-err' }, h('p', null, m.text));
+    default: {
+      // A kind this build does not know yet (the message model grows): show its text, if it has one.
+      const text = (m as { text?: unknown }).text;
+      return bubble('gs-normal', h('p', null, typeof text === 'string' ? text : ''));
+    }
   }
 }
+
+/** A confirmation of the person's reply ("Noted", "Your note is saved"), shown under their own words. */
+export const ackLine = (text: string): HTMLElement => h('p', { class: 'gs-ack' }, text);
 
 export const userBubble = (text: string, s: Strings): HTMLElement => h('div', { class: 'gs-msg gs-user' }, h('span', { class: 'gs-vh' }, `${s.you} `), text);
 

@@ -51,6 +51,11 @@ const en = {
   md: 'Markdown',
   json: 'JSON',
   csv: 'CSV of answers',
+  caveats: 'Caveats',
+  copy: 'Copy',
+  copyLabel: 'Copy the resume code {code}',
+  copied: 'Copied.',
+  copyManual: 'Copying is not available here: the code is selected, copy it yourself.',
 };
 
 export type Strings = typeof en;

@@ -7,7 +7,7 @@ import type { Message } from '../../../core/messages.js';
 import { ApiError, createApi, newTurnId, sessionStore, type ConversationView, type Session } from './api.js';
 import { palette } from './colors.js';
 import { h, svg, uid } from './dom.js';
-import { errorLine, renderMessage, reportLinkBlock, resumeBlock, userBubble, type RenderOptions } from './render.js';
+import { ackLine, errorLine, renderMessage, reportLinkBlock, resumeBlock, userBubble, type RenderOptions } from './render.js';
 import { stringsFor } from './strings.js';
 
 export interface WidgetConfig {
@@ -25,6 +25,8 @@ export interface WidgetConfig {
 }
 
 const CHOICE = 'button[data-choice]';
+/** Everything a step makes live: its choices, and a result's report link and downloads. */
+const LIVE = `${CHOICE},button[data-action]`;
 
 export function mount(config: WidgetConfig): { host: HTMLElement } {
   const s = stringsFor(config.locale);
@@ -78,6 +80,21 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
   else if (!bubble && config.script?.parentNode && config.script.parentNode !== document.head) config.script.after(host);
   else document.body.append(host);
 
+  // On a phone the on-screen keyboard shrinks the visual viewport, not the layout viewport a fixed
+  // full-screen panel is sized by: follow it (widget.css uses the two properties on phones), so the
+  // reply box stays above the keyboard. Not while pinch-zoomed, where the panel must hold still.
+  const vv = window.visualViewport;
+  if (bubble && vv) {
+    const fit = () => {
+      const follow = vv.scale < 1.01;
+      panel.style.setProperty('--gs-vh', follow ? `${vv.height}px` : '');
+      panel.style.setProperty('--gs-vt', follow ? `${vv.offsetTop}px` : '');
+    };
+    vv.addEventListener('resize', fit);
+    vv.addEventListener('scroll', fit);
+    fit();
+  }
+
   // ---- state --------------------------------------------------------------
   let session: Session | null = null;
   let finished = false;
@@ -86,7 +103,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
   /** The messages whose buttons answer the current step. */
   let active: HTMLElement[] = [];
 
-  const buttons = (els: HTMLElement[]) => els.flatMap((el) => Array.from(el.querySelectorAll<HTMLButtonElement>(CHOICE)));
+  const buttons = (els: HTMLElement[]) => els.flatMap((el) => Array.from(el.querySelectorAll<HTMLButtonElement>(LIVE)));
   const enable = (els: HTMLElement[], on: boolean) => buttons(els).forEach((b) => (b.disabled = !on));
   const append = <E extends HTMLElement>(el: E): E => (log.append(el), el);
   const persist = () => {
@@ -100,14 +117,28 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     else log.removeAttribute('aria-busy');
   };
 
-  /** Scrolls the log so `first` starts at its top, then focuses `target` and makes sure it is visible. */
-  function reveal(first: HTMLElement | undefined, target?: HTMLElement | null) {
-    if (first) log.scrollTop = first.offsetTop - 8;
+  /**
+   * Scrolls the log to show what just came, from `first` on. With a `step`, keeps that step's choices
+   * in view too (those of a new question below `first`, or those above a note or help that came after
+   * them): as much of the new as fits with them, and their start before all. Then focuses `target` and
+   * makes sure it is visible.
+   */
+  function reveal(first: HTMLElement | undefined, target?: HTMLElement | null, step: HTMLElement[] = []) {
+    if (first) {
+      let top = Math.min(first.offsetTop - 8, log.scrollHeight - log.clientHeight);
+      // Not for a result: it is read from its heading.
+      const group = step.some((el) => el.querySelector('.gs-rh')) ? null : step.map((el) => el.querySelector<HTMLElement>('.gs-choices')).find(Boolean);
+      if (group) top = Math.min(group.offsetTop - 8, Math.max(group.offsetTop + group.offsetHeight + 8 - log.clientHeight, top));
+      log.scrollTop = top;
+    }
     if (!target) return;
     target.focus({ preventScroll: true });
+    // The panel fits the window (inline it is at most 85vh; a bubble is fixed): show it whole, log and
+    // text box, rather than only the target, which could leave the rest of the step off screen.
+    panel.scrollIntoView({ block: 'nearest' });
     const t = target.getBoundingClientRect();
     const l = log.getBoundingClientRect();
-    if (t.bottom > l.bottom || t.top < l.top) target.scrollIntoView({ block: 'nearest', behavior: reducedMotion ? 'auto' : 'smooth' });
+    if (log.contains(target) && (t.bottom > l.bottom || t.top < l.top)) target.scrollIntoView({ block: 'nearest', behavior: reducedMotion ? 'auto' : 'smooth' });
   }
 
   /** Where focus goes on the current step: a result's heading, else the first main choice, else the text box. */
@@ -126,8 +157,8 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
    * (the previous step's buttons stay disabled); when it only informs (why,
    * help, a saved note, a resume code) the previous step stays current.
    */
-  function showTurn(messages: Message[], previous: HTMLElement[], focus: HTMLElement | null | 'auto', from?: HTMLButtonElement) {
-    const els = messages.map((m) => append(renderMessage(m, opts)));
+  function showTurn(messages: Message[], previous: HTMLElement[], focus: HTMLElement | null | 'auto', from?: HTMLButtonElement, mine?: HTMLElement) {
+    const els = botTurn(messages, opts, Boolean(mine));
     const fresh = els.filter((el) => el.querySelector(CHOICE));
     if (fresh.length > 0) {
       active = fresh;
@@ -136,7 +167,21 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
       enable(previous, true);
       from?.classList.remove('gs-chosen');
     }
-    reveal(els[0], focus === 'auto' ? (fresh.length > 0 ? focusTarget(fresh) : from ?? input) : focus);
+    // Confirmations attached to the person's words: show those words with them.
+    reveal(mine && els[0]?.classList.contains('gs-ack') ? mine : els[0], focus === 'auto' ? (fresh.length > 0 ? focusTarget(fresh) : from ?? input) : focus, active);
+  }
+
+  /**
+   * Appends a bot turn, one element per message. After the person's words, the turn's first
+   * confirmations ("Noted: …", "Your note is saved …") are attached to those words rather than
+   * standing as bubbles of their own, where they read as part of the next question.
+   */
+  function botTurn(messages: Message[], o: RenderOptions, afterUser: boolean): HTMLElement[] {
+    let acks = afterUser;
+    return messages.map((m) => {
+      acks = acks && m.kind === 'text' && m.tone === 'success' && !m.choices?.length;
+      return append(acks && m.kind === 'text' ? ackLine(m.text) : renderMessage(m, o));
+    });
   }
 
   function adopt(next: { conversationId: string; resumeToken: string; revision: number; status: string }) {
@@ -201,6 +246,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     const first = separator ? append(h('p', { class: 'gs-sep' }, separator)) : undefined;
     let lastEls: HTMLElement[] = [];
     let lastMessages: Message[] = [];
+    let afterUser = false;
     for (const entry of view.transcript) {
       if (entry.from === 'user') {
         append(userBubble(entry.text ?? '', s));
@@ -208,8 +254,9 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
         lastMessages = [];
       } else {
         lastMessages = entry.messages ?? [];
-        lastEls = lastMessages.map((m) => append(renderMessage(m, history)));
+        lastEls = botTurn(lastMessages, history, afterUser);
       }
+      afterUser = entry.from === 'user';
     }
     const current = view.current;
     const n = current.length;
@@ -223,7 +270,8 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     }
     active = els.filter((el) => el.querySelector(CHOICE));
     log.removeAttribute('aria-busy');
-    reveal(separator ? first : els[0], focus ? focusTarget() : null);
+    // Open at the current step, however long the transcript above it.
+    reveal(els[0] ?? first, focus ? focusTarget() : null, active);
   }
 
   async function restore(saved: Session, focus: boolean, separator: string | null = null) {
@@ -269,7 +317,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
         const answer = await api.turn(current, reply, newTurnId());
         if (typed) input.value = '';
         adopt(answer.switchTo ?? { ...current, revision: answer.revision, status: answer.status });
-        showTurn(answer.messages, previous, focusAfter, from);
+        showTurn(answer.messages, previous, focusAfter, from, mine);
       } catch (error) {
         if (error instanceof ApiError && error.status === 409 && error.messages) {
           // Stale: the conversation moved on elsewhere. Show where it stands now.
@@ -325,7 +373,8 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     } catch {
       /* no usable location (sandboxed frame) */
     }
-    if (code && (await guardedOk(() => resumeWith(code as string, focus)))) return;
+    // A resume link is followed to continue: focus (and so scroll to) the current question, inline too.
+    if (code && (await guardedOk(() => resumeWith(code as string, true)))) return;
     const saved = store.load();
     if (saved && (await guardedOk(() => restore(saved, focus)))) return;
     if (!session && !saved) await begin(focus);
@@ -337,6 +386,22 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
       ok = await work();
     });
     return ok;
+  }
+
+  /** Copies a resume code; where the clipboard is unavailable (insecure page, permission refused), selects it to copy by hand. */
+  async function copyCode(b: HTMLButtonElement) {
+    const code = b.dataset.code ?? '';
+    const status = b.nextElementSibling;
+    let copied = true;
+    try {
+      await navigator.clipboard.writeText(code);
+    } catch {
+      // No clipboard API here (undefined), or writing refused: the fallback below is the outcome.
+      copied = false;
+      const shown = b.parentElement?.querySelector('.gs-code');
+      if (shown) getSelection()?.selectAllChildren(shown);
+    }
+    if (status) status.textContent = copied ? s.copied : s.copyManual;
   }
 
   /** Report actions on a result: a shareable link, or a download saved by the browser. */
@@ -366,6 +431,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
   // ---- events -------------------------------------------------------------
   log.addEventListener('click', (event) => {
     const action = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
+    if (action?.dataset.action === 'copy') return void copyCode(action);
     if (action && !action.disabled) return void reportAction(action);
     const b = (event.target as Element).closest<HTMLButtonElement>(CHOICE);
     if (!b || b.disabled || !b.dataset.choice) return;
