@@ -43,7 +43,9 @@ function bar(index: number, total: number, labelledBy: string, text: string): HT
   return h('div', { class: 'gs-bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': total, 'aria-valuenow': index, 'aria-valuetext': text, 'aria-labelledby': labelledBy }, fill);
 }
 
-const quoteList = (quotes: AnswerQuote[]) => h('ul', null, ...quotes.map((q) => h('li', null, h('strong', null, `“${q.answer}”`), ` – ${q.question}`)));
+const quoteList = (quotes: AnswerQuote[]) => h('ul', null, ...quotes.map((q) => h('li', null, `${q.short}: `, h('strong', null, `“${q.answer}”`))));
+/** A labelled list of answers, or nothing when there are none. */
+const quotes = (label: string, list: AnswerQuote[]) => (list.length > 0 ? [h('p', { class: 'gs-sub' }, label), quoteList(list)] : []);
 
 const LEVEL: Record<string, number> = { early: 1, intermediate: 2, advanced: 3 };
 
@@ -90,9 +92,12 @@ function result(r: ResultView, m: { text: string; choices: Choice[] }, o: Render
           'section',
           { class: 'gs-theme' },
           h('h4', null, theme.title),
+          h('p', { class: 'gs-hint' }, t.oursLabel),
           h('p', { class: 'gs-badge' }, fmt(s.stage, { stage: theme.stageLabel })),
           h('p', null, theme.explanation),
-          theme.basis.length > 0 && h('details', null, h('summary', null, s.basis), quoteList(theme.basis)),
+          ...quotes(t.strengthsLabel, theme.strengths),
+          ...quotes(t.becauseLabel, theme.holdingBack),
+          ...quotes(t.pendingLabel, theme.pending),
           theme.milestone && h('p', { class: 'gs-sub' }, `${t.milestoneHeading}: ${theme.milestone.stageLabel}`),
           theme.milestone && h('ul', null, ...theme.milestone.characteristics.map((c) => h('li', null, c))),
         ),
@@ -114,8 +119,8 @@ function result(r: ResultView, m: { text: string; choices: Choice[] }, o: Render
             ),
           ),
         ),
-      ...list(s.contradictions, r.contradictions.map((c) => c.text)),
-      ...list(s.caveats, r.caveats),
+      ...list(t.contradictionsHeading, r.contradictions.map((c) => (c.settlement.kind === 'kept' ? `${c.text} (${c.settlement.note})` : c.text))),
+      ...list(t.caveatsHeading, r.caveats),
       h('p', { class: 'gs-source' }, t.sourceLabel),
       h(
         'div',
@@ -175,11 +180,13 @@ export function renderMessage(m: Message, o: RenderOptions): HTMLElement {
   switch (m.kind) {
     case 'question': {
       const metaId = uid();
+      // The opening question (what is assessed) has no number and no theme.
+      const numbered = m.progress.index > 0;
       const meta = fmt(s.questionOf, { index: m.progress.index, total: m.progress.total });
       return bubble(
         'gs-q',
-        h('p', { class: 'gs-meta', id: metaId }, m.themeTitle ? `${meta} · ${m.themeTitle}` : meta),
-        bar(m.progress.index, m.progress.total, metaId, meta),
+        numbered && h('p', { class: 'gs-meta', id: metaId }, m.themeLabel ? `${meta} · ${m.themeLabel}` : meta),
+        numbered && bar(m.progress.index, m.progress.total, metaId, meta),
         h('p', { class: 'gs-text', id }, m.text),
         m.currentAnswer && h('p', { class: 'gs-cur' }, fmt(s.current, { answer: m.currentAnswer.label }), m.currentAnswer.note ? ` ${fmt(s.note, { note: m.currentAnswer.note })}` : ''),
         choiceGroup(m.choices, id, o, m.currentAnswer?.choiceId),
