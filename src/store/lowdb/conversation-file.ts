@@ -1,8 +1,10 @@
 /**
- * One conversation's file. Reads go through the text cache and are
- * validated and brought up to the current record version (record.ts);
- * writes are atomic and durable (DurableJsonFile) and store the record's
- * stored form.
+ * One conversation's file, as a lowdb Adapter: the store opens a lowdb
+ * `Low` on it for every read and every compare-and-swap. Reads go through
+ * the text cache and are validated and brought up to the current record
+ * version (record.ts); writes are atomic and durable (DurableJsonFile) and
+ * store the record's stored form. Creating exclusively and removing, which
+ * lowdb has no word for, are methods of their own.
  */
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';

@@ -1,10 +1,11 @@
 /**
- * The default conversation store: plain JSON files under one folder, for a
+ * The default conversation store: lowdb JSON files under one folder, for a
  * single running instance (several instances need the PostgreSQL store).
  *
- *   conversations/<id>.json      one record per file, so a turn rewrites only
- *                                its own conversation and costs the same
- *                                however many are stored
+ *   conversations/<id>.json      one lowdb database per conversation (a `Low`
+ *                                over ConversationFile, our durable adapter),
+ *                                so a turn rewrites only its own conversation
+ *                                and costs the same however many are stored
  *   resume-codes/<hash>.json     { id }: which conversation holds that code
  *   owners/<ownerHash>.json      { ids }: the conversations of one owner (a
  *                                `Low` too), named by the sha256 of ownerKey
@@ -106,7 +107,7 @@ export class LowdbStore implements ConversationStore {
         // Checked first so a doomed create does not touch the indexes of the existing conversation.
         if (await exists(this.conversationPath(next.id))) throw conflictExists(next.id);
         await this.addIndexes(next, undefined);
-        // Exclusive create: also holds against another process or store object on the same folder.
+        // Exclusive create (lowdb has none): also holds against another process or store object on the same folder.
         if (!(await this.conversationFile(next.id).create(next))) throw conflictExists(next.id);
       }),
     );
@@ -118,6 +119,7 @@ export class LowdbStore implements ConversationStore {
     return this.readRecord(id);
   }
 
+  /** A compare-and-swap on the conversation's lowdb database: read, check the revision, write, all under its lock. */
   async update(next: ConversationRecord, expectedRevision: number): Promise<void> {
     this.assertOpen();
     const record = checkIncoming(next);
@@ -125,8 +127,9 @@ export class LowdbStore implements ConversationStore {
     await this.track(() =>
       this.exclusive('conversation', id, async () => {
         // Re-read under the lock (from the cache when the file is unchanged): the revision check and the write must be one step.
-        const file = this.conversationFile(id);
-        const stored = await file.read();
+        const db = this.conversation(id);
+        await db.read();
+        const stored = db.data;
         if (!stored) throw new GovError('NOT_FOUND', `No conversation "${id}" to update`, { id });
         if (stored.revision !== expectedRevision) {
           throw new GovError(
@@ -143,7 +146,8 @@ export class LowdbStore implements ConversationStore {
           );
         }
         await this.addIndexes(record, stored);
-        await file.write(record);
+        db.data = record;
+        await db.write();
         await this.removeStaleIndexes(stored, record);
       }),
     );
@@ -253,8 +257,15 @@ export class LowdbStore implements ConversationStore {
     return new ConversationFile(id, this.conversationPath(id), records);
   }
 
+  /** The conversation's lowdb database: `data` is its record, or null when there is none. */
+  private conversation(id: string): Low<ConversationRecord | null> {
+    return new Low<ConversationRecord | null>(this.conversationFile(id), null);
+  }
+
   private async readRecord(id: string): Promise<ConversationRecord | undefined> {
-    return (await this.conversationFile(id).read()) ?? undefined;
+    const db = this.conversation(id);
+    await db.read();
+    return db.data ?? undefined;
   }
 
   /** For listings: a damaged record is skipped (and reported), so one bad file does not hide the rest. */
