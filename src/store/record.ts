@@ -226,6 +226,16 @@ export function upgradeValidated(value: unknown): ConversationRecord {
   return upgrade(value as StoredRecord | ConversationRecord);
 }
 
+/**
+ * How a store turns a record into the value it stores and back: this
+ * version's is CURRENT_FORMAT. A test stands in another release's (a newer
+ * record version) to run two releases on one database in one process.
+ */
+export interface RecordFormat {
+  toStored: (record: ConversationRecord) => unknown;
+  fromStored: (value: unknown, id: string, holder: 'file' | 'row', revision?: number) => ConversationRecord;
+}
+
 // --- writing ------------------------------------------------------------------
 
 /** Ids and hashes become file names and keys: only these characters, so nothing can climb out of a folder. */
@@ -267,6 +277,8 @@ export function checkIncoming(record: ConversationRecord): ConversationRecord {
   }
   return next;
 }
+
+export const CURRENT_FORMAT: RecordFormat = { toStored: storedForm, fromStored: parseStoredRecord };
 
 /** What listings return about a record. */
 export function toSummary(record: ConversationRecord): ConversationSummary {

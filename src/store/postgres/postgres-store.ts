@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { formatPath } from '../../core/data-file.js';
 import { ConversationState } from '../../core/conversation/state.js';
 import { GovError, isGovError } from '../../errors.js';
-import { checkClaim, checkIncoming, isSafeStoreName, Owner, ownerKey, parseStoredRecord, storedForm, type ConversationRecord } from '../record.js';
+import { checkClaim, checkIncoming, CURRENT_FORMAT, isSafeStoreName, Owner, ownerKey, type ConversationRecord, type RecordFormat } from '../record.js';
 import type { ConversationStore, ConversationSummary } from '../types.js';
 import { applyMigrations, type MigrationOutcome } from './migrations.js';
 
@@ -49,6 +49,8 @@ export interface PostgresStoreOptions {
   pageSize?: number;
   /** Run the migrations in open() (default true). */
   migrate?: boolean;
+  /** How records are stored and read back (default: this version's). Only tests set it, to act as another release on the same database. */
+  recordFormat?: RecordFormat;
   /**
    * Told about problems that do not fail the call: a row skipped by list()
    * or findByOwner() because its summary cannot be read, a dropped idle
@@ -74,6 +76,7 @@ export class PostgresStore implements ConversationStore {
   private readonly options: PostgresStoreOptions;
   private readonly onWarning: (warning: PostgresStoreWarning) => void;
   private readonly describe: DatabaseDescription;
+  private readonly format: RecordFormat;
   private readonly inflight = new Set<Promise<unknown>>();
   private pool: pg.Pool | undefined;
   private closed = false;
@@ -84,6 +87,7 @@ export class PostgresStore implements ConversationStore {
     this.options = options;
     this.onWarning = options.onWarning ?? (() => {});
     this.describe = describeDatabase(options.connectionString);
+    this.format = options.recordFormat ?? CURRENT_FORMAT;
   }
 
   /** Where the store connects, without the password: for logs and messages. */
@@ -146,7 +150,7 @@ export class PostgresStore implements ConversationStore {
         await pool.query(
           `INSERT INTO conversations (id, revision, record, status, owner_key, resume_code_hash, created_at, updated_at)
            VALUES ($1, $2, $3::jsonb, $4, $5, $6, coalesce($7::timestamptz, now()), coalesce($8::timestamptz, now()))`,
-          [next.id, next.revision, JSON.stringify(storedForm(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
+          [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
         );
       } catch (error) {
         throw uniqueViolation(error, next.id) ?? error;
@@ -170,7 +174,7 @@ export class PostgresStore implements ConversationStore {
           `INSERT INTO conversations (id, revision, record, status, owner_key, resume_code_hash, created_at, updated_at)
            VALUES ($1, $2, $3::jsonb, $4, $5, $6, coalesce($7::timestamptz, now()), coalesce($8::timestamptz, now()))
            ON CONFLICT (id) DO NOTHING`,
-          [next.id, next.revision, JSON.stringify(storedForm(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
+          [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
         );
         if (inserted.rowCount === 1) return 'created';
         const updated = await pool.query(
@@ -178,7 +182,7 @@ export class PostgresStore implements ConversationStore {
               SET revision = $2, record = $3::jsonb, status = $4, owner_key = $5, resume_code_hash = $6,
                   created_at = coalesce($7::timestamptz, created_at), updated_at = coalesce($8::timestamptz, now())
             WHERE id = $1 AND revision < $2`,
-          [next.id, next.revision, JSON.stringify(storedForm(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
+          [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
         );
         return updated.rowCount === 1 ? 'updated' : 'skipped';
       } catch (error) {
@@ -196,7 +200,7 @@ export class PostgresStore implements ConversationStore {
       const result = await pool.query<{ revision: number; record: unknown }>('SELECT revision, record FROM conversations WHERE id = $1', [id]);
       return result.rows[0];
     });
-    return row ? parseStoredRecord(row.record, id, 'row', row.revision) : undefined;
+    return row ? this.format.fromStored(row.record, id, 'row', row.revision) : undefined;
   }
 
   async update(next: ConversationRecord, expectedRevision: number): Promise<void> {
@@ -212,7 +216,7 @@ export class PostgresStore implements ConversationStore {
                 SET revision = $3, record = $4::jsonb, status = $5, owner_key = $6, resume_code_hash = $7,
                     created_at = coalesce($8::timestamptz, created_at), updated_at = coalesce($9::timestamptz, now())
               WHERE id = $1 AND revision = $2`,
-            [id, expectedRevision, record.revision, JSON.stringify(storedForm(record)), record.state.status, ownerKeyOf(record), record.resumeCode?.hash ?? null, timestamp(record.createdAt), timestamp(record.updatedAt)],
+            [id, expectedRevision, record.revision, JSON.stringify(this.format.toStored(record)), record.state.status, ownerKeyOf(record), record.resumeCode?.hash ?? null, timestamp(record.createdAt), timestamp(record.updatedAt)],
           );
         } catch (error) {
           throw uniqueViolation(error, id) ?? error;
