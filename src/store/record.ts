@@ -216,6 +216,7 @@ export function parseStoredRecord(value: unknown, id: string, holder: 'file' | '
     throw new GovError('UNRESTORABLE', `Stored conversation "${id}" cannot be restored: its ${holder} holds id "${record.id}"`, { id });
   }
   if (revision !== undefined && record.revision !== revision) {
+    // Updates compare the row's column: a record that disagrees with it could never be saved again.
     throw new GovError('UNRESTORABLE', `Stored conversation "${id}" cannot be restored: its record says revision ${record.revision} but its ${holder} ${revision}`, { id });
   }
   return record;
