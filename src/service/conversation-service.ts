@@ -12,6 +12,7 @@ import type { ConversationState } from '../core/conversation/state.js';
 import { buildReport, type AssessmentReport } from '../reports/report.js';
 import { KeyedMutex } from '../store/keyed-mutex.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
+import { sameOwner } from '../store/record.js';
 import { RECORD_SCHEMA_VERSION, type ChannelName, type ConversationRecord, type ConversationStore, type Owner, type TranscriptEntry, type TurnReceipt } from '../store/types.js';
 import {
   deriveResumeCode,
@@ -200,7 +201,7 @@ export class ConversationService {
       record !== undefined &&
       (access.kind === 'token'
         ? tokenMatches(access.token, record.tokenHash)
-        : record.owner !== null && record.owner.kind === access.owner.kind && record.owner.teamId === access.owner.teamId && record.owner.userId === access.owner.userId);
+        : sameOwner(record.owner, access.owner));
     if (!record || !allowed) {
       throw new GovError(access.kind === 'token' ? 'UNAUTHORIZED' : 'NOT_FOUND', 'No conversation with that id for these credentials.');
     }

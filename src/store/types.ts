@@ -4,72 +4,11 @@
  * test/store/contract.ts is its executable specification: a new backend is
  * done when it passes that suite.
  */
-import { z } from 'zod';
-import { ConversationState } from '../core/conversation/state.js';
+import type { ConversationState } from '../core/conversation/state.js';
+import type { ConversationRecord, Owner } from './record.js';
 
-export const Owner = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('slack'), teamId: z.string().min(1), userId: z.string().min(1) }),
-]);
-export type Owner = z.infer<typeof Owner>;
-
-export const ChannelName = z.enum(['web', 'slack', 'terminal']);
-export type ChannelName = z.infer<typeof ChannelName>;
-
-/** One line of the transcript: what the person sent, or what the bot answered. */
-export const TranscriptEntry = z.strictObject({
-  at: z.string(),
-  from: z.enum(['user', 'bot']),
-  channel: ChannelName,
-  /** For the user: the text typed or the label of the choice picked. */
-  text: z.string().optional(),
-  /** For the bot: the messages sent (channel-neutral model, stored as data). */
-  messages: z.array(z.unknown()).optional(),
-});
-export type TranscriptEntry = z.infer<typeof TranscriptEntry>;
-
-/** The remembered outcome of a turn, so a retried turn id replays instead of advancing twice. */
-export const TurnReceipt = z.strictObject({
-  turnId: z.string(),
-  at: z.string(),
-  /** Hash of the input, so the same turn id with a different input is a conflict, not a replay. */
-  inputHash: z.string(),
-  /** Index in the transcript of the bot's answer to this turn (what a replay returns). */
-  reply: z.number().int().nonnegative().optional(),
-  /** The answer itself, in receipts written before `reply` existed. */
-  messages: z.array(z.unknown()).optional(),
-  /** The id of the conversation a "new assessment" turn opened, so a retry hands back the same one. */
-  opened: z.string().optional(),
-});
-export type TurnReceipt = z.infer<typeof TurnReceipt>;
-
-export const RECORD_SCHEMA_VERSION = 1;
-
-/** Everything stored about one conversation. Secrets are only ever stored hashed. */
-export const ConversationRecord = z.strictObject({
-  recordVersion: z.literal(RECORD_SCHEMA_VERSION),
-  id: z.string().min(1),
-  /** Bumped by every successful update; updates name the revision they read. */
-  revision: z.number().int().nonnegative(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  channel: ChannelName,
-  /** sha256 (hex) of the bearer resume token. */
-  tokenHash: z.string().length(64),
-  /** The current short resume code, hashed, with its expiry. */
-  resumeCode: z.strictObject({ hash: z.string().length(64), expiresAt: z.string() }).nullable(),
-  owner: Owner.nullable(),
-  state: ConversationState,
-  transcript: z.array(TranscriptEntry),
-  /** Turn receipts of the recent turns (bounded: see the service), for idempotent retries. */
-  receipts: z.array(TurnReceipt),
-  /** The person's earlier assessment this one re-takes, for "what changed since". */
-  previousId: z.string().optional(),
-  /** The shareable report link of a finished assessment: hashed token, expiry, revocation. */
-  reportLink: z
-    .strictObject({ hash: z.string().length(64), createdAt: z.string(), expiresAt: z.string(), revokedAt: z.string().nullable() })
-    .optional(),
-});
-export type ConversationRecord = z.infer<typeof ConversationRecord>;
+// The record itself (its versions, owners, channels) is defined in record.ts; these names are kept here for importers.
+export { ChannelName, ConversationRecord, Owner, RECORD_SCHEMA_VERSION, TranscriptEntry, TurnReceipt } from './record.js';
 
 export interface ConversationSummary {
   id: string;

@@ -11,7 +11,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/channels/web/app.js';
 import { ConversationService } from '../../src/service/conversation-service.js';
-import { ConversationRecord } from '../../src/store/types.js';
+import { parseStoredRecord, type ConversationRecord } from '../../src/store/record.js';
 import { testServices } from '../helpers/server.js';
 import { answeredIn, questionIn } from './http-client.js';
 
@@ -44,7 +44,7 @@ function postTurn(id: string, token: string, body: Record<string, unknown>) {
 }
 
 async function stored(id: string): Promise<ConversationRecord> {
-  return ConversationRecord.parse(JSON.parse(await readFile(path.join(services.dataDir, 'conversations', `${id}.json`), 'utf8')));
+  return parseStoredRecord(JSON.parse(await readFile(path.join(services.dataDir, 'conversations', `${id}.json`), 'utf8')), id, 'file');
 }
 
 describe('concurrent turns on one conversation', () => {

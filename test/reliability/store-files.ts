@@ -1,10 +1,10 @@
 /**
  * Reads a lowdb data folder the way an auditor would: every stored
- * conversation file must parse as JSON and validate as a ConversationRecord.
+ * conversation file must parse as JSON and validate as a stored record.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConversationRecord } from '../../src/store/types.js';
+import { parseStoredRecord, type ConversationRecord } from '../../src/store/record.js';
 
 export interface StoreAudit {
   /** Conversation files read. */
@@ -41,13 +41,16 @@ export async function auditStore(dataDir: string): Promise<StoreAudit> {
       audit.corrupt.push({ file: name, problem: `not JSON: ${(error as Error).message}` });
       continue;
     }
-    const parsed = ConversationRecord.safeParse(value);
-    if (!parsed.success) {
-      audit.corrupt.push({ file: name, problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    // Read as the store reads it (any record version it knows), which also checks the id against the file name.
+    const id = name.slice(0, -'.json'.length);
+    let record: ConversationRecord;
+    try {
+      record = parseStoredRecord(value, id, 'file');
+    } catch (error) {
+      audit.corrupt.push({ file: name, problem: (error as Error).message });
       continue;
     }
-    if (`${parsed.data.id}.json` !== name) audit.corrupt.push({ file: name, problem: `holds id ${parsed.data.id}` });
-    audit.records.set(parsed.data.id, parsed.data);
+    audit.records.set(record.id, record);
   }
   return audit;
 }

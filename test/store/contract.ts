@@ -6,8 +6,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GovError, isGovError, type ErrorKind } from '../../src/errors.js';
-import type { ConversationRecord, ConversationStore, ConversationSummary } from '../../src/store/types.js';
-import { makeRecord, makeRichRecord, newId, nextVersion, resumeCode, sha256Hex, slackOwner, userLine } from './fixtures.js';
+import { RECORD_SCHEMA_VERSION, RecordV1, type ConversationRecord, type Owner } from '../../src/store/record.js';
+import type { ConversationStore, ConversationSummary } from '../../src/store/types.js';
+import { asLaterVersion, makeRecord, makeRichRecord, newId, nextVersion, resumeCode, sha256Hex, slackOwner, userLine, versionOneRecord } from './fixtures.js';
 
 export interface StoreUnderTest {
   store: ConversationStore;
@@ -18,6 +19,22 @@ export interface StoreUnderTest {
    * prove data outlives a close. Without it the persistence test is skipped.
    */
   reopen?: () => Promise<ConversationStore>;
+  /**
+   * Puts a stored value in place directly, with its index entries, exactly
+   * as an instance of another version would have written it (a file and its
+   * index files, a row and its columns): for records of older and newer
+   * versions, and damaged ones.
+   */
+  writeRaw: (value: StoredValue) => Promise<void>;
+  /** The stored value of a conversation as it is on disk or in its row. */
+  readRaw: (id: string) => Promise<unknown>;
+}
+
+/** A stored record as another version (or damage) left it: only its id, revision and the index fields are relied on. */
+export interface StoredValue {
+  id: string;
+  revision: number;
+  [field: string]: unknown;
 }
 
 export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
@@ -375,6 +392,88 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         reopened.push(again);
         await again.open();
         expect(await again.claimOnce(key, 60_000)).toBe(false);
+      });
+    });
+
+    describe('records other versions wrote', () => {
+      it('reads a record exactly as version 1 wrote it as the current version, finds it by owner and resume code, and carries on', async () => {
+        const old = versionOneRecord();
+        await subject.writeRaw(old);
+        const record = await store.get(old.id);
+        expect(record).toEqual({ ...old, recordVersion: RECORD_SCHEMA_VERSION });
+        expect(await store.findByOwner(old.owner)).toEqual([summaryOf(record as ConversationRecord)]);
+        expect(await store.findByResumeCodeHash(old.resumeCode.hash)).toBe(old.id);
+        expect((await collect(store.list())).map((summary) => summary.id)).toEqual([old.id]);
+
+        const next = nextVersion(record as ConversationRecord, { transcript: [...(record as ConversationRecord).transcript, userLine('carry on')] });
+        await store.update(next, old.revision);
+        expect(await store.get(old.id)).toEqual(next);
+        expect(await store.findByOwner(old.owner)).toEqual([summaryOf(next)]);
+      });
+
+      it('stores a record that holds nothing version 1 lacks in the form version 1 reads, so an instance one release behind can still load it', async () => {
+        const record = makeRichRecord();
+        await store.create(record);
+        const raw = await subject.readRaw(record.id);
+        expect(RecordV1.safeParse(raw).error?.issues).toBeUndefined();
+        expect(raw).toEqual({ ...record, recordVersion: 1 });
+        const next = nextVersion(record, { transcript: [...record.transcript, userLine('still readable')] });
+        await store.update(next, 0);
+        expect(RecordV1.safeParse(await subject.readRaw(record.id)).success).toBe(true);
+      });
+
+      it('stores a Teams conversation as version 2 (version 1 has no Teams owner or channel) and reads it back', async () => {
+        const owner: Owner = { kind: 'teams', tenantId: 'T0001', userId: 'U_ALICE' };
+        const record = makeRecord({ owner, channel: 'teams', transcript: [{ ...userLine('hello'), channel: 'teams' }] });
+        await store.create(record);
+        expect(await store.get(record.id)).toEqual(record);
+        expect(await subject.readRaw(record.id)).toMatchObject({ recordVersion: RECORD_SCHEMA_VERSION });
+        expect(RecordV1.safeParse(await subject.readRaw(record.id)).success).toBe(false);
+        expect(await store.findByOwner(owner)).toEqual([summaryOf(record)]);
+        // The same ids in Slack are another person.
+        expect(await store.findByOwner(slackOwner('U_ALICE', 'T0001'))).toEqual([]);
+      });
+
+      it('reads a record a later version wrote (a newer version number, fields it does not know at every level), and keeps all of it through an update', async () => {
+        const later = asLaterVersion(makeRichRecord()) as StoredValue;
+        await subject.writeRaw(later);
+        const record = await store.get(later.id);
+        expect(record).toEqual(later);
+
+        const next = nextVersion(record as ConversationRecord, { transcript: [...(record as ConversationRecord).transcript, userLine('from the older instance')] });
+        await store.update(next, later.revision);
+        const raw = await subject.readRaw(later.id);
+        expect(raw).toEqual({ ...later, revision: later.revision + 1, updatedAt: next.updatedAt, transcript: next.transcript });
+        expect(raw).toMatchObject({ recordVersion: RECORD_SCHEMA_VERSION + 1, addedLater: later.addedLater, owner: later.owner, receipts: later.receipts });
+        expect(await store.get(later.id)).toEqual(next);
+        expect(await store.findByOwner(next.owner as Owner)).toEqual([summaryOf(next)]);
+      });
+
+      it('refuses a damaged record as UNRESTORABLE for that conversation only, naming it and what is wrong', async () => {
+        const healthy = makeRecord({ owner: slackOwner('U_DAMAGE') });
+        await store.create(healthy);
+        const damage: [string, (value: StoredValue) => void, RegExp][] = [
+          ['a step that is not a string', (v) => void ((v.state as { machine: { value: unknown } }).machine.value = 42), /state\.machine\.value/],
+          ['no version', (v) => void delete v.recordVersion, /recordVersion/],
+          ['a version that never existed', (v) => void (v.recordVersion = 0), /recordVersion/],
+          ['a version 1 record with a field version 1 never wrote', (v) => void ((v.recordVersion = 1), (v.extra = true)), /extra/],
+          ['a later version whose known fields do not fit', (v) => void ((v.recordVersion = RECORD_SCHEMA_VERSION + 1), (v.tokenHash = 7)), /newer version.*tokenHash/],
+        ];
+        for (const [what, harm, names] of damage) {
+          const value = structuredClone(makeRecord({ owner: slackOwner('U_DAMAGE') })) as unknown as StoredValue;
+          harm(value);
+          await subject.writeRaw(value);
+          const error = await expectGovError(store.get(value.id), 'UNRESTORABLE');
+          expect(error.message, what).toContain(value.id);
+          expect(error.message, what).toMatch(names);
+          // Retention can still remove it.
+          expect(await store.delete(value.id), what).toBe(true);
+          expect(await store.get(value.id), what).toBeUndefined();
+        }
+        expect(await store.get(healthy.id)).toEqual(healthy);
+        await store.update(nextVersion(healthy, { transcript: [userLine('fine')] }), 0);
+        expect((await store.get(healthy.id))?.revision).toBe(1);
+        expect((await store.findByOwner(slackOwner('U_DAMAGE'))).map((summary) => summary.id)).toEqual([healthy.id]);
       });
     });
 

@@ -1,5 +1,6 @@
-/** Valid conversation records for store tests. */
+/** Valid conversation records for store tests, and records as other versions wrote them. */
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { CONVERSATION_SCHEMA_VERSION, type MachineContext } from '../../src/core/conversation/state.js';
 import {
   ConversationRecord,
@@ -123,5 +124,48 @@ export function makeRichRecord(): ConversationRecord {
       { turnId: 'turn-1', at, inputHash: sha256Hex('Partly'), messages: [{ kind: 'text', text: 'Thanks' }] },
       { turnId: 'turn-2', at, inputHash: sha256Hex('new assessment'), reply: 1, opened: 'c_0123456789abcdefghijkl' },
     ],
+    previousId: 'c_earlier0123456789abcd',
+    reportLink: { hash: sha256Hex('report-token'), createdAt: at, expiresAt: '2024-06-05T07:08:09.010Z', revokedAt: null },
   });
+}
+
+/**
+ * A real record exactly as version 1 wrote it (a Slack conversation, paused
+ * after two answers, one with a note), taken byte for byte from a version-1
+ * store's conversation file.
+ */
+export function versionOneRecord(): { id: string; revision: number; owner: { kind: 'slack'; teamId: string; userId: string }; resumeCode: { hash: string; expiresAt: string } } & Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL('./fixtures/record-v1.json', import.meta.url), 'utf8'));
+}
+
+/**
+ * How version 1 keyed owners, frozen here so tests can write indexes as it
+ * did: PostgreSQL's owner_key column held this JSON, and the lowdb owner
+ * index file was named by its sha256.
+ */
+export function versionOneOwnerKey(owner: { kind: string; teamId: string; userId: string }): string {
+  return JSON.stringify([owner.kind, owner.teamId, owner.userId]);
+}
+
+/** The owner index file name version 1 gave the fixture's owner (read off its data folder). */
+export const VERSION_ONE_FIXTURE_OWNER_FILE = '934490de2d3789db04755dcd2460f33ad4994ae2450e9133e43f5b99ab29e724';
+
+/**
+ * `record` as a later version (one above this one) would write it: its
+ * version number, and fields this version does not know at the top level
+ * and inside every object the record defines (owner, resume code, report
+ * link, transcript entries, receipts).
+ */
+export function asLaterVersion(record: ConversationRecord): Record<string, unknown> {
+  const later = { addedLater: { by: 'a later version', list: [1, 'two', null] } };
+  return {
+    ...structuredClone(record),
+    ...later,
+    recordVersion: RECORD_SCHEMA_VERSION + 1,
+    owner: record.owner && { ...record.owner, ...later },
+    resumeCode: record.resumeCode && { ...record.resumeCode, ...later },
+    ...(record.reportLink ? { reportLink: { ...record.reportLink, ...later } } : {}),
+    transcript: record.transcript.map((entry) => ({ ...entry, ...later })),
+    receipts: record.receipts.map((receipt) => ({ ...receipt, ...later })),
+  };
 }

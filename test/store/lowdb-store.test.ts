@@ -2,17 +2,32 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LowdbStore, ownerKey, type LowdbStoreWarning } from '../../src/store/lowdb/lowdb-store.js';
+import { LowdbStore, type LowdbStoreWarning } from '../../src/store/lowdb/lowdb-store.js';
+import { ownerKey } from '../../src/store/record.js';
 import { mountTinyDisk } from '../helpers/tiny-disk.js';
 import { collect, describeStoreContract, expectGovError } from './contract.js';
-import { makeRecord, nextVersion, resumeCode, slackOwner, userLine } from './fixtures.js';
+import { makeRecord, nextVersion, resumeCode, sha256Hex, slackOwner, userLine, VERSION_ONE_FIXTURE_OWNER_FILE, versionOneOwnerKey, versionOneRecord } from './fixtures.js';
 
 describeStoreContract('lowdb', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'govstage-lowdb-'));
+  const file = (...parts: string[]) => join(dir, ...parts);
   return {
     store: new LowdbStore({ dir }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
     reopen: async () => new LowdbStore({ dir }),
+    // The files version 1 wrote: the record, then its resume-code and owner index entries.
+    writeRaw: async (value) => {
+      await writeFile(file('conversations', `${value.id}.json`), JSON.stringify(value));
+      const code = value.resumeCode as { hash?: unknown } | null | undefined;
+      if (typeof code?.hash === 'string') await writeFile(file('resume-codes', `${code.hash}.json`), JSON.stringify({ id: value.id }));
+      const owner = value.owner as { kind: string; teamId: string; userId: string } | null | undefined;
+      if (owner) {
+        const index = file('owners', `${sha256Hex(versionOneOwnerKey(owner))}.json`);
+        const ids = await readFile(index, 'utf8').then((text) => (JSON.parse(text) as { ids: string[] }).ids, () => []);
+        await writeFile(index, JSON.stringify({ ids: [...ids, value.id] }));
+      }
+    },
+    readRaw: async (id) => JSON.parse(await readFile(file('conversations', `${id}.json`), 'utf8')),
   };
 });
 
@@ -48,11 +63,18 @@ describe('LowdbStore on disk', () => {
     await store.create(record);
     await store.create(other);
 
-    expect(JSON.parse(await readFile(conversationFile(record.id), 'utf8'))).toEqual(record);
-    expect(JSON.parse(await readFile(conversationFile(other.id), 'utf8'))).toEqual(other);
+    // Stored in the form version 1 reads, as they hold nothing version 1 lacks (see record.ts).
+    expect(JSON.parse(await readFile(conversationFile(record.id), 'utf8'))).toEqual({ ...record, recordVersion: 1 });
+    expect(JSON.parse(await readFile(conversationFile(other.id), 'utf8'))).toEqual({ ...other, recordVersion: 1 });
     expect((await readdir(join(dir, 'conversations'))).sort()).toEqual([`${record.id}.json`, `${other.id}.json`].sort());
     expect(JSON.parse(await readFile(join(dir, 'resume-codes', `${code?.hash}.json`), 'utf8'))).toEqual({ id: record.id });
-    expect(JSON.parse(await readFile(join(dir, 'owners', `${ownerKey(owner)}.json`), 'utf8'))).toEqual({ ids: [record.id] });
+    expect(JSON.parse(await readFile(join(dir, 'owners', `${sha256Hex(ownerKey(owner))}.json`), 'utf8'))).toEqual({ ids: [record.id] });
+  });
+
+  it('names a Slack owner\'s index file as version 1 did, so existing owner indexes keep working', async () => {
+    const owner = versionOneRecord().owner;
+    await store.create(makeRecord({ owner }));
+    expect(await readdir(join(dir, 'owners'))).toEqual([`${VERSION_ONE_FIXTURE_OWNER_FILE}.json`]);
   });
 
   it('refuses a damaged file for that conversation only (UNRESTORABLE), and the others carry on', async () => {

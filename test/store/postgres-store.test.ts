@@ -3,7 +3,7 @@ import { isGovError } from '../../src/errors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, applyMigrations, schemaVersion } from '../../src/store/postgres/migrations.js';
 import { PostgresStore, describeDatabase, type PostgresStoreWarning } from '../../src/store/postgres/postgres-store.js';
 import { collect, describeStoreContract, expectGovError } from './contract.js';
-import { makeRecord, nextVersion, resumeCode, slackOwner, userLine } from './fixtures.js';
+import { makeRecord, nextVersion, resumeCode, slackOwner, userLine, versionOneOwnerKey, versionOneRecord } from './fixtures.js';
 import { openTestDatabase, type TestDatabase, type TestSchema } from './postgres-test-db.js';
 
 let db: TestDatabase;
@@ -16,10 +16,30 @@ afterAll(async () => {
 
 describeStoreContract('postgres', async () => {
   const schema = await db.freshSchema();
+  const sql = async (text: string, values: unknown[]) => {
+    const client = await db.client(schema.schema);
+    try {
+      return (await client.query(text, values)).rows;
+    } finally {
+      await client.end();
+    }
+  };
   return {
     store: new PostgresStore({ connectionString: schema.url }),
     cleanup: schema.drop,
     reopen: async () => new PostgresStore({ connectionString: schema.url }),
+    // The row version 1 wrote: the record and the columns copied out of it.
+    writeRaw: async (value) => {
+      const owner = value.owner as { kind: string; teamId: string; userId: string } | null | undefined;
+      const state = value.state as { status?: unknown } | undefined;
+      const code = value.resumeCode as { hash?: unknown } | null | undefined;
+      await sql(
+        `INSERT INTO conversations (id, revision, record, status, owner_key, resume_code_hash, created_at, updated_at)
+         VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7::timestamptz, $8::timestamptz)`,
+        [value.id, value.revision, JSON.stringify(value), state?.status ?? 'active', owner ? versionOneOwnerKey(owner) : null, code?.hash ?? null, value.createdAt, value.updatedAt],
+      );
+    },
+    readRaw: async (id) => (await sql('SELECT record FROM conversations WHERE id = $1', [id]))[0]?.record,
   };
 });
 
@@ -141,6 +161,12 @@ describe('PostgresStore on a real database', () => {
       expect((await store.findByOwner(slackOwner('U_DAMAGE'))).map((s) => s.id).sort()).toEqual([broken.id, healthy.id].sort());
       expect(await store.delete(broken.id)).toBe(true);
       expect(await store.get(broken.id)).toBeUndefined();
+    });
+
+    it('keeps the owner_key version 1 stored for a Slack owner, so existing rows are still found by owner', async () => {
+      const record = makeRecord({ owner: versionOneRecord().owner });
+      await store.create(record);
+      expect(await sql('SELECT owner_key FROM conversations WHERE id = $1', [record.id])).toEqual([{ owner_key: '["slack","T0FIXTURE","U0FIXTURE"]' }]);
     });
 
     it('refuses a record that is not an object at all, or holds another id or revision', async () => {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Message } from '../../core/messages.js';
 import { TEXT_PROBLEMS, textProblem } from '../../safe-text.js';
+import { ChannelName } from '../../store/record.js';
 
 /** A string of text Govstage accepts: no NUL or other control character (tab and line breaks aside), no unpaired surrogate. */
 const safeText = () =>
@@ -62,7 +63,7 @@ export const TurnReplyBody = z.object({
 export const TranscriptEntryBody = z.object({
   at: z.string(),
   from: z.enum(['user', 'bot']),
-  channel: z.enum(['web', 'slack', 'terminal']),
+  channel: ChannelName,
   text: z.string().optional(),
   messages: z.array(Message).optional(),
 });

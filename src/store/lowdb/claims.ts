@@ -5,18 +5,17 @@
  * is taken over by rewriting its file under the in-process lock; like the
  * rest of the lowdb store this is exact within one instance only.
  */
-import { createHash } from 'node:crypto';
 import { opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { GovError, isGovError } from '../../errors.js';
 import type { KeyedMutex } from '../keyed-mutex.js';
+import { checkClaim, sha256Hex } from '../record.js';
 import { DurableJsonFile, isTempFileName } from './durable-json-file.js';
 
 const ClaimEntry = z.strictObject({ key: z.string(), expiresAt: z.number() });
 type ClaimEntry = z.infer<typeof ClaimEntry>;
 
-const MAX_KEY = 512;
 /** Expired claim files are swept after this many claims (and at open). */
 const CLAIMS_PER_SWEEP = 500;
 
@@ -30,9 +29,8 @@ export class ClaimFolder {
   ) {}
 
   async claimOnce(key: string, ttlMs: number): Promise<boolean> {
-    if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY) throw new GovError('BAD_INPUT', `A claim key must be 1 to ${MAX_KEY} characters`);
-    if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new GovError('BAD_INPUT', `A claim needs a positive ttl in milliseconds, not ${ttlMs}`);
-    const name = createHash('sha256').update(key).digest('hex');
+    checkClaim(key, ttlMs);
+    const name = sha256Hex(key);
     const claimed = await this.locks.runExclusive(`${this.folder}\u0000claim\u0000${name}`, async () => {
       const file = this.file(name);
       const entry: ClaimEntry = { key, expiresAt: this.now() + ttlMs };

@@ -228,6 +228,12 @@ export function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** An I/O failure as the GovError it means (the store is unwell, not the data); a GovError stays as it is. */
+export function unavailable(message: string, error: unknown): GovError {
+  if (error instanceof GovError) return error;
+  return new GovError('UNAVAILABLE', `${message}: ${errorMessage(error)}`, undefined, { cause: error });
+}
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

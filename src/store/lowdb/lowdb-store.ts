@@ -1,37 +1,34 @@
 /**
- * The default conversation store: plain JSON files under one folder, for a
+ * The default conversation store: lowdb JSON files under one folder, for a
  * single running instance (several instances need the PostgreSQL store).
  *
- *   conversations/<id>.json      one record per file, so a turn rewrites only
- *                                its own conversation and costs the same
- *                                however many are stored
+ *   conversations/<id>.json      one lowdb database per conversation (a `Low`
+ *                                over ConversationFile, our durable adapter),
+ *                                so a turn rewrites only its own conversation
+ *                                and costs the same however many are stored
  *   resume-codes/<hash>.json     { id }: which conversation holds that code
- *   owners/<ownerHash>.json      { ids }: the conversations of one owner
+ *   owners/<ownerHash>.json      { ids }: the conversations of one owner (a
+ *                                `Low` too), named by the sha256 of ownerKey
  *
  * Indexes are written ahead of the record and cleaned after it, so a crash
  * can leave a stale index entry but never a missing one; readers check every
  * entry against the record itself, so a stale one is invisible.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, opendir, stat, unlink, writeFile } from 'node:fs/promises';
-import type { Dir, Stats } from 'node:fs';
+import type { Dir } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { z } from 'zod';
 import { formatPath } from '../../core/data-file.js';
 import { GovError, isGovError } from '../../errors.js';
 import { KeyedMutex } from '../keyed-mutex.js';
-import { checkIncoming, isSafeStoreName, toSummary } from '../record-checks.js';
-import {
-  ConversationRecord,
-  type ConversationStore,
-  type ConversationSummary,
-  type Owner,
-} from '../types.js';
+import { checkIncoming, isSafeStoreName, ownerKey, sameOwner, sha256Hex, toSummary, type ConversationRecord, type Owner } from '../record.js';
+import type { ConversationStore, ConversationSummary } from '../types.js';
 import { ClaimFolder } from './claims.js';
-import { DurableJsonFile, errorCode, isTempFileName, TEMP_SUFFIX } from './durable-json-file.js';
+import { ConversationFile } from './conversation-file.js';
+import { DurableJsonFile, errorCode, isTempFileName, TEMP_SUFFIX, unavailable } from './durable-json-file.js';
 import { RecordCache } from './record-cache.js';
-
 
 const ResumeCodeEntry = z.strictObject({ id: z.string() });
 type ResumeCodeEntry = z.infer<typeof ResumeCodeEntry>;
@@ -110,7 +107,7 @@ export class LowdbStore implements ConversationStore {
         // Checked first so a doomed create does not touch the indexes of the existing conversation.
         if (await exists(this.conversationPath(next.id))) throw conflictExists(next.id);
         await this.addIndexes(next, undefined);
-        // Exclusive create: also holds against another process or store object on the same folder.
+        // Exclusive create (lowdb has none): also holds against another process or store object on the same folder.
         if (!(await this.conversationFile(next.id).create(next))) throw conflictExists(next.id);
       }),
     );
@@ -122,6 +119,7 @@ export class LowdbStore implements ConversationStore {
     return this.readRecord(id);
   }
 
+  /** A compare-and-swap on the conversation's lowdb database: read, check the revision, write, all under its lock. */
   async update(next: ConversationRecord, expectedRevision: number): Promise<void> {
     this.assertOpen();
     const record = checkIncoming(next);
@@ -129,7 +127,9 @@ export class LowdbStore implements ConversationStore {
     await this.track(() =>
       this.exclusive('conversation', id, async () => {
         // Re-read under the lock (from the cache when the file is unchanged): the revision check and the write must be one step.
-        const stored = await this.readRecord(id);
+        const db = this.conversation(id);
+        await db.read();
+        const stored = db.data;
         if (!stored) throw new GovError('NOT_FOUND', `No conversation "${id}" to update`, { id });
         if (stored.revision !== expectedRevision) {
           throw new GovError(
@@ -146,7 +146,8 @@ export class LowdbStore implements ConversationStore {
           );
         }
         await this.addIndexes(record, stored);
-        await this.remember(id, await this.conversationFile(id).replace(record));
+        db.data = record;
+        await db.write();
         await this.removeStaleIndexes(stored, record);
       }),
     );
@@ -171,7 +172,7 @@ export class LowdbStore implements ConversationStore {
   async findByOwner(owner: Owner): Promise<ConversationSummary[]> {
     this.assertOpen();
     const key = ownerKey(owner);
-    const entry = await this.ownerFile(key).read();
+    const entry = await this.ownerFile(owner).read();
     if (!entry) return [];
     const ids = [...new Set(entry.ids)].filter(isSafeStoreName);
     const records: (ConversationRecord | undefined)[] = [];
@@ -216,7 +217,6 @@ export class LowdbStore implements ConversationStore {
           // A damaged record must still be deletable (retention); its index entries go stale, which readers tolerate.
           if (!isGovError(error) || error.kind !== 'UNRESTORABLE') throw error;
         }
-        records.delete(this.conversationPath(id));
         const removed = await this.conversationFile(id).remove();
         if (previous) await this.removeStaleIndexes(previous, undefined);
         return removed;
@@ -253,41 +253,19 @@ export class LowdbStore implements ConversationStore {
     return join(this.dir, 'conversations', `${id}.json`);
   }
 
-  private conversationFile(id: string): DurableJsonFile<ConversationRecord | null> {
-    return new DurableJsonFile<ConversationRecord | null>(this.conversationPath(id), {
-      label: `conversation "${id}"`,
-      parse: (value) => parseStoredRecord(id, value),
-    });
+  private conversationFile(id: string): ConversationFile {
+    return new ConversationFile(id, this.conversationPath(id), records);
+  }
+
+  /** The conversation's lowdb database: `data` is its record, or null when there is none. */
+  private conversation(id: string): Low<ConversationRecord | null> {
+    return new Low<ConversationRecord | null>(this.conversationFile(id), null);
   }
 
   private async readRecord(id: string): Promise<ConversationRecord | undefined> {
-    const path = this.conversationPath(id);
-    let stats: Stats;
-    try {
-      stats = await stat(path);
-    } catch (error) {
-      records.delete(path);
-      if (errorCode(error) === 'ENOENT') return undefined;
-      throw unavailable(`Cannot read stored conversation "${id}"`, error);
-    }
-    const cached = records.get(path, stats);
-    // Validated when it was read or written: parsing gives the caller its own copy.
-    if (cached !== undefined) return JSON.parse(cached) as ConversationRecord;
-    const read = await this.conversationFile(id).readWithText();
-    // Cached with the identity the file had before it was read: if it changed in between, the next read sees the difference.
-    if (read?.value) records.set(path, read.text, stats);
-    return read?.value ?? undefined;
-  }
-
-  /** Caches the text just written (with its file's identity, read back once). */
-  private async remember(id: string, text: string): Promise<void> {
-    const path = this.conversationPath(id);
-    try {
-      records.set(path, text, await stat(path));
-    } catch {
-      // Only the cache is affected: the next read goes to the file.
-      records.delete(path);
-    }
+    const db = this.conversation(id);
+    await db.read();
+    return db.data ?? undefined;
   }
 
   /** For listings: a damaged record is skipped (and reported), so one bad file does not hide the rest. */
@@ -310,9 +288,11 @@ export class LowdbStore implements ConversationStore {
     });
   }
 
-  private ownerFile(key: string): DurableJsonFile<OwnerEntry | null> {
-    return new DurableJsonFile<OwnerEntry | null>(join(this.dir, 'owners', `${key}.json`), {
-      label: `owner index ${key.slice(0, 8)}…`,
+  /** Named by a hash of the owner's key, so Slack and Teams ids never reach the file system (and as version 1 named it). */
+  private ownerFile(owner: Owner): DurableJsonFile<OwnerEntry | null> {
+    const name = sha256Hex(ownerKey(owner));
+    return new DurableJsonFile<OwnerEntry | null>(join(this.dir, 'owners', `${name}.json`), {
+      label: `owner index ${name.slice(0, 8)}…`,
       parse: (value) => parseIndexEntry(OwnerEntry, value, 'owner index'),
     });
   }
@@ -323,10 +303,10 @@ export class LowdbStore implements ConversationStore {
     if (code !== undefined && code !== previous?.resumeCode?.hash) {
       await this.exclusive('resume-code', code, () => this.resumeCodeFile(code).write({ id: next.id }));
     }
-    if (next.owner && !sameOwner(next.owner, previous?.owner ?? null)) {
-      const key = ownerKey(next.owner);
-      await this.exclusive('owner', key, async () => {
-        const db = new Low<OwnerEntry | null>(this.ownerFile(key), null);
+    const owner = next.owner;
+    if (owner && !sameOwner(owner, previous?.owner ?? null)) {
+      await this.exclusive('owner', ownerKey(owner), async () => {
+        const db = new Low<OwnerEntry | null>(this.ownerFile(owner), null);
         await db.read();
         const ids = db.data?.ids ?? [];
         if (ids.includes(next.id)) return;
@@ -363,11 +343,11 @@ export class LowdbStore implements ConversationStore {
         }),
       );
     }
-    if (previous.owner && !sameOwner(previous.owner, next?.owner ?? null)) {
-      const key = ownerKey(previous.owner);
+    const owner = previous.owner;
+    if (owner && !sameOwner(owner, next?.owner ?? null)) {
       await attempt('owner index', () =>
-        this.exclusive('owner', key, async () => {
-          const file = this.ownerFile(key);
+        this.exclusive('owner', ownerKey(owner), async () => {
+          const file = this.ownerFile(owner);
           const db = new Low<OwnerEntry | null>(file, null);
           await db.read();
           if (!db.data?.ids.includes(id)) return;
@@ -403,37 +383,6 @@ export class LowdbStore implements ConversationStore {
   private assertOpen(): void {
     if (this.closed) throw new GovError('UNAVAILABLE', 'The conversation store is closed');
   }
-}
-
-/**
- * The file name of an owner's index: a hash, so Slack ids never reach the
- * file system, of an unambiguous encoding ("ab"+"c" and "a"+"bc" differ),
- * including the kind so future owner kinds cannot collide.
- */
-export function ownerKey(owner: Owner): string {
-  return createHash('sha256').update(JSON.stringify([owner.kind, owner.teamId, owner.userId])).digest('hex');
-}
-
-function sameOwner(a: Owner | null, b: Owner | null): boolean {
-  if (a === null || b === null) return a === b;
-  return ownerKey(a) === ownerKey(b);
-}
-
-function parseStoredRecord(id: string, value: unknown): ConversationRecord {
-  const parsed = ConversationRecord.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
-    const first = issues[0];
-    throw new GovError(
-      'UNRESTORABLE',
-      `Stored conversation "${id}" cannot be restored: ${first ? `${first.path}: ${first.message}` : 'invalid'}`,
-      { id, issues },
-    );
-  }
-  if (parsed.data.id !== id) {
-    throw new GovError('UNRESTORABLE', `Stored conversation "${id}" cannot be restored: its file holds id "${parsed.data.id}"`, { id });
-  }
-  return parsed.data;
 }
 
 function parseIndexEntry<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
@@ -474,10 +423,4 @@ async function removeTempFiles(folder: string): Promise<void> {
       if (errorCode(error) !== 'ENOENT') throw error;
     });
   }
-}
-
-function unavailable(message: string, error: unknown): GovError {
-  if (isGovError(error)) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new GovError('UNAVAILABLE', `${message}: ${reason}`, undefined, { cause: error });
 }

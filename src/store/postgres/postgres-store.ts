@@ -22,13 +22,10 @@ import { z } from 'zod';
 import { formatPath } from '../../core/data-file.js';
 import { ConversationState } from '../../core/conversation/state.js';
 import { GovError, isGovError } from '../../errors.js';
-import { ConversationRecord, Owner, type ConversationStore, type ConversationSummary } from '../types.js';
+import { checkClaim, checkIncoming, CURRENT_FORMAT, isSafeStoreName, Owner, ownerKey, type ConversationRecord, type RecordFormat } from '../record.js';
+import type { ConversationStore, ConversationSummary } from '../types.js';
 import { applyMigrations, type MigrationOutcome } from './migrations.js';
-import { checkIncoming, isSafeStoreName } from '../record-checks.js';
 
-/** The same rule as the lowdb store, so conversations can move between the two backends either way. */
-/** Longest claimOnce key accepted (Slack event ids are ~12 characters). */
-const MAX_CLAIM_KEY = 512;
 /** Expired claims are swept after this many claims by one store object. */
 const CLAIMS_PER_SWEEP = 500;
 
@@ -52,6 +49,8 @@ export interface PostgresStoreOptions {
   pageSize?: number;
   /** Run the migrations in open() (default true). */
   migrate?: boolean;
+  /** How records are stored and read back (default: this version's). Only tests set it, to act as another release on the same database. */
+  recordFormat?: RecordFormat;
   /**
    * Told about problems that do not fail the call: a row skipped by list()
    * or findByOwner() because its summary cannot be read, a dropped idle
@@ -77,6 +76,7 @@ export class PostgresStore implements ConversationStore {
   private readonly options: PostgresStoreOptions;
   private readonly onWarning: (warning: PostgresStoreWarning) => void;
   private readonly describe: DatabaseDescription;
+  private readonly format: RecordFormat;
   private readonly inflight = new Set<Promise<unknown>>();
   private pool: pg.Pool | undefined;
   private closed = false;
@@ -87,6 +87,7 @@ export class PostgresStore implements ConversationStore {
     this.options = options;
     this.onWarning = options.onWarning ?? (() => {});
     this.describe = describeDatabase(options.connectionString);
+    this.format = options.recordFormat ?? CURRENT_FORMAT;
   }
 
   /** Where the store connects, without the password: for logs and messages. */
@@ -149,7 +150,7 @@ export class PostgresStore implements ConversationStore {
         await pool.query(
           `INSERT INTO conversations (id, revision, record, status, owner_key, resume_code_hash, created_at, updated_at)
            VALUES ($1, $2, $3::jsonb, $4, $5, $6, coalesce($7::timestamptz, now()), coalesce($8::timestamptz, now()))`,
-          [next.id, next.revision, JSON.stringify(next), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
+          [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
         );
       } catch (error) {
         throw uniqueViolation(error, next.id) ?? error;
@@ -173,7 +174,7 @@ export class PostgresStore implements ConversationStore {
           `INSERT INTO conversations (id, revision, record, status, owner_key, resume_code_hash, created_at, updated_at)
            VALUES ($1, $2, $3::jsonb, $4, $5, $6, coalesce($7::timestamptz, now()), coalesce($8::timestamptz, now()))
            ON CONFLICT (id) DO NOTHING`,
-          [next.id, next.revision, JSON.stringify(next), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
+          [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
         );
         if (inserted.rowCount === 1) return 'created';
         const updated = await pool.query(
@@ -181,7 +182,7 @@ export class PostgresStore implements ConversationStore {
               SET revision = $2, record = $3::jsonb, status = $4, owner_key = $5, resume_code_hash = $6,
                   created_at = coalesce($7::timestamptz, created_at), updated_at = coalesce($8::timestamptz, now())
             WHERE id = $1 AND revision < $2`,
-          [next.id, next.revision, JSON.stringify(next), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
+          [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
         );
         return updated.rowCount === 1 ? 'updated' : 'skipped';
       } catch (error) {
@@ -199,7 +200,7 @@ export class PostgresStore implements ConversationStore {
       const result = await pool.query<{ revision: number; record: unknown }>('SELECT revision, record FROM conversations WHERE id = $1', [id]);
       return result.rows[0];
     });
-    return row ? parseStoredRecord(id, row.revision, row.record) : undefined;
+    return row ? this.format.fromStored(row.record, id, 'row', row.revision) : undefined;
   }
 
   async update(next: ConversationRecord, expectedRevision: number): Promise<void> {
@@ -215,7 +216,7 @@ export class PostgresStore implements ConversationStore {
                 SET revision = $3, record = $4::jsonb, status = $5, owner_key = $6, resume_code_hash = $7,
                     created_at = coalesce($8::timestamptz, created_at), updated_at = coalesce($9::timestamptz, now())
               WHERE id = $1 AND revision = $2`,
-            [id, expectedRevision, record.revision, JSON.stringify(record), record.state.status, ownerKeyOf(record), record.resumeCode?.hash ?? null, timestamp(record.createdAt), timestamp(record.updatedAt)],
+            [id, expectedRevision, record.revision, JSON.stringify(this.format.toStored(record)), record.state.status, ownerKeyOf(record), record.resumeCode?.hash ?? null, timestamp(record.createdAt), timestamp(record.updatedAt)],
           );
         } catch (error) {
           throw uniqueViolation(error, id) ?? error;
@@ -382,15 +383,7 @@ export class PostgresStore implements ConversationStore {
 
 // --- records -----------------------------------------------------------------
 
-/**
- * The owner index key: an unambiguous encoding ("ab"+"c" and "a"+"bc"
- * differ) that includes the kind, so future owner kinds cannot collide.
- * Plain JSON rather than a hash, so it can be read in psql.
- */
-export function ownerKey(owner: Owner): string {
-  return JSON.stringify([owner.kind, owner.teamId, owner.userId]);
-}
-
+/** The owner_key column: ownerKey as it is (JSON, so it can be read in psql). */
 function ownerKeyOf(record: ConversationRecord): string | null {
   return record.owner ? ownerKey(record.owner) : null;
 }
@@ -399,32 +392,6 @@ function ownerKeyOf(record: ConversationRecord): string | null {
 function timestamp(value: string): string | null {
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
-
-function parseStoredRecord(id: string, revision: number, value: unknown): ConversationRecord {
-  const parsed = ConversationRecord.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
-    const first = issues[0];
-    throw new GovError('UNRESTORABLE', `Stored conversation "${id}" cannot be restored: ${first ? `${first.path}: ${first.message}` : 'invalid'}`, { id, issues });
-  }
-  if (parsed.data.id !== id) {
-    throw new GovError('UNRESTORABLE', `Stored conversation "${id}" cannot be restored: its row holds id "${parsed.data.id}"`, { id });
-  }
-  if (parsed.data.revision !== revision) {
-    // Updates compare the column: a record that disagrees with it could never be saved again.
-    throw new GovError('UNRESTORABLE', `Stored conversation "${id}" cannot be restored: its record says revision ${parsed.data.revision} but its row ${revision}`, {
-      id,
-    });
-  }
-  return parsed.data;
-}
-
-function checkClaim(key: string, ttlMs: number): void {
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_CLAIM_KEY) {
-    throw new GovError('BAD_INPUT', `A claim key must be 1 to ${MAX_CLAIM_KEY} characters`);
-  }
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new GovError('BAD_INPUT', `A claim needs a positive ttl in milliseconds, not ${ttlMs}`);
 }
 
 // --- errors ------------------------------------------------------------------
