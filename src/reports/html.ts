@@ -87,9 +87,12 @@ export function reportHtml(report: AssessmentReport, title: string, links: Repor
         )}`,
       )
     : '';
+  const label = (key: string) => e(report.labels[key] ?? '');
+  const quotes = (key: string, list: { short: string; answer: string }[]) =>
+    list.length > 0 ? `<p class="because-label">${label(key)}</p><ul class="because">${list.map((q) => `<li>${e(q.short)}: “${e(q.answer)}”</li>`).join('')}</ul>` : '';
   const themes = report.themes
     .map(
-      (t) => `<article class="theme"><h3>${e(t.title)}: <span class="stage stage-${t.stage ?? 'none'}">${e(t.stageLabel)}</span></h3><p>${e(t.explanation)}</p>${
+      (t) => `<article class="theme"><h3>${e(t.title)}: <span class="stage stage-${t.stage ?? 'none'}">${e(t.stageLabel)}</span></h3><p class="ours">${label('oursLabel')}</p><p>${e(t.explanation)}</p>${quotes('strengthsLabel', t.strengths)}${quotes('becauseLabel', t.holdingBack)}${quotes('pendingLabel', t.pending)}${
         t.milestone ? `<p class="milestone-heading">Next stage to aim for (${e(t.milestone.stageLabel)}, OECD characteristics):</p><ul class="milestone">${t.milestone.characteristics.map((c) => `<li>${e(c)}</li>`).join('')}</ul>` : ''
       }</article>`,
     )
@@ -107,7 +110,7 @@ export function reportHtml(report: AssessmentReport, title: string, links: Repor
   const suggestions = `<ol class="suggestions">${report.suggestions
     .map(
       (s) => `<li class="suggestion"><p class="policy"><span class="stage stage-${s.stage}">${e(s.stage)}</span> ${e(s.text)}</p><p class="reason">${e(s.reason)}</p>${
-        s.because.length > 0 ? `<p class="because-label">Because you said:</p><ul class="because">${s.because.map((b) => `<li>“${e(b.answer)}” to: ${e(b.question)}</li>`).join('')}</ul>` : ''
+        quotes('becauseLabel', s.because)
       }</li>`,
     )
     .join('')}</ol>`;
@@ -126,12 +129,13 @@ export function reportHtml(report: AssessmentReport, title: string, links: Repor
 <header>
 <p class="kicker">Govstage report</p>
 <h1>${e(title)}</h1>
+${report.assessment.unit ? `<p>${e(report.assessment.unit.label)}</p>` : ''}
 <p>Finished ${e(date)}. Overall stage of development: <strong class="stage stage-${report.overall.stage ?? 'none'}">${e(report.overall.stageLabel)}</strong>.</p>
 <nav class="downloads" aria-label="Download this report"><a href="${e(links.markdown)}" download>Markdown</a> <a href="${e(links.json)}" download>JSON</a> <a href="${e(links.csv)}" download>CSV of answers</a></nav>
 </header>
 ${section('Stage of development', `<figure>${chart}<figcaption>${e(report.overall.explanation)}</figcaption></figure>${themes}`)}
 ${changes}
-${report.contradictions.length > 0 ? section('Answers that pull in different directions', `<ul>${report.contradictions.map((c) => `<li>${e(c.text)}</li>`).join('')}</ul>`) : ''}
+${report.contradictions.length > 0 ? section(report.labels.contradictionsHeading ?? '', `<ul>${report.contradictions.map((c) => `<li>${e(c.text)}${c.settlement.kind === 'kept' ? ` <em>(${e(c.settlement.note)})</em>` : ''}</li>`).join('')}</ul>`) : ''}
 ${section('Policies and practices to consider (OECD)', suggestions)}
 ${section('Your answers', answers)}
 ${report.caveats.length > 0 ? section('Caveats', `<ul>${report.caveats.map((c) => `<li>${e(c)}</li>`).join('')}</ul>`) : ''}

@@ -24,10 +24,24 @@ const unescapeCell = (text: string) => text.replace(/\\([!-/:-@[-`{-~])|<br>/g, 
 export function reportMarkdown(report: AssessmentReport, title: string): string {
   const lines: string[] = [`# ${escapeText(title)}`, ''];
   lines.push(`- Finished: ${report.finishedAt ?? '(not finished)'}`, `- Report generated: ${report.generatedAt}`);
+  if (report.assessment.unit) lines.push(`- Assessed: ${escapeText(report.assessment.unit.label)}`);
   lines.push(`- Overall stage: **${report.overall.stageLabel}**`, '', escapeText(report.overall.explanation), '');
-  lines.push('## Stage per theme', '', '| Theme | Stage |', '| --- | --- |');
+  const label = (key: string) => escapeText(report.labels[key] ?? '');
+  lines.push('## Stage per theme', '', `*${label('oursLabel')}: the themes.*`, '', '| Theme | Stage |', '| --- | --- |');
   for (const theme of report.themes) lines.push(`| ${escapeCell(theme.title)} | ${escapeCell(theme.stageLabel)} |`);
   lines.push('');
+  const quotes = (key: string, list: { short: string; answer: string }[]) => {
+    if (list.length === 0) return;
+    lines.push(label(key), '');
+    for (const q of list) lines.push(`- ${escapeText(q.short)}: “${escapeText(q.answer)}”`);
+    lines.push('');
+  };
+  for (const theme of report.themes) {
+    lines.push(`### ${escapeText(theme.title)}: ${escapeText(theme.stageLabel)}`, '', escapeText(theme.explanation), '');
+    quotes('strengthsLabel', theme.strengths);
+    quotes('becauseLabel', theme.holdingBack);
+    quotes('pendingLabel', theme.pending);
+  }
   if (report.previous) {
     lines.push('## Changes since the previous assessment', '', `Previous assessment finished: ${report.previous.finishedAt ?? 'unknown'}`, '', '| Theme | Before | Now | Change |', '| --- | --- | --- | --- |');
     for (const t of report.previous.themes) lines.push(`| ${escapeCell(t.title)} | ${t.from ?? '–'} | ${t.to ?? '–'} | ${t.direction} |`);
@@ -37,18 +51,14 @@ export function reportMarkdown(report: AssessmentReport, title: string): string 
   for (const a of report.answers) lines.push(`| ${a.number} | ${escapeCell(a.question)} | ${escapeCell(a.answer)} | ${escapeCell(a.note)} |`);
   lines.push('');
   if (report.contradictions.length > 0) {
-    lines.push('## Answers that pull in different directions', '');
-    for (const c of report.contradictions) lines.push(`- ${escapeText(c.text)}`);
+    lines.push(`## ${label('contradictionsHeading')}`, '');
+    for (const c of report.contradictions) lines.push(`- ${escapeText(c.text)}${c.settlement.kind === 'kept' ? ` (${escapeText(c.settlement.note)})` : ''}`);
     lines.push('');
   }
   lines.push('## Policies and practices to consider (OECD)', '');
   report.suggestions.forEach((s, i) => {
     lines.push(`### ${i + 1}. ${escapeText(s.text)}`, '', `*${escapeText(s.reason)}*`, '');
-    if (s.because.length > 0) {
-      lines.push('Because you said:', '');
-      for (const b of s.because) lines.push(`- "${escapeText(b.answer)}" to: ${escapeText(b.question)}`);
-      lines.push('');
-    }
+    quotes('becauseLabel', s.because);
   });
   lines.push('## Next stage to aim for (OECD characteristics)', '');
   for (const theme of report.themes) {

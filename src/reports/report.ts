@@ -110,6 +110,7 @@ export const AssessmentReport = z
       }),
     ),
     caveats: z.array(z.string()),
+    labels: z.record(z.string(), z.string()).describe('the interface words the renderings use, in the report\'s language (Govstage\'s wording)'),
     previous: z
       .object({ finishedAt: z.string().nullable(), overall: ThemeChange.omit({ themeId: true, title: true }), themes: z.array(ThemeChange) })
       .nullable()
@@ -172,6 +173,7 @@ export function buildReport(definition: AssessmentDefinition, state: Conversatio
       because: s.because.map(quote),
     })),
     caveats: result.caveats,
+    labels: result.texts,
     previous:
       previous && before
         ? {

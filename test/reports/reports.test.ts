@@ -112,7 +112,7 @@ describe('the Markdown report', () => {
   const note = 'see [our portal](javascript:alert(1)) ![](https://tracker.example/p.gif) <b>bold</b> & &amp; *star* _u_ `code` ~~gone~~ $x$ www.ex.gov me@ex.gov \\[not a link] | pipe';
 
   it('shows a note as the literal text typed: no entities, no link, image, markup or autolink', async () => {
-    const { conversationId, access } = await completeAssessment(services.service, [`partly, ${note}`, ...PROFILES.intermediate.slice(1)]);
+    const { conversationId, access } = await completeAssessment(services.service, ['1', `partly, ${note}`, ...PROFILES.intermediate.slice(2)]);
     const report = await services.service.report(conversationId, access);
     expect(report.answers[0]?.note).toBe(note);
     const md = reportMarkdown(report, 'Title');
@@ -200,5 +200,40 @@ describe("coordinator's overview", () => {
     expect(suppress({ early: 0, intermediate: 3, advanced: 10, undecided: 0 }, 5)).toEqual({ early: 0, intermediate: null, advanced: null, undecided: 0 });
     expect(suppress({ early: 7, intermediate: 8, advanced: 9, undecided: 0 }, 5)).toEqual({ early: 7, intermediate: 8, advanced: 9, undecided: 0 });
     expect(suppress({ early: 1, intermediate: 1, advanced: 9, undecided: 9 }, 5)).toEqual({ early: null, intermediate: null, advanced: null, undecided: 9 });
+  });
+});
+
+describe("ours and the OECD's, apart in every output format", () => {
+  /** The advanced profile with the ecosystem part "not sure": open data is intermediate, at least, and so overall. */
+  const AT_LEAST = ['1', ...PROFILES.advanced.slice(1, 14), 'not sure'];
+
+  it('JSON marks our texts, HTML and Markdown label them, and "at least" is the same value everywhere', async () => {
+    const { conversationId, token, access } = await completeAssessment(services.service, AT_LEAST);
+    const report = await services.service.report(conversationId, access);
+    const texts = (await import('../../src/core/definition.js')).textsFor(services.definition, 'en');
+    expect(report.overall).toMatchObject({ stage: 'intermediate', status: 'at-least', explanationBy: 'govstage' });
+    expect(report.overall.stageLabel).toBe(texts.t('stageAtLeast', { stage: texts.stageLabel('intermediate') }));
+    expect(report.overall.pending.map((p) => p.questionId)).toEqual(['open-data-ecosystem']);
+    for (const t of report.themes) expect([t.titleBy, t.explanationBy]).toEqual(['govstage', 'govstage']);
+    for (const s of report.suggestions) {
+      expect(s.reasonBy).toBe('govstage');
+      expect(services.definition.policies.get(s.policyId)?.text).toBe(s.text);
+    }
+    for (const a of report.answers) {
+      expect(a.questionBy).toBe('govstage');
+      expect(a.evidences[0]?.oecdText).toBe(services.definition.characteristics.get(a.characteristicId)?.text);
+    }
+    expect(report.assessment.unit).toEqual({ id: 'national', label: 'A national government as a whole' });
+
+    const auth = { Authorization: `Bearer ${token}` };
+    const md = (await request(app).get(`/api/conversations/${conversationId}/report.md`).set(auth)).text;
+    expect(md).toContain(texts.t('oursLabel'));
+    expect(parseReportMarkdown(md).overall).toBe(report.overall.stageLabel);
+    const csv = parseAnswersCsv((await request(app).get(`/api/conversations/${conversationId}/report.csv`).set(auth)).text);
+    expect(new Set(csv.map((r) => `${r.overallStage}/${r.overallStageStatus}`))).toEqual(new Set(['intermediate/at-least']));
+    const link = await request(app).post(`/api/conversations/${conversationId}/report-link`).set(auth);
+    const html = (await request(app).get(link.body.path)).text;
+    expect(html.split(texts.t('oursLabel').replace(/'/g, '&#39;')).length - 1).toBeGreaterThanOrEqual(report.themes.length);
+    expect(html).toContain(report.overall.stageLabel);
   });
 });
