@@ -83,7 +83,7 @@ describe('the README', () => {
   it('npm run validate passes on the content, and names the file and path of a mistake', async () => {
     const ok = spawnSync('npm', ['run', 'validate', '--silent'], { cwd: ROOT, encoding: 'utf8' });
     expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/^ok {2}principle-2-chat v\d+: 10 questions/m);
+    expect(ok.stdout).toMatch(/^ok {2}principle-2-chat v\d+: 14 questions/m);
     const broken = await tempDir('govstage-validate-');
     dirs.push(broken);
     await cp(path.join(ROOT, 'rubric'), path.join(broken, 'rubric'), { recursive: true });

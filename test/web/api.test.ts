@@ -209,7 +209,8 @@ describe('HTTP API over the real file store', () => {
   it('publishes an OpenAPI document generated from the schemas, and health checks', async () => {
     const doc = await request(app).get('/api/openapi.json');
     expect(doc.body.openapi).toBe('3.1.0');
-    const turnSchema = doc.body.paths['/api/conversations/{id}/turns'].post.requestBody.content['application/json'].schema;
+    const ref = doc.body.paths['/api/conversations/{id}/turns'].post.requestBody.content['application/json'].schema.$ref as string;
+    const turnSchema = doc.body.components.schemas[ref.replace('#/components/schemas/', '')];
     expect(turnSchema.required).toContain('turnId');
     expect((await request(app).get('/healthz')).body.status).toBe('ok');
     expect((await request(app).get('/readyz')).body).toMatchObject({ status: 'ready', store: 'lowdb' });
