@@ -175,7 +175,9 @@ export function advance(definition: AssessmentDefinition, stored: ConversationSt
     const vocab = definition.flow.replies[state.locale] ?? definition.flow.replies[definition.flow.defaultLocale];
     if (!vocab) return fail(new GovError('INTERNAL', `no reply vocabulary for ${state.locale}`));
     const context: ReplyContext = {
-      options: question ? question.options.map((o) => ({ id: o.id, label: texts.pick(o.label), holds: o.holds })) : [],
+      // TODO(lead): build this from the new question model (reply, qualifier); this maps the old `holds` meanwhile.
+      options: question ? question.options.map((o) => ({ id: o.id, label: texts.pick(o.label), reply: o.holds })) : [],
+      qualifier: null,
       confirming: value === 'confirmRestart',
     };
     intent = parseReply(input.text, context, vocab);
@@ -244,6 +246,8 @@ function apply(definition: AssessmentDefinition, texts: Texts, state: Conversati
       return step({ type: 'CANCEL' }, [info(texts.t('restartCancelled'))]);
     case 'command':
       return runCommand(intent.command);
+    // TODO(lead): render `clarify` as "Did you mean …?" with its candidate options as buttons (and keep its note); until then it is re-asked like an unknown reply.
+    case 'clarify':
     case 'unknown': {
       if (value === 'confirmRestart') return unchanged(...renderStep(definition, texts, state));
       if (!questionId) return unchanged(info(texts.t('unrecognisedOutsideQuestion', { text: echo }), 'warning'));
