@@ -55,7 +55,7 @@ export const REPLY_WORDS = [
   // the question's qualifier and the words that assert it
   'regularly', 'systematically',
   // what qualifies, turns or denies an answer, and where its note begins
-  'negations', 'partlyMarkers', 'weakPartlyMarkers', 'contrasts', 'noteConnectors', 'clauseStarters', 'noteSeparators', 'alternatives',
+  'negations', 'notNow', 'partlyMarkers', 'weakPartlyMarkers', 'contrasts', 'noteConnectors', 'clauseStarters', 'noteSeparators', 'alternatives',
   'fillers', 'standalone',
   // numbers: "option 2", "the second one", "change question 3"
   'numberWords', 'ordinalWords', 'optionWords', 'questionWords',

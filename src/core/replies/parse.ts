@@ -171,16 +171,16 @@ function nearest(word: string, known: ReadonlySet<string>, senses: ReadonlyMap<s
 }
 
 /**
- * Several known words equally close: keep those with the typed first letter (typos rarely hit
- * it), then those that mean something on their own; if they all mean the same, any will do.
+ * Several known words equally close: keep those with the typed first letter (typos rarely hit it),
+ * then those the typed word is one letter short of (the commonest typo: "placs", "regulary");
+ * if they all mean the same, any will do, else it stays ambiguous ("halp": help or half?).
  */
 function narrow(word: string, found: string[], senses: ReadonlyMap<string, string>): string[] {
   const keep = (list: string[], test: (w: string) => boolean) => (list.some(test) ? list.filter(test) : list);
   let list = keep(found, (w) => w[0] === word[0]);
-  list = keep(list, (w) => senses.has(w));
+  list = keep(list, (w) => w.length === word.length + 1);
   const meanings = new Set(list.map((w) => senses.get(w) ?? `word:${w}`));
-  if (meanings.size === 1) return [[...list].sort((a, b) => Math.abs(a.length - word.length) - Math.abs(b.length - word.length))[0] as string];
-  return list;
+  return meanings.size === 1 ? [list[0] as string] : list;
 }
 
 function isSwap(a: string, b: string): boolean {
@@ -609,6 +609,8 @@ interface Signals {
   /** A partly phrase that may be recorded even in free text ("in some places", "sometimes"). */
   firmPartly: boolean;
   no: boolean;
+  /** A denial that is a whole answer ("not anymore", "not yet"), not a word inside a sentence ("isn't"). */
+  firmNo: boolean;
   unsure: boolean;
   negation: boolean;
   marker: boolean;
@@ -626,7 +628,7 @@ interface Signals {
 
 /** Everything the words from `from` on point to (links skipped). */
 function scan(toks: readonly Tok[], from: number, q: number, cv: CompiledVocabulary, labels: Labels): Signals {
-  const sig: Signals = { yes: false, partly: false, firmPartly: false, no: false, unsure: false, negation: false, marker: false, weakMarker: false, contrast: false, either: [], weakQualifier: false, labels: [], order: [], doubt: false, words: 0 };
+  const sig: Signals = { yes: false, partly: false, firmPartly: false, no: false, firmNo: false, unsure: false, negation: false, marker: false, weakMarker: false, contrast: false, either: [], weakQualifier: false, labels: [], order: [], doubt: false, words: 0 };
   const saw = (c: Cls) => {
     if (!sig.order.includes(c)) sig.order.push(c);
   };
@@ -667,6 +669,7 @@ function scan(toks: readonly Tok[], from: number, q: number, cv: CompiledVocabul
         continue;
       }
       if (r.has('no')) sig.no = true;
+      if (r.has('no') && (m.length > 1 || r.has('standalone'))) sig.firmNo = true;
       sig.negation = true;
       saw('no');
     } else if (r.has('yes')) {
@@ -693,6 +696,11 @@ function scan(toks: readonly Tok[], from: number, q: number, cv: CompiledVocabul
     }
     if (r.has('weakPartlyMarker')) sig.weakMarker = true;
     if (r.has('contrast')) sig.contrast = true;
+    // "planned", "we would like to", "years ago": not so now, whatever the other words say.
+    if (r.has('notNow')) {
+      sig.negation = true;
+      saw('no');
+    }
     i += m.length;
   }
   // Distinctive label words: "no, it's all top-down" says the "yes" option's words.
@@ -733,6 +741,8 @@ function withRest(head: Reading, rest: Signals | null, startClass: Cls | null): 
       // The other options' words in a partial answer say which part: "partly, big decisions are top-down".
       const against = conflict;
       if (against.length > 0 || rest.unsure) return ask(...against, ...(rest.unsure ? ['unsure' as const] : []));
+      // "sometimes, but no longer": not even partly now?
+      if (rest.contrast && rest.firmNo) return ask('no');
       return head;
     }
     case 'no': {
@@ -787,6 +797,8 @@ function readAnswer(raw: string, toks: readonly Tok[], context: ReplyContext, cv
       const rest = { ...scan(toks, head.restStart, q, cv, labels), unsure: unsureSegment(toks, head.restStart, cv) };
       const first = unitAt(toks, skipFillers(toks, head.restStart, cv), context, cv, labels, false);
       const startClass = first && first.kind === 'answer' && first.standalone && !first.either ? (first.classes[0] as Cls) : null;
+      // "1.5", "2,5", "yes, 5": a number after the answer may be a decimal, a range or another option.
+      if (bareNumberAt(toks, head.restStart, cv)) reading = reading.kind === 'decided' ? { kind: 'candidates', list: [reading.option ? { option: reading.option } : { cls: reading.cls }] } : reading;
       // "often, but only in some places", "regularly, but not systematically": between yes and partly, the limit decides.
       if (reading.kind === 'candidates' && rest.marker && !rest.negation && !rest.unsure && sameClasses(reading.list, ['yes', 'partly'])) reading = { kind: 'decided', cls: 'partly' };
       else reading = withRest(reading, rest, startClass);
@@ -833,6 +845,12 @@ function unsureSegment(toks: readonly Tok[], from: number, cv: CompiledVocabular
     i += m ? m.length : 1;
   }
   return end();
+}
+
+/** The note's first part (up to a separator) is a number and nothing else. */
+function bareNumberAt(toks: readonly Tok[], i: number, cv: CompiledVocabulary): boolean {
+  const next = toks[i + 1];
+  return toks[i]?.kind === 'number' && (next === undefined || isSeparator(next, cv) || isOpener(next));
 }
 
 function sameClasses(list: readonly Candidate[], classes: readonly Cls[]): boolean {

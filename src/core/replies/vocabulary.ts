@@ -16,17 +16,17 @@ export const COMMANDS: readonly Command[] = ['why', 'back', 'help', 'progress', 
 export type Role =
   | 'yes' | 'partly' | 'no' | 'unsure' | 'yesOrPartly' | 'partlyOrNo'
   | 'regularly' | 'systematically'
-  | 'negation' | 'partlyMarker' | 'weakPartlyMarker' | 'contrast' | 'connector' | 'clauseStarter' | 'alternative' | 'filler' | 'standalone';
+  | 'negation' | 'notNow' | 'partlyMarker' | 'weakPartlyMarker' | 'contrast' | 'connector' | 'clauseStarter' | 'alternative' | 'filler' | 'standalone';
 
 const ROLE_LISTS: ReadonlyArray<[ReplyWord, Role]> = [
   ['yes', 'yes'], ['partly', 'partly'], ['no', 'no'], ['unsure', 'unsure'], ['yesOrPartly', 'yesOrPartly'], ['partlyOrNo', 'partlyOrNo'],
   ['regularly', 'regularly'], ['systematically', 'systematically'],
-  ['negations', 'negation'], ['partlyMarkers', 'partlyMarker'], ['weakPartlyMarkers', 'weakPartlyMarker'], ['contrasts', 'contrast'], ['noteConnectors', 'connector'],
+  ['negations', 'negation'], ['notNow', 'notNow'], ['partlyMarkers', 'partlyMarker'], ['weakPartlyMarkers', 'weakPartlyMarker'], ['contrasts', 'contrast'], ['noteConnectors', 'connector'],
   ['clauseStarters', 'clauseStarter'], ['alternatives', 'alternative'], ['fillers', 'filler'], ['standalone', 'standalone'],
 ];
 
 /** The roles that say what a word means on its own (the others say where it stands). */
-const MEANING_ROLES: ReadonlySet<Role> = new Set(['yes', 'partly', 'no', 'unsure', 'yesOrPartly', 'partlyOrNo', 'regularly', 'systematically', 'negation']);
+const MEANING_ROLES: ReadonlySet<Role> = new Set(['yes', 'partly', 'no', 'unsure', 'yesOrPartly', 'partlyOrNo', 'regularly', 'systematically', 'negation', 'notNow']);
 
 /** Stands for any count in a phrase ("in {n}"): digits below 1000 or a number word (years are not counts). */
 export const COUNT = '{n}';
@@ -184,6 +184,7 @@ export function vocabularyProblems(vocab: Partial<Vocabulary>): VocabularyProble
   const negations = new Set((vocab.negations ?? []).filter((w) => !w.includes('*')).flatMap(phraseTokens));
   const suffixes = (vocab.negations ?? []).filter((w) => w.startsWith('*')).map((w) => foldWord(w.slice(1)).lower);
   for (const key of ['yes', 'regularly', 'systematically'] as const) {
+    // (notNow words are not checked here: they never make a yes, and "no longer" is both.)
     (vocab[key] ?? []).forEach((phrase, i) => {
       const denying = tokenize(phrase).find((t) => negations.has(t.norm) || suffixes.some((s) => s !== '' && t.lower.endsWith(s)));
       if (denying) problems.push({ path: [key, i], message: `"${phrase}" contains the negation "${denying.norm}": a denial could be read as yes` });
