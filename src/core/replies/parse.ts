@@ -613,6 +613,8 @@ interface Signals {
   firmNo: boolean;
   unsure: boolean;
   negation: boolean;
+  /** Not so now: planned, wished, stopped, years ago. */
+  notNow: boolean;
   marker: boolean;
   weakMarker: boolean;
   contrast: boolean;
@@ -628,7 +630,7 @@ interface Signals {
 
 /** Everything the words from `from` on point to (links skipped). */
 function scan(toks: readonly Tok[], from: number, q: number, cv: CompiledVocabulary, labels: Labels): Signals {
-  const sig: Signals = { yes: false, partly: false, firmPartly: false, no: false, firmNo: false, unsure: false, negation: false, marker: false, weakMarker: false, contrast: false, either: [], weakQualifier: false, labels: [], order: [], doubt: false, words: 0 };
+  const sig: Signals = { yes: false, partly: false, firmPartly: false, no: false, firmNo: false, unsure: false, negation: false, notNow: false, marker: false, weakMarker: false, contrast: false, either: [], weakQualifier: false, labels: [], order: [], doubt: false, words: 0 };
   const saw = (c: Cls) => {
     if (!sig.order.includes(c)) sig.order.push(c);
   };
@@ -699,6 +701,7 @@ function scan(toks: readonly Tok[], from: number, q: number, cv: CompiledVocabul
     // "planned", "we would like to", "years ago": not so now, whatever the other words say.
     if (r.has('notNow')) {
       sig.negation = true;
+      sig.notNow = true;
       saw('no');
     }
     i += m.length;
@@ -741,8 +744,8 @@ function withRest(head: Reading, rest: Signals | null, startClass: Cls | null): 
       // The other options' words in a partial answer say which part: "partly, big decisions are top-down".
       const against = conflict;
       if (against.length > 0 || rest.unsure) return ask(...against, ...(rest.unsure ? ['unsure' as const] : []));
-      // "sometimes, but no longer": not even partly now?
-      if (rest.contrast && rest.firmNo) return ask('no');
+      // "sometimes, but no longer", "sometimes, a few years ago": not even partly now?
+      if ((rest.contrast && rest.firmNo) || rest.notNow) return ask('no');
       return head;
     }
     case 'no': {

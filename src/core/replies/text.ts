@@ -168,11 +168,12 @@ export function editDistance(a: string, b: string, max: number): number {
 }
 
 /**
- * Typos tolerated in a word of this length: in words of three letters only a
- * swap ("yse"), none otherwise, since a short word one letter off is often another word.
+ * Typos tolerated in a word of this length: one from four letters ("nevr"), two
+ * from ten ("ocasionaly"); in three letters only a swap ("yse"), none in fewer,
+ * since a short word one letter off is often another word ("portally" is not "partially").
  */
 export function typoAllowance(length: number): number {
-  return length <= 3 ? 0 : length <= 7 ? 1 : 2;
+  return length <= 3 ? 0 : length <= 9 ? 1 : 2;
 }
 
 /** "yesss" → ["yess", "yes"]: forms with stretched letters shortened, to try against the vocabulary. */
