@@ -11,13 +11,14 @@ import { ConversationState } from '../../src/core/conversation/state.js';
 import { advance, newConversation } from '../../src/core/conversation/turn.js';
 import type { AssessmentDefinition } from '../../src/core/definition.js';
 import { Message, type TurnInput } from '../../src/core/messages.js';
-import { parseReply, type ReplyContext, type Vocabulary } from '../../src/core/replies/parse.js';
+import { parseReply, UNSURE, type ReplyContext, type Vocabulary } from '../../src/core/replies/parse.js';
 import { GovError } from '../../src/errors.js';
 import { realDefinition } from '../core/helpers.js';
+import { corpusContexts } from '../fixtures/reply-contexts.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const NOW = new Date('2024-05-01T10:00:00.000Z');
-const INTENT_TYPES = ['answer', 'unsure', 'command', 'edit', 'note', 'confirm', 'cancel', 'unknown'];
+const INTENT_TYPES = ['answer', 'unsure', 'clarify', 'command', 'edit', 'note', 'confirm', 'cancel', 'unknown'];
 
 let definition: AssessmentDefinition;
 let vocab: Vocabulary;
@@ -32,7 +33,12 @@ beforeAll(async () => {
   contexts = [
     { options: [], qualifier: null, confirming: false },
     { options: [], qualifier: null, confirming: true },
-    ...definition.questions.map((q) => ({ options: q.options.map((o) => ({ id: o.id, label: o.label.en as string, reply: o.reply })), qualifier: null, confirming: false })),
+    ...corpusContexts().map((c) => c.context),
+    ...definition.questions.map((q) => ({
+      options: q.options.map((o) => ({ id: o.id, label: o.label.en as string, reply: o.reply })),
+      qualifier: definition.characteristics.get(q.characteristic)?.qualifier ?? null,
+      confirming: false,
+    })),
   ];
 });
 
@@ -52,6 +58,7 @@ describe('typed-reply parser', () => {
         const intent = parseReply(text, context, vocab);
         expect(INTENT_TYPES).toContain(intent.type);
         if (intent.type === 'answer') expect(context.options.map((o) => o.id)).toContain(intent.option);
+        if (intent.type === 'clarify') for (const id of intent.options) expect([...context.options.map((o) => o.id), UNSURE]).toContain(id);
       }),
       { numRuns: RUNS * 5 },
     );
@@ -74,9 +81,17 @@ describe('typed-reply parser', () => {
       '😀'.repeat(limit / 2),
       'partly'.repeat(limit / 6),
       'x'.repeat(limit),
+      // Every word unknown and different: each one is looked up for typos.
+      Array.from({ length: limit / 7 }, (_, i) => `zq${i.toString(36).padStart(4, 'k')}`).join(' '),
+      'yes, ' + 'only in some '.repeat(limit / 13),
+      'not '.repeat(limit / 4),
+      'no 1 '.repeat(limit / 5),
+      'in 2 ministries, '.repeat(limit / 17),
+      'yes ' + 'https://x.example/' + 'a('.repeat(limit / 2 - 20),
+      '(((((' + 'yes '.repeat(limit / 4 - 2),
     ];
     for (const text of shapes) {
-      for (const context of [contexts[0], contexts[2]] as ReplyContext[]) {
+      for (const context of [contexts[0], contexts[2], contexts[5]] as ReplyContext[]) {
         tried++;
         const started = performance.now();
         parseReply(text, context, vocab);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LocalizedText } from '../rubric/schema.js';
+import { vocabularyProblems } from '../replies/vocabulary.js';
 
 /** Every interface text the engine uses. Each locale of a flow must define all of them. */
 export const TEXT_KEYS = [
@@ -77,15 +78,33 @@ export const Upgrade = z.strictObject({
 });
 export type Upgrade = z.infer<typeof Upgrade>;
 
-/** The reply vocabulary: what people may type, per locale. */
+/**
+ * The reply vocabulary: what people may type, per locale. All the language
+ * knowledge of the reply parser (src/core/replies/) lives in these lists; the
+ * code only tokenises, matches and decides. What each list means is written
+ * next to it in the flow file.
+ */
 export const REPLY_WORDS = [
-  'yes', 'partly', 'no', 'unsure', 'why', 'back', 'help', 'progress', 'pause', 'restart', 'review', 'start',
-  'continue', 'seeResult', 'newAssessment', 'note', 'change',
+  // answers to the question as worded
+  'yes', 'partly', 'no', 'unsure', 'yesOrPartly', 'partlyOrNo',
+  // the question's qualifier and the words that assert it
+  'regularly', 'systematically',
+  // what qualifies, turns or denies an answer, and where its note begins
+  'negations', 'notNow', 'partlyMarkers', 'weakPartlyMarkers', 'contrasts', 'noteConnectors', 'clauseStarters', 'noteSeparators', 'alternatives',
+  'fillers', 'standalone',
+  // numbers: "option 2", "the second one", "change question 3"
+  'numberWords', 'ordinalWords', 'optionWords', 'questionWords',
+  // commands
+  'why', 'back', 'help', 'progress', 'pause', 'restart', 'review', 'start', 'continue', 'seeResult', 'newAssessment', 'note', 'change',
 ] as const;
 export type ReplyWord = (typeof REPLY_WORDS)[number];
-const ReplyTable = z.strictObject(
-  Object.fromEntries(REPLY_WORDS.map((key) => [key, z.array(z.string().min(1)).min(1)])) as Record<ReplyWord, z.ZodArray<z.ZodString>>,
-);
+export const ReplyTable = z
+  .strictObject(
+    Object.fromEntries(REPLY_WORDS.map((key) => [key, z.array(z.string().trim().min(1)).min(1)])) as Record<ReplyWord, z.ZodArray<z.ZodString>>,
+  )
+  .superRefine((table, ctx) => {
+    for (const problem of vocabularyProblems(table)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  });
 
 const TextTable = z.strictObject(
   Object.fromEntries(TEXT_KEYS.map((key) => [key, z.string().min(1)])) as Record<TextKey, z.ZodString>,
