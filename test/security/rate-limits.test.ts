@@ -141,7 +141,7 @@ describe('the default policy: a workshop behind one office address', () => {
   });
   afterAll(async () => workshop.cleanup());
 
-  /** What the widget sends for one person's assessment: start, 12 turns, a reload, a report link, a download. */
+  /** What the widget sends for one person's assessment: start, the unit, 14 answers, the result, a reload, a report link, a download. */
   async function oneAssessment(n: number): Promise<number[]> {
     const statuses: number[] = [];
     const created = await request(office).post('/api/conversations').send({});
@@ -150,9 +150,10 @@ describe('the default policy: a workshop behind one office address', () => {
     const auth = { Authorization: `Bearer ${token}` };
     let res = await request(office).post(`/api/conversations/${id}/turns`).set(auth).send({ turnId: `w${n}-start`, choice: 'start' });
     statuses.push(res.status);
-    for (let q = 0; q < 10; q++) {
+    for (let q = 0; q <= 14; q++) {
       const question = (res.body.messages as { kind: string; choices: { id: string }[] }[]).find((m) => m.kind === 'question');
-      res = await request(office).post(`/api/conversations/${id}/turns`).set(auth).send({ turnId: `w${n}-${q}`, choice: question?.choices[0]?.id, revision: res.body.revision });
+      // Option 3 ("no", or the third kind of unit) everywhere: no contradiction to settle before the result.
+      res = await request(office).post(`/api/conversations/${id}/turns`).set(auth).send({ turnId: `w${n}-${q}`, choice: question?.choices[2]?.id, revision: res.body.revision });
       statuses.push(res.status);
     }
     res = await request(office).post(`/api/conversations/${id}/turns`).set(auth).send({ turnId: `w${n}-result`, choice: 'cmd:seeResult' });
