@@ -89,6 +89,8 @@ export const ReviewItem = z.object({
   questionId: z.string(),
   question: z.string(),
   themeTitle: z.string(),
+  /** The theme's title labelled as ours, for display (empty for the opening question). */
+  themeLabel: z.string(),
   /** The answer label, or the "not answered yet" text. */
   answer: z.string(),
   answered: z.boolean(),

@@ -123,7 +123,7 @@ describe('people\'s notes', () => {
 
   it('are escaped exactly once in mrkdwn and in the fallback text, so they cannot make links or mentions', () => {
     const question: Message = { ...q1, currentAnswer: { choiceId: q1.choices[0]?.id ?? 'x', label: 'Yes', note } };
-    const review: Message = { kind: 'review', text: 'Review', items: [{ questionId: 'a', question: 'Q?', themeTitle: 'T', answer: 'Yes', answered: true, note, editChoiceId: 'edit:a' }], contradictions: [], choices: [] };
+    const review: Message = { kind: 'review', text: 'Review', items: [{ questionId: 'a', question: 'Q?', themeTitle: 'T', themeLabel: '', answer: 'Yes', answered: true, note, editChoiceId: 'edit:a' }], contradictions: [], choices: [] };
     for (const message of [question, review]) {
       const [part] = renderMessages([message], ctx);
       if (!part) throw new Error('nothing rendered');
@@ -152,7 +152,7 @@ describe('a clicked message', () => {
   });
 
   it('loses the Change buttons of a review', () => {
-    const review: Message = { kind: 'review', text: 'Review', items: [{ questionId: 'a', question: 'Q?', themeTitle: 'T', answer: 'Yes', answered: true, editChoiceId: 'edit:a' }], contradictions: [], choices: [] };
+    const review: Message = { kind: 'review', text: 'Review', items: [{ questionId: 'a', question: 'Q?', themeTitle: 'T', themeLabel: '', answer: 'Yes', answered: true, editChoiceId: 'edit:a' }], contradictions: [], choices: [] };
     const blocks = messageBlocks(review, ctx);
     expect(JSON.stringify(blocks)).toContain('gov:edit:a');
     expect(JSON.stringify(consumedBlocks(blocks, 'done'))).not.toContain('gov:edit:a');

@@ -111,7 +111,8 @@ function result(r: ResultView, m: { text: string; choices: Choice[] }, o: Render
             h(
               'li',
               null,
-              h('p', { class: 'gs-badge' }, [sg.stageLabel, ...sg.themes].join(' · ')),
+              // The themes are named, labelled as ours, in the reason below.
+              h('p', { class: 'gs-badge' }, sg.stageLabel),
               h('blockquote', null, sg.text),
               h('p', null, sg.reason),
               sg.because.length > 0 && h('p', { class: 'gs-sub' }, t.becauseLabel),
@@ -211,7 +212,7 @@ export function renderMessage(m: Message, o: RenderOptions): HTMLElement {
             h(
               'li',
               null,
-              h('p', { class: 'gs-badge' }, item.themeTitle),
+              item.themeLabel && h('p', { class: 'gs-badge' }, item.themeLabel),
               h('p', null, item.question),
               h('p', { class: item.answered ? 'gs-ans' : 'gs-ans gs-open' }, item.answer),
               item.note && h('p', { class: 'gs-cur' }, fmt(s.note, { note: item.note })),
