@@ -5,29 +5,30 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROFILES } from '../../helpers/assessment.js';
 import { axe, launchBrowser, recordErrors, startServer } from './helpers.js';
 
 const ADMIN = 'coordinator-token-for-the-browser-test';
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
 
-async function finishOne(replies: string[]): Promise<void> {
+async function finishOne(replies: readonly string[]): Promise<void> {
   const post = (path: string, body: unknown, token?: string) =>
     fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<Record<string, unknown>>);
   const started = await post('/api/conversations', {});
   const id = String(started.conversationId);
   const token = String(started.resumeToken);
   let n = 0;
-  for (const text of ['start', ...replies, 'see my result']) await post(`/api/conversations/${id}/turns`, { turnId: `a${++n}`, text }, token);
+  let last: Record<string, unknown> = {};
+  for (const text of ['start', ...replies, 'see my result']) last = await post(`/api/conversations/${id}/turns`, { turnId: `a${++n}`, text }, token);
+  if (last.status !== 'finished') throw new Error(`assessment did not finish: ${JSON.stringify(last)}`);
 }
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer({ ADMIN_TOKEN: ADMIN, MIN_GROUP_SIZE: '2', RATE_LIMIT_PER_MINUTE: '10000' }), launchBrowser()]);
-  const early = ['yes', 'no', 'yes', 'no', 'no', 'yes', 'no', 'yes', 'no', 'no'];
-  const intermediate = ['no', 'yes', 'no', 'yes', 'no', 'no', 'no', 'no', 'yes', 'no'];
-  await finishOne(early);
-  await finishOne(early);
-  await finishOne(intermediate);
+  await finishOne(PROFILES.early);
+  await finishOne(PROFILES.early);
+  await finishOne(PROFILES.intermediate);
 });
 afterAll(async () => {
   await browser?.close();

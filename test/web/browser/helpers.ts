@@ -67,8 +67,11 @@ export const currentQuestion = (page: Page): Locator => page.locator('.gs-q:has(
 
 export const questionText = async (page: Page): Promise<string> => (await currentQuestion(page).locator('.gs-text').textContent()) ?? '';
 
+/** How many numbered questions the flow asks (after the unnumbered opening question: what is assessed). */
+export const QUESTIONS = 14;
+
 /** Waits until the widget shows a live question numbered `index`. */
-export async function waitForQuestion(page: Page, index: number, total = 10): Promise<void> {
+export async function waitForQuestion(page: Page, index: number, total = QUESTIONS): Promise<void> {
   await currentQuestion(page).locator('.gs-meta', { hasText: `Question ${index} of ${total}` }).waitFor();
 }
 
@@ -80,16 +83,50 @@ export async function clickAnswer(page: Page, n: number): Promise<void> {
   await page.waitForFunction((count) => document.querySelector('.govstage-widget')?.shadowRoot?.querySelectorAll('.gs-msg').length !== count && !document.querySelector('.govstage-widget')?.shadowRoot?.querySelector('.gs-log[aria-busy]'), before);
 }
 
-/** From the intro: start, answer all ten questions with options from `answers` (1-based), see the result. */
-export async function completeByClicking(page: Page, answers: number[]): Promise<void> {
+export const NATIONAL = 'A national government as a whole';
+
+/** Answers the opening question (what is assessed) by clicking `label`, and waits for question 1. */
+export async function chooseUnit(page: Page, label = NATIONAL): Promise<void> {
+  await currentQuestion(page).locator('.gs-choices').getByRole('button', { name: label, exact: true }).click();
+  await waitForQuestion(page, 1);
+}
+
+/** From the intro: start, choose what is assessed, and wait for question 1. */
+export async function startAssessment(page: Page, unit = NATIONAL): Promise<void> {
   await page.getByRole('button', { name: 'Start the assessment' }).click();
+  await chooseUnit(page, unit);
+}
+
+/**
+ * Answers every question, from question 1, with options from `answers` (1-based; for every
+ * question 1 is its "yes" option, 3 its "no" option and 4 "Not sure"), and waits for the review.
+ */
+export async function answerByClicking(page: Page, answers: readonly number[]): Promise<void> {
+  if (answers.length !== QUESTIONS) throw new Error(`${answers.length} answers given for ${QUESTIONS} questions`);
   for (let i = 0; i < answers.length; i++) {
     await waitForQuestion(page, i + 1);
     await clickAnswer(page, answers[i] as number);
   }
-  await page.getByRole('button', { name: 'See my result' }).click();
+  await page.locator('.gs-review .gs-choices button:enabled', { hasText: 'See my result' }).last().waitFor();
+}
+
+/** From the intro: start, choose what is assessed, answer all the questions (see `answerByClicking`), see the result. */
+export async function completeByClicking(page: Page, answers: readonly number[], unit = NATIONAL): Promise<void> {
+  await startAssessment(page, unit);
+  await answerByClicking(page, answers);
+  await page.locator('.gs-review .gs-choices button:enabled', { hasText: 'See my result' }).last().click();
   await page.getByRole('heading', { name: 'Your result' }).waitFor();
 }
+
+/**
+ * The canonical profiles by clicking (test/helpers/assessment.ts has them typed): option 1 is
+ * "yes", 3 is "no". None has a contradiction.
+ */
+export const CLICKS = {
+  early: [1, 3, 1, 3, 3, 3, 3, 3, 3, 1, 3, 3, 3, 3],
+  intermediate: [3, 1, 3, 1, 3, 3, 1, 3, 3, 3, 1, 3, 3, 3],
+  advanced: [3, 1, 3, 1, 1, 1, 1, 1, 1, 3, 1, 1, 1, 1],
+} as const;
 
 /** Dialogs (alert/confirm) are recorded so a test can assert none appeared. */
 export function recordDialogs(page: Page): string[] {

@@ -8,7 +8,8 @@ import { inflateSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAnswersCsv } from '../../../src/reports/csv.js';
-import { axe, completeByClicking, launchBrowser, recordErrors, startServer } from './helpers.js';
+import { PROFILES } from '../../helpers/assessment.js';
+import { axe, CLICKS, completeByClicking, launchBrowser, recordErrors, startServer } from './helpers.js';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
@@ -27,13 +28,13 @@ describe('the report from the widget', () => {
     const page = await context.newPage();
     const errors = recordErrors(page);
     await page.goto(server.url);
-    // The early profile: limitations confirmed (option 1), achievements denied (option 3).
-    await completeByClicking(page, [1, 3, 1, 3, 3, 1, 3, 1, 3, 3]);
+    // The early profile: limitations confirmed, achievements denied.
+    await completeByClicking(page, CLICKS.early);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV of answers' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^govstage-\d{4}-\d{2}-\d{2}-answers\.csv$/);
     const csv = parseAnswersCsv(await readFile((await download.path()) as string, 'utf8'));
-    expect(csv).toHaveLength(10);
+    expect(csv).toHaveLength(14);
     expect(csv[0]?.states).toBe('holds');
 
     await page.getByRole('button', { name: 'Get a link to the full report' }).click();
@@ -46,11 +47,12 @@ describe('the report from the widget', () => {
     const reportErrors = recordErrors(report);
     await report.goto(href);
     expect(await report.locator('h1').textContent()).toMatch(/Digital Government self-assessment/);
+    expect(await report.locator('header').textContent()).toContain('A national government as a whole');
     expect(await report.locator('svg.stage-chart rect.bar-early').count()).toBe(4);
     expect(await report.locator('svg.stage-chart').getAttribute('aria-label')).toContain('Overall: Early');
     expect(await report.locator('.suggestion').count()).toBe(3);
     expect(await report.locator('.suggestion').first().textContent()).toContain('Because you said');
-    expect(await report.locator('table.answers tbody tr').count()).toBe(10);
+    expect(await report.locator('table.answers tbody tr').count()).toBe(14);
     expect(await axe(report)).toEqual([]);
 
     expect(await report.locator('.downloads').isVisible()).toBe(true);
@@ -64,6 +66,41 @@ describe('the report from the widget', () => {
     expect(reportErrors, reportErrors.join('\n')).toEqual([]);
     await context.close();
   });
+
+  it("labels every theme as Govstage's wording, shows an 'at least' stage for a 'Not sure', and the report page says the same", async () => {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    // The advanced profile, except "Not sure" for the last question (the open data ecosystem, a part of open data's advanced characteristic).
+    await completeByClicking(page, [...CLICKS.advanced.slice(0, -1), 4]);
+    const result = page.locator('.gs-result');
+    const themes = result.locator('section.gs-theme');
+    expect(await themes.locator('h4').allTextContents()).toEqual(['Engaging people in policy and services', 'Legal and enabling framework', 'Open government data']);
+    // Each theme's title is ours, and says so right under it.
+    for (let i = 0; i < 3; i++) expect(await themes.nth(i).locator('h4 + p').textContent()).toBe("Govstage's wording, not the OECD's");
+    expect(await themes.locator('.gs-badge').allTextContents()).toEqual(['Stage: Advanced', 'Stage: Advanced', 'Stage: Intermediate, at least']);
+    expect(await result.locator('.gs-overall').textContent()).toBe('Overall stage: Intermediate, at least');
+    const openData = themes.nth(2);
+    expect(await openData.locator('.gs-sub', { hasText: 'Needs an answer:' }).locator('+ ul').textContent()).toBe('an open data ecosystem around the portal: “Not sure”');
+    expect(await result.locator('svg.gs-chart').getAttribute('aria-label')).toContain('Open government data: Intermediate, at least.');
+
+    await result.getByRole('button', { name: 'Get a link to the full report' }).click();
+    const href = (await page.getByRole('link', { name: 'Open the full report (new tab)' }).getAttribute('href')) as string;
+    const report = await context.newPage();
+    const reportErrors = recordErrors(report);
+    await report.goto(href);
+    const articles = report.locator('article.theme');
+    expect(await articles.locator('h3 .stage').allTextContents()).toEqual(['Advanced', 'Advanced', 'Intermediate, at least']);
+    for (let i = 0; i < 3; i++) expect(await articles.nth(i).locator('p.ours').textContent()).toBe("Govstage's wording, not the OECD's");
+    expect(await report.locator('header strong.stage').textContent()).toBe('Intermediate, at least');
+    const chart = (await report.locator('svg.stage-chart').getAttribute('aria-label')) ?? '';
+    expect(chart).toContain('Open government data: Intermediate, at least;');
+    expect(chart).toContain('Overall: Intermediate, at least');
+    expect(await articles.nth(2).textContent()).toContain('an open data ecosystem around the portal: “Not sure”');
+    expect(await axe(report)).toEqual([]);
+    expect(reportErrors, reportErrors.join('\n')).toEqual([]);
+    await context.close();
+  });
 });
 
 /** Calls the server's API as the widget would. */
@@ -74,17 +111,19 @@ async function api(method: string, path: string, body?: unknown, token?: string)
 
 /** A finished re-assessment (so the page has its widest table, the changes) with a long evidence link as a note; its report page's path. */
 async function reassessmentReportPath(): Promise<string> {
-  const run = async (conversation: Record<string, unknown>, replies: string[]) => {
+  const run = async (conversation: Record<string, unknown>, replies: readonly string[]) => {
     const say = (text: string) => api('POST', `/api/conversations/${conversation.conversationId as string}/turns`, { turnId: randomUUID(), text }, conversation.resumeToken as string);
     await say('start');
     for (const reply of replies) await say(reply);
     return say('see my result');
   };
   const first = await api('POST', '/api/conversations', {});
-  const done = await run(first, ['yes', 'no', 'yes', 'no', 'no', 'yes', 'no', 'yes', 'no', 'no']);
+  const done = await run(first, PROFILES.early);
   expect(done.status).toBe('finished');
   const again = (await api('POST', `/api/conversations/${first.conversationId as string}/turns`, { turnId: randomUUID(), text: 'new assessment' }, first.resumeToken as string)).switchTo as Record<string, unknown>;
-  await run(again, ['partly, https://example.gov/consultations/2024/evidence-of-engagement-with-citizens.pdf', 'yes', 'no', 'yes', 'yes', 'no', 'yes', 'no', 'yes', 'not sure']);
+  // Mixed, with no contradiction, so that "see my result" finishes it.
+  const redone = await run(again, ['1', 'partly, https://example.gov/consultations/2024/evidence-of-engagement-with-citizens.pdf', 'yes', 'no', 'yes', 'yes', 'no', 'yes', 'yes', 'partly', 'no', 'yes', 'partly', 'yes', 'not sure']);
+  expect(redone.status).toBe('finished');
   const link = await api('POST', `/api/conversations/${again.conversationId as string}/report-link`, {}, again.resumeToken as string);
   return link.path as string;
 }
@@ -138,7 +177,7 @@ describe('the report page on a phone and on paper', () => {
     expect(Math.min(...fit.chartText)).toBeGreaterThanOrEqual(12);
     // Each row of a table is a block there, still a table to assistive technology.
     expect(await page.getByRole('table').count()).toBe(2);
-    expect(await page.getByRole('table').last().getByRole('row').count()).toBe(11);
+    expect(await page.getByRole('table').last().getByRole('row').count()).toBe(15);
     expect(await axe(page)).toEqual([]);
     // Still readable, not huge, on a desktop screen.
     await page.setViewportSize({ width: 1200, height: 900 });

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axe, focused, launchBrowser, recordErrors, startServer, waitForQuestion } from './helpers.js';
+import { axe, currentQuestion, focused, launchBrowser, recordErrors, startServer, waitForQuestion } from './helpers.js';
 
 let site: Server;
 let siteUrl = '';
@@ -62,7 +62,10 @@ describe('the widget as a bubble on another site', () => {
     await page.locator('.gs-choices button', { hasText: 'Start the assessment' }).waitFor();
     expect((await focused(page)).text).toBe('Start the assessment');
 
-    // Cross-origin turn with a bearer token (CORS preflight) from the keyboard.
+    // Cross-origin turns with a bearer token (CORS preflight) from the keyboard: the opening question, then question 1.
+    await page.keyboard.press('Enter');
+    await currentQuestion(page).getByRole('button', { name: 'A national government as a whole' }).waitFor();
+    expect((await focused(page)).text).toBe('A national government as a whole');
     await page.keyboard.press('Enter');
     await waitForQuestion(page, 1);
     expect((await focused(page)).firstChoice).toBe(true);

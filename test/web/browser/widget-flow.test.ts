@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   clickAnswer,
+  CLICKS,
   completeByClicking,
   countEverywhere,
   currentQuestion,
@@ -17,9 +18,11 @@ import {
   questionText,
   recordDialogs,
   recordErrors,
+  startAssessment,
   startServer,
   typeReply,
   waitForQuestion,
+  answerByClicking,
 } from './helpers.js';
 
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -47,17 +50,16 @@ async function openDemo(path = '/'): Promise<{ page: Page; context: BrowserConte
   return { page, context, errors };
 }
 
-const start = async (page: Page) => {
-  await page.getByRole('button', { name: 'Start the assessment' }).click();
-  await waitForQuestion(page, 1);
-};
+/** From the intro to question 1: start, and assess a national government. */
+const start = (page: Page) => startAssessment(page);
 
 const liveAnswerButtons = (page: Page) => page.locator('.gs-q .gs-choices button:enabled');
 
 describe('the widget on the demo page', () => {
   it('completes an assessment by clicking and shows the result with its chart and suggestions', async () => {
     const { page, errors } = await openDemo();
-    await completeByClicking(page, [1, 2, 2, 1, 3, 2, 3, 1, 2, 3]);
+    // A mixed profile with no contradiction (so "See my result" goes straight to the result).
+    await completeByClicking(page, [1, 2, 2, 2, 3, 2, 2, 1, 2, 2, 1, 2, 3, 2], 'A ministry or agency');
     const overall = await page.locator('.gs-overall').textContent();
     expect(overall).toMatch(/^Overall stage: (Early|Intermediate|Advanced)$/);
     const chart = page.locator('svg.gs-chart[role="img"]');
@@ -70,8 +72,12 @@ describe('the widget on the demo page', () => {
     expect(await suggestions.first().locator('blockquote').textContent()).not.toBe('');
     expect(await page.locator('.gs-sugg').textContent()).toContain('Because you said:');
     expect(await page.locator('.gs-source').textContent()).toMatch(/^Source: OECD/);
-    // Every answer was echoed as the person's own bubble.
-    expect(await page.locator('.gs-user').count()).toBe(12);
+    // Every answer was echoed as the person's own bubble: start, what is assessed, 14 answers, see my result.
+    expect(await page.locator('.gs-user').count()).toBe(17);
+    expect(await page.locator('.gs-user').nth(1).textContent()).toBe('You said: A ministry or agency');
+    // What is assessed words the questions and the result.
+    expect(await page.locator('.gs-q .gs-text').nth(1).textContent()).toContain('your ministry or agency');
+    expect(await page.locator('.gs-result').textContent()).toContain('Overall stage of development for your ministry or agency:');
     // Starting again from the result switches to a fresh conversation.
     const before = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith('govstage:'))?.[1]);
     await page.locator('.gs-result').getByRole('button', { name: 'Start a new assessment' }).click();
@@ -88,8 +94,13 @@ describe('the widget on the demo page', () => {
     for (let i = 0; i < 30 && (await focused(page)).text !== 'Start the assessment'; i++) await page.keyboard.press('Tab');
     expect((await focused(page)).text).toBe('Start the assessment');
     await page.keyboard.press('Enter');
-    const answers = [2, 1, 3, 4, 1, 2, 3, 1, 2, 1];
-    for (let q = 1; q <= 10; q++) {
+    // The opening question (what is assessed): focus on its first choice, a national government.
+    await currentQuestion(page).getByRole('button', { name: 'A national government as a whole' }).waitFor();
+    expect((await focused(page)).text).toBe('A national government as a whole');
+    await page.keyboard.press('Enter');
+    // Every kind of answer, Not sure included, and no contradiction.
+    const answers = [2, 1, 3, 4, 1, 2, 1, 1, 2, 3, 1, 2, 4, 2];
+    for (let q = 1; q <= answers.length; q++) {
       await waitForQuestion(page, q);
       const now = await focused(page);
       expect(now.firstChoice, `focus on the first choice of question ${q}`).toBe(true);
@@ -110,23 +121,24 @@ describe('the widget on the demo page', () => {
   it('changes an answer from the review and comes back to the review', async () => {
     const { page } = await openDemo();
     await start(page);
-    for (let q = 1; q <= 10; q++) {
-      await waitForQuestion(page, q);
-      await clickAnswer(page, 1);
-    }
+    await answerByClicking(page, CLICKS.intermediate);
     const review = page.locator('.gs-review').last();
-    await review.waitFor();
-    const second = review.locator('li').nth(1);
+    // What is assessed comes first, with no number; the questions are numbered as they were asked.
+    const unit = review.locator('li').first();
+    expect(await unit.locator('.gs-ans').textContent()).toBe('A national government as a whole');
+    expect(await unit.getByRole('button', { name: 'Change what you are assessing', exact: true }).count()).toBe(1);
+    const second = review.locator('li').nth(2);
+    expect(await second.textContent()).toContain('regularly use digital channels');
     const before = await second.locator('.gs-ans').textContent();
-    await second.getByRole('button', { name: 'Change the answer to question 2' }).click();
+    await second.getByRole('button', { name: 'Change the answer to question 2', exact: true }).click();
     await waitForQuestion(page, 2);
     expect(await currentQuestion(page).locator('.gs-cur').textContent()).toBe(`Your current answer: ${before}`);
     expect(await currentQuestion(page).locator('.gs-choices button.gs-chosen').textContent()).toBe(before);
-    expect(await page.locator('.gs-user').last().textContent()).toMatch(/^You said: Change: Do you regularly use digital channels/);
+    expect(await page.locator('.gs-user').last().textContent()).toMatch(/^You said: Change: Does your government regularly use digital channels/);
     const replacement = (await currentQuestion(page).locator('.gs-choices button').nth(2).textContent()) ?? '';
     await clickAnswer(page, 3);
     await page.locator('.gs-review').nth(1).waitFor();
-    expect(await page.locator('.gs-review').last().locator('li').nth(1).locator('.gs-ans').textContent()).toBe(replacement);
+    expect(await page.locator('.gs-review').last().locator('li').nth(2).locator('.gs-ans').textContent()).toBe(replacement);
     expect(await page.locator('.gs-review').first().locator('button:enabled').count()).toBe(0);
   });
 
@@ -142,8 +154,8 @@ describe('the widget on the demo page', () => {
     await waitForQuestion(page, 5);
     expect(await questionText(page)).toBe(fifth);
     expect(await page.locator('.gs-user').allTextContents()).toEqual(bubbles);
-    // Earlier questions are there, spent; only the current one answers.
-    expect(await page.locator('.gs-q').count()).toBe(5);
+    // Earlier questions are there (what is assessed, then four), spent; only the current one answers.
+    expect(await page.locator('.gs-q').count()).toBe(6);
     expect(await liveAnswerButtons(page).count()).toBe(4);
     expect(await page.locator('.gs-q', { hasText: fifth }).count()).toBe(1);
 
@@ -154,7 +166,7 @@ describe('the widget on the demo page', () => {
   it('saves to continue later and resumes with the code in a fresh browser, and by a ?resume= link', async () => {
     const a = await openDemo();
     await start(a.page);
-    for (let q = 1; q <= 3; q++) await clickAnswer(a.page, 1);
+    for (const n of [1, 3, 1]) await clickAnswer(a.page, n);
     await waitForQuestion(a.page, 4);
     const fourth = await questionText(a.page);
 
@@ -185,7 +197,7 @@ describe('the widget on the demo page', () => {
     await waitForQuestion(b.page, 5);
     expect(await questionText(b.page)).toBe(fifth);
     expect(await b.page.locator('.gs-sep', { hasText: 'Your saved assessment is open again.' }).count()).toBe(1);
-    expect(await b.page.locator('.gs-user', { hasText: 'Yes, mostly internal processes' }).count()).toBe(1);
+    expect(await b.page.locator('.gs-user', { hasText: 'Yes, mainly internal processes' }).count()).toBe(1);
     expect(await b.page.locator('.gs-paused', { hasText: 'A resume code was shown here.' }).count()).toBe(1);
     // The focus went to the resumed question.
     expect((await focused(b.page)).firstChoice).toBe(true);
@@ -218,7 +230,8 @@ describe('the widget on the demo page', () => {
     await clickAnswer(page, 2);
     await currentQuestion(page).getByRole('button', { name: 'Review my answers' }).click();
     await page.locator('.gs-review').waitFor();
-    expect(await page.locator('.gs-review li').first().textContent()).toContain(`Note: ${evil}`);
+    // The first item is what is assessed; the note is on question 1.
+    expect(await page.locator('.gs-review li').nth(1).textContent()).toContain(`Note: ${evil}`);
     expect(await countEverywhere(page, 'img')).toBe(0);
     await page.waitForTimeout(200);
     expect(dialogs).toEqual([]);
@@ -276,7 +289,7 @@ describe('the widget on the demo page', () => {
 
   it('after finishing, a reload and a resume code both keep the report link and the three downloads working', async () => {
     const { page, context } = await openDemo();
-    await completeByClicking(page, [1, 3, 1, 3, 3, 1, 3, 1, 3, 3]);
+    await completeByClicking(page, CLICKS.early);
     const reportWorks = async (p: Page) => {
       const result = p.locator('.gs-result').last();
       for (const name of ['Markdown', 'JSON', 'CSV of answers']) {
@@ -347,7 +360,8 @@ describe('the widget on the demo page', () => {
       return Array.from(log.children).map((el) => ({ cls: el.className, text: el.textContent ?? '', right: Math.round(el.getBoundingClientRect().right) }));
     });
     const mine = order.findIndex((el) => el.cls.includes('gs-user') && el.text.includes('partly, only in two ministries'));
-    const saved = order.findIndex((el) => el.text === 'Your note is saved with this question.');
+    // One confirmation names the answer and the note.
+    const saved = order.findIndex((el) => el.text === 'Noted: Partly: some tools are built around people, with your note: only in two ministries');
     const next = order.findIndex((el, i) => i > mine && el.cls.includes('gs-q'));
     expect(mine).toBeGreaterThan(-1);
     // Between the person's bubble and the next question, on the person's side, not a bot bubble of its own.
@@ -375,7 +389,8 @@ describe('the widget on the demo page', () => {
       const c = getComputedStyle(el);
       return `${c.backgroundColor} ${c.color} ${c.borderColor}`;
     };
-    const chosen = await page.locator('.gs-q').first().locator('.gs-choices button.gs-chosen').evaluate(style);
+    // Question 1's chosen answer (the opening question is the first .gs-q).
+    const chosen = await page.locator('.gs-q').nth(1).locator('.gs-choices button.gs-chosen').evaluate(style);
     const button = currentQuestion(page).locator('.gs-choices button').nth(1);
     await page.mouse.move(1, 1);
     const resting = await button.evaluate(style);

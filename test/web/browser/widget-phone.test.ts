@@ -4,7 +4,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startServer, typeReply, waitForQuestion } from './helpers.js';
+import { chooseUnit, launchBrowser, startServer, typeReply, waitForQuestion } from './helpers.js';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
@@ -36,7 +36,7 @@ describe('the inline widget on a phone', () => {
     const page = await context.newPage();
     await page.goto(server.url + '/');
     await page.getByRole('button', { name: 'Start the assessment' }).tap();
-    await waitForQuestion(page, 1);
+    await chooseUnit(page);
 
     await typeReply(page, 'partly, only in two ministries');
     await waitForQuestion(page, 2);

@@ -201,22 +201,24 @@ export function renderMessage(m: Message, o: RenderOptions): HTMLElement {
       const text = h('p', { id }, m.text);
       return bubble('gs-help', text, bar(m.progress.answered, m.progress.total, id, m.text));
     }
-    case 'review':
+    case 'review': {
+      // Numbered as the questions are: the opening question (what is assessed, id "unit") has no number.
+      let n = 0;
       return bubble(
         'gs-review',
         h('p', { id }, m.text),
         h(
           'ol',
           { class: 'gs-items' },
-          ...m.items.map((item, i) =>
+          ...m.items.map((item) =>
             h(
               'li',
               null,
-              item.themeLabel && h('p', { class: 'gs-badge' }, item.themeLabel),
+              item.themeLabel ? h('p', { class: 'gs-badge' }, item.themeLabel) : null,
               h('p', null, item.question),
               h('p', { class: item.answered ? 'gs-ans' : 'gs-ans gs-open' }, item.answer),
               item.note && h('p', { class: 'gs-cur' }, fmt(s.note, { note: item.note })),
-              button({ id: item.editChoiceId, label: s.change, kind: 'command' }, 'gs-cmd', o, `${s.change}: ${item.question}`, fmt(s.changeHidden, { n: i + 1 })),
+              button({ id: item.editChoiceId, label: s.change, kind: 'command' }, 'gs-cmd', o, `${s.change}: ${item.question}`, item.questionId === 'unit' ? s.changeUnit : fmt(s.changeHidden, { n: ++n })),
             ),
           ),
         ),
@@ -224,6 +226,7 @@ export function renderMessage(m: Message, o: RenderOptions): HTMLElement {
         m.contradictions.length > 0 && h('ul', { class: 'gs-warn' }, ...m.contradictions.map((c) => h('li', null, c.text))),
         choiceGroup(m.choices, id, o),
       );
+    }
     case 'result':
       return result(m.result, m, o);
     case 'paused':

@@ -56,6 +56,7 @@ const en = {
   copyLabel: 'Copy the resume code {code}',
   copied: 'Copied.',
   copyManual: 'Copying is not available here: the code is selected, copy it yourself.',
+  changeUnit: ' what you are assessing',
 };
 
 export type Strings = typeof en;
