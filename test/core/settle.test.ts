@@ -85,6 +85,14 @@ describe('settling contradictions before the result', () => {
     expect(d.value).toBe('result');
   });
 
+  it('the words of a button pick it too', () => {
+    const d = atSettle();
+    d.text('keep both answers');
+    expect(d.value).toBe('settleNote');
+    d.text('back', 'Decide later');
+    expect(d.value).toBe('result');
+  });
+
   it('a typed number picks a button; an empty note is not a note; a stale settle button changes nothing', () => {
     const d = atSettle();
     d.text('6');

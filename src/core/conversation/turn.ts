@@ -255,12 +255,12 @@ function readUnit(definition: AssessmentDefinition, texts: Texts, typed: string,
   return parsed.type === 'command' ? parsed : { type: 'unknown' };
 }
 
-/** A typed number for one of the buttons of the settle step. */
+/** A typed number, or the words, of one of the buttons of the settle step. */
 function readNumberedChoice(definition: AssessmentDefinition, texts: Texts, state: ConversationState, typed: string): TurnIntent | null {
   const input = normalize(typed);
-  if (!/^\d{1,2}$/.test(input)) return null;
   const [message] = renderStep(definition, texts, state);
-  const choice = message && 'choices' in message ? message.choices?.[Number(input) - 1] : undefined;
+  const choices = message && 'choices' in message ? message.choices ?? [] : [];
+  const choice = /^\d{1,2}$/.test(input) ? choices[Number(input) - 1] : choices.find((c) => normalize(c.label) === input);
   if (!choice) return null;
   const read = intentOfChoice(definition, choice.id, state.machine.value);
   return read === 'stale' || read === 'invalid' ? null : read;
