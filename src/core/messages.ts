@@ -79,6 +79,8 @@ export const TextMessage = z.object({
   choices: z.array(Choice).optional(),
   /** Set when the text puts a contradiction to the person before the result (with buttons to settle it). */
   contradictionId: z.string().optional(),
+  /** The step waits for typed text (a note), not for a button: a channel puts the person in its text box. */
+  awaitsText: z.boolean().optional(),
 });
 export type TextMessage = z.infer<typeof TextMessage>;
 

@@ -233,7 +233,7 @@ export function renderStep(definition: AssessmentDefinition, texts: Texts, state
     case 'settle':
       return [settleMessage(definition, texts, state)];
     case 'settleNote':
-      return [{ kind: 'text', tone: 'normal', text: texts.t('settleNotePrompt'), choices: [command(texts, 'back')] }];
+      return [{ kind: 'text', tone: 'normal', text: texts.t('settleNotePrompt'), choices: [command(texts, 'back')], awaitsText: true }];
     case 'result':
       return [{
         kind: 'result',

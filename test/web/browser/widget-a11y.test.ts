@@ -176,6 +176,8 @@ describe('accessibility of the demo page and the widget', () => {
     await settle.getByRole('button', { name: 'Keep both answers' }).click();
     await page.locator('.gs-msg', { hasText: 'Type a short note saying why both answers stand' }).waitFor();
     expect(await settle.locator('button:enabled').count()).toBe(0);
+    // The step waits for a typed note: focus is in the reply box, not on its Back button.
+    await page.waitForFunction(() => document.querySelector('.govstage-widget')?.shadowRoot?.activeElement?.tagName.toLowerCase() === 'textarea' || document.querySelector('.govstage-widget')?.shadowRoot?.activeElement?.tagName.toLowerCase() === 'input');
     await expectAccessible(page, 'note for a contradiction');
     const note = 'Built for internal processes, yet every draft policy is open for comment online';
     await typeReply(page, note);
