@@ -11,6 +11,7 @@ import { advance, newConversation, restore, upgrade } from '../core/conversation
 import type { ConversationState } from '../core/conversation/state.js';
 import { buildReport, type AssessmentReport } from '../reports/report.js';
 import { KeyedMutex } from '../store/keyed-mutex.js';
+import { sameOwner } from '../store/owner-key.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { RECORD_SCHEMA_VERSION, type ChannelName, type ConversationRecord, type ConversationStore, type Owner, type TranscriptEntry } from '../store/types.js';
 import { hashResumeCode, hashToken, newConversationId, newResumeCode, newToken, normalizeResumeCode, sha256Hex, tokenMatches } from './secrets.js';
@@ -141,7 +142,7 @@ export class ConversationService {
       record !== undefined &&
       (access.kind === 'token'
         ? tokenMatches(access.token, record.tokenHash)
-        : record.owner !== null && record.owner.kind === access.owner.kind && record.owner.teamId === access.owner.teamId && record.owner.userId === access.owner.userId);
+        : sameOwner(record.owner, access.owner));
     if (!record || !allowed) {
       throw new GovError(access.kind === 'token' ? 'UNAUTHORIZED' : 'NOT_FOUND', 'No conversation with that id for these credentials.');
     }

@@ -9,10 +9,12 @@ import { ConversationState } from '../core/conversation/state.js';
 
 export const Owner = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('slack'), teamId: z.string().min(1), userId: z.string().min(1) }),
+  /** A Microsoft Teams user: the Entra tenant and the user's Entra object id (or Bot Framework id). */
+  z.strictObject({ kind: z.literal('teams'), tenantId: z.string().min(1), userId: z.string().min(1) }),
 ]);
 export type Owner = z.infer<typeof Owner>;
 
-export const ChannelName = z.enum(['web', 'slack', 'terminal']);
+export const ChannelName = z.enum(['web', 'slack', 'terminal', 'teams']);
 export type ChannelName = z.infer<typeof ChannelName>;
 
 /** One line of the transcript: what the person sent, or what the bot answered. */

@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { formatPath } from '../../core/data-file.js';
 import { GovError, isGovError } from '../../errors.js';
 import { KeyedMutex } from '../keyed-mutex.js';
+import { ownerKey as sharedOwnerKey, sameOwner } from '../owner-key.js';
 import { checkIncoming, isSafeStoreName, toSummary } from '../record-checks.js';
 import {
   ConversationRecord,
@@ -401,17 +402,11 @@ export class LowdbStore implements ConversationStore {
 }
 
 /**
- * The file name of an owner's index: a hash, so Slack ids never reach the
- * file system, of an unambiguous encoding ("ab"+"c" and "a"+"bc" differ),
- * including the kind so future owner kinds cannot collide.
+ * The file name of an owner's index: a hash of the shared owner key, so
+ * platform ids never reach the file system.
  */
 export function ownerKey(owner: Owner): string {
-  return createHash('sha256').update(JSON.stringify([owner.kind, owner.teamId, owner.userId])).digest('hex');
-}
-
-function sameOwner(a: Owner | null, b: Owner | null): boolean {
-  if (a === null || b === null) return a === b;
-  return ownerKey(a) === ownerKey(b);
+  return createHash('sha256').update(sharedOwnerKey(owner)).digest('hex');
 }
 
 function parseStoredRecord(id: string, value: unknown): ConversationRecord {

@@ -25,6 +25,7 @@ import { GovError, isGovError } from '../../errors.js';
 import { ConversationRecord, Owner, type ConversationStore, type ConversationSummary } from '../types.js';
 import { applyMigrations, type MigrationOutcome } from './migrations.js';
 import { checkIncoming, isSafeStoreName } from '../record-checks.js';
+import { ownerKey } from '../owner-key.js';
 
 /** The same rule as the lowdb store, so conversations can move between the two backends either way. */
 /** Longest claimOnce key accepted (Slack event ids are ~12 characters). */
@@ -381,15 +382,7 @@ export class PostgresStore implements ConversationStore {
 
 // --- records -----------------------------------------------------------------
 
-/**
- * The owner index key: an unambiguous encoding ("ab"+"c" and "a"+"bc"
- * differ) that includes the kind, so future owner kinds cannot collide.
- * Plain JSON rather than a hash, so it can be read in psql.
- */
-export function ownerKey(owner: Owner): string {
-  return JSON.stringify([owner.kind, owner.teamId, owner.userId]);
-}
-
+/** The owner column: the shared owner key, plain JSON rather than a hash so it can be read in psql. */
 function ownerKeyOf(record: ConversationRecord): string | null {
   return record.owner ? ownerKey(record.owner) : null;
 }
