@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { Message } from '../../core/messages.js';
+import { ChannelName } from '../../store/types.js';
 
 export const ConversationId = z.string().regex(/^c_[A-Za-z0-9_-]{10,64}$/, 'is not a conversation id');
 
@@ -54,7 +55,7 @@ export const TurnReplyBody = z.object({
 export const TranscriptEntryBody = z.object({
   at: z.string(),
   from: z.enum(['user', 'bot']),
-  channel: z.enum(['web', 'slack', 'terminal']),
+  channel: ChannelName,
   text: z.string().optional(),
   messages: z.array(Message).optional(),
 });
