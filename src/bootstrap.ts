@@ -8,6 +8,8 @@ import { loadCatalog, type AssessmentDefinition, type Catalog } from './core/def
 import { GovError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { ConversationService } from './service/conversation-service.js';
+import { PersonSessionService } from './service/person-sessions.js';
+import type { PersonSessions } from './service/person-sessions-api.js';
 import { openStore } from './store/open-store.js';
 import type { ConversationStore } from './store/types.js';
 
@@ -18,6 +20,8 @@ export interface Services {
   definition: AssessmentDefinition;
   store: ConversationStore;
   service: ConversationService;
+  /** What person-facing chat channels (Slack, Teams) call: the conversation decisions they share. */
+  sessions: PersonSessions;
 }
 
 export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {}): Promise<Services> {
@@ -35,5 +39,6 @@ export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Log
     reportLinkTtlMs: config.REPORT_LINK_TTL_DAYS * 86_400_000,
     ...(base ? { resumeUrl: (code: string) => `${base}/?resume=${encodeURIComponent(code)}`, publicUrl: (path: string) => `${base}${path}` } : {}),
   });
-  return { config, logger, catalog, definition, store, service };
+  const sessions = new PersonSessionService({ service });
+  return { config, logger, catalog, definition, store, service, sessions };
 }
