@@ -278,7 +278,7 @@ export function renderCards(messages: readonly Message[], ctx: RenderContext): A
   const cards: AdaptiveCard[] = [];
   let body: CardElement[] = [];
   for (const element of elements) {
-    if (body.length > 0 && size(card([...body, element])) > CARD_BUDGET) {
+    if (body.length > 0 && size(card([...body, element], fallback)) > CARD_BUDGET) {
       cards.push(card(body, fallback));
       body = [];
     }
