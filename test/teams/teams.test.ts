@@ -130,6 +130,12 @@ describe('Teams on a fake Microsoft', () => {
     expect(result).toContain('Because you said:');
     expect(choicesOf(card)).toEqual(expect.arrayContaining(['cmd:review', 'cmd:newAssessment']));
 
+    // The result again, typed; and where the person stands.
+    const report = await exchange(world, () => user.send('report'));
+    expect(text(report.calls)).toContain('Overall stage: Early');
+    const status = await exchange(world, () => user.send('status'));
+    expect(text(status.calls)).toContain('Your assessment is finished: overall stage **Early**');
+
     // Every reply and update carried the token the sidecar issued.
     const auth = new Set(world.connector.calls.map((c) => c.authorization));
     expect(auth).toEqual(new Set([`Bearer ${world.sidecar.token}`]));
@@ -154,6 +160,16 @@ describe('Teams on a fake Microsoft', () => {
     // The unit was not changed by the old card.
     const status = await world.services.sessions.status({ channel: 'teams', tenantId: world.issuer.tenantId, userId: user.aadObjectId });
     expect(status.kind === 'status' && status.progress.index).toBe(1);
+  });
+
+  it('a click from an older client (Action.Submit: a message carrying the data) works the same', async () => {
+    const user = new TeamsUser(world);
+    const unit = lastCard((await exchange(world, () => user.send('start'))).calls);
+    const action = cardsOf(unit).flatMap(actionsOf).find((a) => a.data.choice === 'unit:national')!;
+    const { response, calls } = await exchange(world, () => world.post(user.message('', { text: undefined, value: action.data, replyToId: unit.id })));
+    expect(response.status).toBe(200);
+    expect(calls.find((c) => c.method === 'PUT')?.activityId).toBe(unit.id);
+    expect(text(posted(calls))).toContain('Question 1 of 14');
   });
 
   it('a button that keeps the step (why) leaves the card usable', async () => {
@@ -285,6 +301,31 @@ describe('Teams on a fake Microsoft', () => {
     clearJwksClients();
     expect((await world.post(user.message('start'), old)).status).toBe(401);
     expect((await world.post(user.message('start'))).status).toBe(200);
+  });
+});
+
+describe('Teams with a public URL', () => {
+  let world: TeamsWorld;
+  beforeAll(async () => {
+    world = await startTeamsWorld({ PUBLIC_URL: 'https://govstage.example.gov' });
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it('report brings a link to the full report, and so does the result card', async () => {
+    const user = new TeamsUser(world);
+    await exchange(world, () => user.send('start'));
+    for (const reply of PROFILES.advanced) await exchange(world, () => user.send(reply));
+    const result = lastCard((await exchange(world, () => user.send('see my result'))).calls);
+    expect(text([result])).toContain('Overall stage: Advanced');
+    const report = await exchange(world, () => user.send('report'));
+    expect(text(report.calls)).toMatch(/Your full report .*: https:\/\/govstage\.example\.gov\/reports\/c_[\w-]+\/[\w-]+\./);
+    const clicked = await exchange(world, () => user.click(result, 'report-link'));
+    const link = /https:\/\/govstage\.example\.gov(\/reports\/[^\s.]+)/.exec(text(clicked.calls))?.[1];
+    expect(link).toBeDefined();
+    // The newest link works on the web; asking for it turned the one before off.
+    expect((await fetch(`${world.url}${link!}`)).status).toBe(200);
   });
 });
 

@@ -4,7 +4,7 @@
  * PersonSessions; this file reads the activity, calls it, and renders the
  * typed outcome as Adaptive Cards.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { GovError, toGovError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Message } from '../../core/messages.js';
@@ -89,7 +89,8 @@ export class TeamsBot {
       if (isClick) await turn.invokeResponse(KEEP_CARD);
       return;
     }
-    const delivery = deliveryId ?? hash(activity.conversation.id, String(Date.now()), Math.random().toString());
+    // Without an id a delivery cannot be recognised again: it counts as new.
+    const delivery = deliveryId ?? randomUUID();
     try {
       const data = cardDataOf(activity);
       if (data) await this.click(turn, activity, identity, delivery, data);
@@ -262,10 +263,9 @@ export class TeamsBot {
   }
 }
 
-/** A short plain text for notifications: the first words of the reply. */
+/** A short plain text for notifications: the first words of the reply (after an "answer recorded"). */
 function summaryOf(messages: readonly Message[]): string {
-  const first = messages.find((m) => m.kind !== 'text' || m.tone !== 'success') ?? messages[0];
-  const text = first ? ('text' in first ? first.text : '') : '';
+  const text = (messages.find((m) => m.kind !== 'text' || m.tone !== 'success') ?? messages[0])?.text ?? '';
   return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 
