@@ -238,6 +238,15 @@ describe('Teams on a fake Microsoft', () => {
     expect(await world.services.sessions.hasAny(identity)).toBe(true);
 
     const confirm2 = lastCard((await exchange(world, () => user.send('forget-me'))).calls);
+    // Someone else clicking this person's confirmation (in a channel, say) deletes nothing of anyone's.
+    const other = new TeamsUser(world);
+    await exchange(world, () => other.send('start'));
+    const foreign = await exchange(world, () => world.post(other.clickActivity(confirm2, cardsOf(confirm2).flatMap(actionsOf).find((a) => a.data.action === 'forget-yes')!)));
+    expect(foreign.response.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message', value: expect.stringContaining('someone else') });
+    expect(foreign.calls.filter((c) => c.method === 'PUT')).toEqual([]);
+    expect(await world.services.sessions.hasAny(identity)).toBe(true);
+    expect(await world.services.sessions.hasAny({ ...identity, userId: other.aadObjectId })).toBe(true);
+
     const done = await exchange(world, () => user.click(confirm2, 'forget-yes'));
     expect(textOf(cardsOf(done.calls.find((c) => c.method === 'PUT')!))).toContain('one assessment was deleted');
     expect(await world.services.sessions.hasAny(identity)).toBe(false);

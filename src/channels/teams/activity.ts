@@ -32,8 +32,8 @@ const ConversationId = z.string().regex(/^c_[A-Za-z0-9_-]{10,64}$/);
 export const CardDataSchema: z.ZodType<CardData> = z.discriminatedUnion('action', [
   z.object({ action: z.literal('choose'), choice: z.string().min(1).max(200), conversationId: ConversationId, step: z.string().min(1).max(200), label: z.string().max(200), title: z.string().max(400).optional() }),
   z.object({ action: z.literal('continue') }),
-  z.object({ action: z.literal('forget-yes') }),
-  z.object({ action: z.literal('forget-no') }),
+  z.object({ action: z.literal('forget-yes'), who: z.string().max(64) }),
+  z.object({ action: z.literal('forget-no'), who: z.string().max(64) }),
   z.object({ action: z.literal('report-link'), conversationId: ConversationId }),
 ]);
 

@@ -18,8 +18,9 @@ export const ADAPTIVE_CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 export type CardData =
   | { action: 'choose'; choice: string; conversationId: string; step: string; label: string; title?: string }
   | { action: 'continue' }
-  | { action: 'forget-yes' }
-  | { action: 'forget-no' }
+  /** `who`: the person the confirmation was shown to (a hash): in a channel, no one else can answer it. */
+  | { action: 'forget-yes'; who: string }
+  | { action: 'forget-no'; who: string }
   | { action: 'report-link'; conversationId: string };
 
 type Color = 'Default' | 'Accent' | 'Good' | 'Warning' | 'Attention';
@@ -301,8 +302,8 @@ export function helpCard(prefix?: string): AdaptiveCard {
   return textCard(prefix ? `${prefix}\n\n${t('help')}` : t('help'));
 }
 
-export function forgetConfirmCard(): AdaptiveCard {
-  return textCard(t('forgetAsk'), [execute(t('forgetYes'), { action: 'forget-yes' }, 'destructive'), execute(t('forgetNo'), { action: 'forget-no' })]);
+export function forgetConfirmCard(who: string): AdaptiveCard {
+  return textCard(t('forgetAsk'), [execute(t('forgetYes'), { action: 'forget-yes', who }, 'destructive'), execute(t('forgetNo'), { action: 'forget-no', who })]);
 }
 
 export function statusCard(input: {

@@ -43,6 +43,7 @@ const en = {
   forgetOne: 'one assessment was',
   forgetMany: '{count} assessments were',
   forgetKept: 'Nothing was deleted.',
+  notYours: 'This card was shown to someone else; type forget-me to get your own.',
   tooLong: 'That message is too long for me (at most {limit} characters). Put a long note in a document and send its link with "note".',
   failed: 'Something went wrong on our side, so your last action may not have been taken into account. Please try again in a moment.',
   welcomeBack: 'Welcome back to Govstage.',

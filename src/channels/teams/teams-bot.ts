@@ -42,6 +42,8 @@ export interface TeamsBotOptions {
 }
 
 const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
+/** Names a person in a card's data without writing their ids into it. */
+const whoOf = (identity: TeamsIdentity) => hash('who', identity.tenantId, identity.userId);
 
 /** An Action.Execute answer that leaves the card as it is. */
 const KEEP_CARD = { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: '' } as const;
@@ -82,16 +84,16 @@ export class TeamsBot {
       if (isClick) await turn.invokeResponse(KEEP_CARD);
       return;
     }
-    // Delivered again (a retry, possibly to another instance): handled once.
-    const deliveryId = activity.id ? hash(activity.conversation.id, activity.id) : undefined;
-    if (deliveryId && !(await this.sessions.claimOnce(`teams:activity:${deliveryId}`, DELIVERY_TTL_MS))) {
-      this.log.info({ type: activity.type }, 'repeated Teams delivery ignored');
-      if (isClick) await turn.invokeResponse(KEEP_CARD);
-      return;
-    }
-    // Without an id a delivery cannot be recognised again: it counts as new.
-    const delivery = deliveryId ?? randomUUID();
     try {
+      // Delivered again (a retry, possibly to another instance): handled once.
+      const deliveryId = activity.id ? hash(activity.conversation.id, activity.id) : undefined;
+      if (deliveryId && !(await this.sessions.claimOnce(`teams:activity:${deliveryId}`, DELIVERY_TTL_MS))) {
+        this.log.info({ type: activity.type }, 'repeated Teams delivery ignored');
+        if (isClick) await turn.invokeResponse(KEEP_CARD);
+        return;
+      }
+      // Without an id a delivery cannot be recognised again: it counts as new.
+      const delivery = deliveryId ?? randomUUID();
       const data = cardDataOf(activity);
       if (data) await this.click(turn, activity, identity, delivery, data);
       else if (activity.type === 'message') await this.message(turn, activity, identity, delivery);
@@ -131,7 +133,7 @@ export class TeamsBot {
       case 'report':
         return this.report(turn, identity);
       case 'forget-me':
-        await turn.post([(await this.sessions.hasAny(identity)) ? forgetConfirmCard() : textCard(t('forgetNothing'))], t('forgetAsk'));
+        await turn.post([(await this.sessions.hasAny(identity)) ? forgetConfirmCard(whoOf(identity)) : textCard(t('forgetNothing'))], t('forgetAsk'));
         return;
       case 'help':
         // During an assessment the core's own help (how to answer) comes first.
@@ -184,13 +186,15 @@ export class TeamsBot {
       case 'continue':
         await answer(consumedCard(t('continuing')));
         return this.show(turn, await this.sessions.continueCurrent(identity, delivery));
-      case 'forget-yes': {
+      case 'forget-yes':
+      case 'forget-no': {
+        // Someone else's confirmation (in a channel): not theirs to answer.
+        if (data.who !== whoOf(identity)) return answer(undefined, toast(t('notYours')));
+        if (data.action === 'forget-no') return answer(consumedCard(t('forgetKept')));
         const removed = await this.sessions.forget(identity);
         this.log.info({ removed }, 'forget-me: conversations deleted');
         return answer(consumedCard(t('forgetDone', { count: removed === 1 ? t('forgetOne') : t('forgetMany', { count: removed }) })));
       }
-      case 'forget-no':
-        return answer(consumedCard(t('forgetKept')));
       case 'report-link': {
         await answer(undefined);
         const link = await this.sessions.reportLink(identity, data.conversationId);
