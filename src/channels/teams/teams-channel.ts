@@ -7,7 +7,7 @@
  * first reply is sent.
  */
 import express, { type Express, type RequestHandler } from 'express';
-import { CardFactory, CloudAdapter, type Connections, type TurnContext, type WebResponse } from '@microsoft/agents-hosting';
+import { CardFactory, CloudAdapter, type TurnContext, type WebResponse } from '@microsoft/agents-hosting';
 import { Activity } from '@microsoft/agents-activity';
 import { GovError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -25,10 +25,6 @@ export interface TeamsChannelOptions {
   config: TeamsConfig;
   logger: Logger;
   sessions: PersonSessions;
-  /** Replaces the adapter's token providers for replies (tests without a sidecar). */
-  connectionManager?: Connections;
-  /** Waits before retrying a reply Teams throttled (tests shorten it). */
-  retryDelayMs?: (attempt: number, retryAfterSeconds: number | undefined) => number;
   now?: () => number;
 }
 
@@ -46,13 +42,13 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
   const log = logger.child({ component: 'teams' });
   // validateServiceUrl: an activity must name the service URL its token was issued for.
   const adapter = new CloudAdapter(teamsAuthConfiguration(config), undefined, undefined, { validateServiceUrl: true });
-  if (options.connectionManager) adapter.connectionManager = options.connectionManager;
   // The bot answers its own errors; this sees only the SDK's own failures inside a turn (and says nothing internal).
   adapter.onTurnError = async (_context, error) => {
     log.error({ err: loggableError(error) }, 'Teams turn failed in the SDK');
   };
   const bot = new TeamsBot({ sessions: options.sessions, logger, publicUrl: config.PUBLIC_URL, acceptEmulator: !config.TEAMS_APP_ID, ...(options.now ? { now: options.now } : {}) });
-  const delay = options.retryDelayMs ?? ((attempt, retryAfter) => Math.min(10_000, (retryAfter ?? 2 ** attempt) * 1000));
+  // Teams' Retry-After, else 2 s then 4 s; never more than 10 s (an invoke must be answered within Teams' timeout).
+  const delay = (attempt: number, retryAfter: number | undefined) => Math.min(10_000, (retryAfter ?? 2 ** attempt) * 1000);
 
   const inFlight = new Set<Promise<unknown>>();
   let stopping = false;
