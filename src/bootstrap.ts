@@ -11,6 +11,8 @@ import { PACKAGE_ROOT } from './package-root.js';
 import { MeasuredConversationService, Metrics, measuredStore } from './metrics.js';
 import type { ConversationService } from './service/conversation-service.js';
 import { PostgresRateLimitStore } from './service/postgres-rate-limit-store.js';
+import { PersonSessionService } from './service/person-sessions.js';
+import type { PersonSessions } from './service/person-sessions-api.js';
 import { openStore } from './store/open-store.js';
 import type { ConversationStore } from './store/types.js';
 
@@ -22,6 +24,8 @@ export interface Services {
   store: ConversationStore;
   service: ConversationService;
   metrics: Metrics;
+  /** What person-facing chat channels (Slack, Teams) call: the conversation decisions they share. */
+  sessions: PersonSessions;
   /** Rate-limit counts shared by every instance (with STORE=postgres); undefined: each limiter counts in memory. */
   rateLimits: PostgresRateLimitStore | undefined;
 }
@@ -59,5 +63,6 @@ export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Log
     config.STORE === 'postgres' && config.DATABASE_URL
       ? new PostgresRateLimitStore({ connectionString: config.DATABASE_URL }, (message, error) => logger.warn({ err: error.message }, message))
       : undefined;
-  return { config, logger, catalog, definition, store, service, metrics, rateLimits };
+  const sessions = new PersonSessionService({ service });
+  return { config, logger, catalog, definition, store, service, sessions, metrics, rateLimits };
 }

@@ -8,6 +8,12 @@ import { GovError } from './errors.js';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().min(1).optional());
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** https, or http on this machine only (a local issuer or sidecar). */
+const isSecureOrLoopback = (value: string) => {
+  const url = new URL(value);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+};
 const number = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback));
 
 /** What express's "trust proxy" takes: true/false, a number of hops, or addresses, CIDRs and the names loopback, linklocal, uniquelocal. */
@@ -79,10 +85,36 @@ export const Config = z
     SLACK_API_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
     /** Turns on GET /metrics (Prometheus), for requests bearing this token; off when unset. */
     METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, 'must be at least 24 characters (use a random token)').optional()),
+    /** Microsoft Teams: the bot's Microsoft App ID (the Entra app registration's client id). Teams is off without it. */
+    TEAMS_APP_ID: z.preprocess(emptyAsUndefined, z.string().regex(GUID, "must be the bot's Microsoft App ID (a GUID like 00000000-0000-0000-0000-000000000000)").optional()),
+    /** The app registration's client secret, for the replies' access tokens. */
+    TEAMS_APP_PASSWORD: optionalString,
+    /** The Entra tenant of a single-tenant bot (its id or domain). */
+    TEAMS_TENANT_ID: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'must be a tenant id (a GUID) or domain').optional()),
+    /** The Entra authority for another cloud (e.g. https://login.microsoftonline.us). */
+    TEAMS_AUTHORITY: z.preprocess(emptyAsUndefined, z.url().refine(isSecureOrLoopback, 'must be an https URL').optional()),
+    /** An Entra Agent ID sidecar that issues the replies' tokens instead of a client secret (a loopback or private address). */
+    TEAMS_SIDECAR_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    /** Development only: Teams without credentials (every request accepted, replies unsigned), for the Bot Framework Emulator. */
+    TEAMS_ALLOW_ANONYMOUS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')).transform((value) => value === 'true'),
   })
   .superRefine((config, ctx) => {
     if (config.STORE === 'postgres' && !config.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required when STORE=postgres' });
+    }
+    if (config.TEAMS_ALLOW_ANONYMOUS && config.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_ALLOW_ANONYMOUS'], message: 'is refused when NODE_ENV=production: set TEAMS_APP_ID and TEAMS_APP_PASSWORD' });
+    }
+    if (config.TEAMS_ALLOW_ANONYMOUS && config.TEAMS_APP_ID) {
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_ALLOW_ANONYMOUS'], message: 'cannot be combined with TEAMS_APP_ID (leave it unset to check requests)' });
+    }
+    const teamsSettings = (['TEAMS_APP_PASSWORD', 'TEAMS_TENANT_ID', 'TEAMS_AUTHORITY', 'TEAMS_SIDECAR_URL'] as const).filter((key) => config[key] !== undefined);
+    if (!config.TEAMS_APP_ID && teamsSettings.length > 0) {
+      // Without a client id every request would be taken as anonymous: never by accident.
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_APP_ID'], message: `is required when ${teamsSettings.join(', ')} ${teamsSettings.length === 1 ? 'is' : 'are'} set` });
+    }
+    if (config.TEAMS_APP_ID && !config.TEAMS_APP_PASSWORD && !config.TEAMS_SIDECAR_URL) {
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_APP_PASSWORD'], message: 'is required with TEAMS_APP_ID (or set TEAMS_SIDECAR_URL), so that replies can be sent' });
     }
     for (const origin of config.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)) {
       if (!/^https?:\/\/[^/\s]+$/.test(origin)) ctx.addIssue({ code: 'custom', path: ['ALLOWED_ORIGINS'], message: `"${origin}" is not an origin like https://intranet.example.gov` });

@@ -1,5 +1,5 @@
 /**
- * `npm start`: the web chat (and, when configured, Slack) on one server.
+ * `npm start`: the web chat (and, when configured, Slack and Teams) on one server.
  * SIGTERM and SIGINT stop accepting connections, let the turns in flight
  * finish, then close the store.
  */
@@ -9,15 +9,19 @@ import { createApp } from './channels/web/app.js';
 import { createSlackChannel, slackConfigured, slackHalfConfigured, type SlackChannel } from './channels/slack/slack-app.js';
 import { loadEnvFile } from './env-file.js';
 import { toGovError } from './errors.js';
+import type { Channel } from './channels/channel.js';
+import { configuredChannels } from './channels/configured.js';
 import { scheduleRetention } from './service/retention.js';
 
-export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<{ services: Services; server: Server; url: string; slack: SlackChannel | undefined; stop: () => Promise<void> }> {
+export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<{ services: Services; server: Server; url: string; slack: SlackChannel | undefined; channels: Channel[]; stop: () => Promise<void> }> {
   const services = await bootstrap({ env });
   // Slack runs when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set: Socket Mode with SLACK_APP_TOKEN, else HTTP at POST /slack/events.
   const slack = slackConfigured(services.config) ? createSlackChannel({ config: services.config, logger: services.logger, service: services.service }) : undefined;
   const halfConfigured = slackHalfConfigured(services.config);
   if (halfConfigured) services.logger.warn(halfConfigured);
-  const app = createApp(services, slack?.httpHandler ? { slackEvents: slack.httpHandler } : {});
+  // Teams runs when TEAMS_APP_ID is set (or, in development, TEAMS_ALLOW_ANONYMOUS=true).
+  const channels = await configuredChannels(services);
+  const app = createApp(services, { channels, ...(slack?.httpHandler ? { slackEvents: slack.httpHandler } : {}) });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(services.config.PORT, services.config.HOST, () => resolve(s));
     s.once('error', reject);
@@ -30,6 +34,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     // Socket Mode connects in the background: the web chat does not wait for (or depend on) Slack.
     void slack.start();
   }
+  for (const channel of channels) void channel.start();
   // Retention runs now and every 6 hours; its timer never keeps the process alive.
   const retention = scheduleRetention({ store: services.store, olderThanDays: services.config.RETENTION_DAYS, logger: services.logger });
   // Answers being prepared, so a stop can tell their keep-alive connections to close once they are sent.
@@ -58,11 +63,12 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
       });
       // Slack work continues after its HTTP ack: let it finish before the store closes.
       await slack?.stop();
+      await Promise.all(channels.map((channel) => channel.stop()));
       await retention.stop();
       await services.rateLimits?.close();
       await services.store.close();
     })());
-  return { services, server, url, slack, stop };
+  return { services, server, url, slack, channels, stop };
 }
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.filename === process.argv[1];

@@ -5,14 +5,15 @@
  */
 import { GovError } from '../errors.js';
 import { textsFor, type AssessmentDefinition } from '../core/definition.js';
-import type { Message, TurnInput } from '../core/messages.js';
-import { choiceLabel, renderStep } from '../core/conversation/render.js';
+import type { Message, Progress, ResultView, TurnInput } from '../core/messages.js';
+import { choiceLabel, progressOf, renderStep, stepOf } from '../core/conversation/render.js';
+import { explain } from '../core/scoring/explain.js';
 import { advance, newConversation, restore, upgrade } from '../core/conversation/turn.js';
 import type { ConversationState } from '../core/conversation/state.js';
 import { buildReport, type AssessmentReport } from '../reports/report.js';
 import { KeyedMutex } from '../store/keyed-mutex.js';
-import { ConcurrencyLimit } from './concurrency-limit.js';
 import { sameOwner } from '../store/record.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { RECORD_SCHEMA_VERSION, type ChannelName, type ConversationRecord, type ConversationStore, type Owner, type TranscriptEntry, type TurnReceipt } from '../store/types.js';
 import {
   deriveResumeCode,
@@ -102,6 +103,24 @@ export interface ConversationView {
   transcript: TranscriptEntry[];
   /** The current step, rendered: what to show to continue. */
   current: Message[];
+}
+
+export interface Standing {
+  conversationId: string;
+  revision: number;
+  status: ConversationRecord['state']['status'];
+  locale: string;
+  /** stepOf the state: what a button rendered now is valid for. */
+  step: string;
+  progress: Progress;
+  /** The result of the answers as they stand, once the assessment is finished. */
+  result: ResultView | null;
+  /** The current step, rendered. */
+  current: Message[];
+  /** True when the turn id asked about was processed already. */
+  handled: boolean;
+  /** The earlier assessment this one re-takes. */
+  previousId?: string;
 }
 
 /**
@@ -219,6 +238,30 @@ export class ConversationService {
       updatedAt: record.updatedAt,
       transcript: record.transcript,
       current: renderStep(this.definition, textsFor(this.definition, state.locale), state),
+    };
+  }
+
+  /**
+   * Where a conversation stands, from its state (never from rendered
+   * messages): the step a button rendered now is valid for, the progress,
+   * the result of a finished assessment. For person-facing channels.
+   * `turnId`: whether a turn with that id was processed already.
+   */
+  async standing(conversationId: string, access: Access, turnId?: string): Promise<Standing> {
+    const record = await this.load(conversationId, access);
+    const state = this.restorable(record);
+    const texts = textsFor(this.definition, state.locale);
+    return {
+      conversationId: record.id,
+      revision: record.revision,
+      status: state.status,
+      locale: state.locale,
+      step: stepOf(this.definition, state),
+      progress: progressOf(this.definition, state),
+      result: state.status === 'finished' ? explain(this.definition, texts, state.machine.context) : null,
+      current: renderStep(this.definition, texts, state),
+      handled: turnId !== undefined && record.receipts.some((r) => r.turnId === turnId),
+      ...(record.previousId ? { previousId: record.previousId } : {}),
     };
   }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import express, { type Express, type NextFunction, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Services } from '../../bootstrap.js';
+import type { Channel } from '../channel.js';
 import { allowedOrigins } from '../../config.js';
 import { GovError } from '../../errors.js';
 import { namespaced, RateLimiter } from '../../service/rate-limiter.js';
@@ -83,6 +84,8 @@ function countHit(limiter: RateLimiter, key: string, next: NextFunction): void {
 export interface AppOptions {
   /** Slack's HTTP receiver, mounted at POST /slack/events when Slack runs in HTTP mode. */
   slackEvents?: RequestHandler;
+  /** Chat channels with routes of their own (Teams at POST /api/messages). */
+  channels?: readonly Channel[];
 }
 
 export function createApp(services: Services, options: AppOptions = {}): Express {
@@ -134,6 +137,9 @@ export function createApp(services: Services, options: AppOptions = {}): Express
 
   // Slack signs the raw body, so its handler reads the body itself: no body parser may run before it.
   if (options.slackEvents) app.post('/slack/events', countedSlackEvents(metrics, options.slackEvents));
+  // Channels parse and limit their own requests: mounted before the API's body parser and per-address limits
+  // (every Teams request comes from Microsoft's few addresses).
+  for (const channel of options.channels ?? []) channel.mount(app);
 
   const origins = new Set(allowedOrigins(config));
   app.use('/api', corsAllowlist(origins), express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }), requireJsonBody);
