@@ -101,7 +101,7 @@ describe('two instances on one PostgreSQL database', () => {
     }
   });
 
-  it('keep serving turns with the shared limits (the per-client and per-conversation limits go through the database too)', async () => {
+  it('keep serving turns with the shared limits (the per-client, starts and per-conversation limits go through the database too)', async () => {
     const [a, b] = servers as [ChildServer, ChildServer];
     const created = await call(a.url, 'POST', '/api/conversations', { body: {} });
     expect(created.status).toBe(201);
@@ -110,7 +110,7 @@ describe('two instances on one PostgreSQL database', () => {
     const client = await db.client(schema.schema);
     try {
       const keys = (await client.query<{ key: string }>(`SELECT key FROM ${RATE_LIMIT_TABLE} ORDER BY key`)).rows.map((r) => r.key.split(':')[0]);
-      expect(new Set(keys)).toEqual(new Set(['client', 'conversation', 'resume']));
+      expect(new Set(keys)).toEqual(new Set(['client', 'conversation', 'resume', 'starts']));
     } finally {
       await client.end();
     }

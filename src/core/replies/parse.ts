@@ -73,8 +73,12 @@ interface Tok extends Token {
 
 /** Brackets open a note and stay in it: "no (we plan to in 2027)". */
 const OPENERS = new Set(['(', '[', '{']);
-/** Tokens read of a reply (the channels take at most 2000 characters); past it, a reply is only ever asked about. */
-const MAX_READ_TOKENS = 1200;
+/**
+ * Tokens read of a reply. The channels take at most 2000 characters, so every
+ * reply they accept is read whole (a long note after "partly," is still a
+ * note); past it, a reply is only ever asked about.
+ */
+const MAX_READ_TOKENS = 2000;
 /** Free text longer than this (in words) is only ever asked about. */
 const MAX_FREE_WORDS = 25;
 /** Commands that are no-ops at a question ("ok", "next", "new"): typed there, they probably meant something else. */
