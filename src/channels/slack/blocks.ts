@@ -109,7 +109,7 @@ function resumeLines(resume: { code: string; expiresAt: string; url?: string | u
   const until = resume.expiresAt.slice(0, 16).replace('T', ' ');
   return [
     `*Resume code:* \`${escapeMrkdwn(resume.code)}\` (valid until ${until} UTC)`,
-    'It works here (`/assess resume CODE`), on the web (Resume) and in the terminal (`npm run chat -- --resume CODE`).',
+    'It works here (`/assess resume CODE`), on the web (Resume), in Teams (`resume CODE`) and in the terminal (`npm run chat -- --resume CODE`).',
     ...(resume.url ? [`<${resume.url}|Continue on the web>`] : []),
   ].join('\n');
 }
@@ -253,7 +253,7 @@ export function helpMessage(command = '/assess', prefix = ''): SlackMessage {
     ...(prefix ? [prefix] : []),
     '*Govstage*: the OECD Digital Government self-assessment (Principle 2: engagement and participation).',
     `• ${c('start')}: start, or continue where you left off`,
-    `• ${c('resume CODE')}: continue here an assessment begun on the web or in the terminal`,
+    `• ${c('resume CODE')}: continue here an assessment begun on the web, in Teams or in the terminal`,
     `• ${c('status')}: where you are, and a resume code for the web or the terminal`,
     `• ${c('restart')}: start again from the beginning`,
     `• ${c('report')}: show your latest result`,
