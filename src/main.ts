@@ -1,27 +1,22 @@
 /**
- * `npm start`: the web chat (and, when configured, Slack and Teams) on one server.
+ * `npm start`: the web chat and the chat channels configured (Slack, Teams) on one server.
  * SIGTERM and SIGINT stop accepting connections, let the turns in flight
  * finish, then close the store.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { bootstrap, type Services } from './bootstrap.js';
 import { createApp } from './channels/web/app.js';
-import { createSlackChannel, slackConfigured, slackHalfConfigured, type SlackChannel } from './channels/slack/slack-app.js';
 import { loadEnvFile } from './env-file.js';
 import { toGovError } from './errors.js';
 import type { Channel } from './channels/channel.js';
 import { configuredChannels } from './channels/configured.js';
 import { scheduleRetention } from './service/retention.js';
 
-export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<{ services: Services; server: Server; url: string; slack: SlackChannel | undefined; channels: Channel[]; stop: () => Promise<void> }> {
+export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<{ services: Services; server: Server; url: string; channels: Channel[]; stop: () => Promise<void> }> {
   const services = await bootstrap({ env });
-  // Slack runs when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set: Socket Mode with SLACK_APP_TOKEN, else HTTP at POST /slack/events.
-  const slack = slackConfigured(services.config) ? createSlackChannel({ config: services.config, logger: services.logger, service: services.service }) : undefined;
-  const halfConfigured = slackHalfConfigured(services.config);
-  if (halfConfigured) services.logger.warn(halfConfigured);
-  // Teams runs when TEAMS_APP_ID is set (or, in development, TEAMS_ALLOW_ANONYMOUS=true).
+  // Slack and Teams, as their variables turn them on (see configured.ts).
   const channels = await configuredChannels(services);
-  const app = createApp(services, { channels, ...(slack?.httpHandler ? { slackEvents: slack.httpHandler } : {}) });
+  const app = createApp(services, { channels });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(services.config.PORT, services.config.HOST, () => resolve(s));
     s.once('error', reject);
@@ -29,11 +24,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : services.config.PORT;
   const url = `http://${services.config.HOST}:${port}`;
-  if (slack) {
-    services.logger.info({ mode: slack.mode }, slack.mode === 'socket' ? 'Slack: Socket Mode' : 'Slack: HTTP mode at POST /slack/events');
-    // Socket Mode connects in the background: the web chat does not wait for (or depend on) Slack.
-    void slack.start();
-  }
+  // A channel that connects out (Slack's Socket Mode) does so in the background: the web chat does not wait for it.
   for (const channel of channels) void channel.start();
   // Retention runs now and every 6 hours; its timer never keeps the process alive.
   const retention = scheduleRetention({ store: services.store, olderThanDays: services.config.RETENTION_DAYS, logger: services.logger });
@@ -61,14 +52,13 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      // Slack work continues after its HTTP ack: let it finish before the store closes.
-      await slack?.stop();
+      // A channel's work continues after its HTTP answer (Slack acknowledges first): let it finish before the store closes.
       await Promise.all(channels.map((channel) => channel.stop()));
       await retention.stop();
       await services.rateLimits?.close();
       await services.store.close();
     })());
-  return { services, server, url, slack, channels, stop };
+  return { services, server, url, channels, stop };
 }
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.filename === process.argv[1];

@@ -1,5 +1,5 @@
 /**
- * What the server needs from a chat channel (Teams; Slack next): routes on
+ * What the server needs from a chat channel (Slack, Teams): routes on
  * our own HTTP app, a start that never calls the platform unless it
  * connects out, and a stop that lets the work in flight finish.
  */

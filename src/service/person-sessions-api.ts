@@ -26,18 +26,32 @@ export type SessionOutcome =
   | { kind: 'shown'; ref: StepRef; status: 'active' | 'finished'; messages: Message[] }
   /** The same delivery again (a retry): it was handled already; show nothing new. */
   | { kind: 'replayed'; ref: StepRef }
-  /** A button of an earlier step: nothing changed; `messages` say so and show where it stands. */
-  | { kind: 'stale'; ref: StepRef; messages: Message[] }
+  /**
+   * A button of an earlier step: nothing changed; `messages` say so and show where it stands.
+   * `current` is that step alone, for a channel that says "out of date" in its own words.
+   */
+  | { kind: 'stale'; ref: StepRef; messages: Message[]; current: Message[] }
   /** The conversation the button names is not this person's, or no longer exists. */
   | { kind: 'gone' };
 
-export type StatusOutcome =
-  | { kind: 'none' }
-  | { kind: 'status'; ref: StepRef; status: 'active' | 'finished'; progress: Progress; latestResult: ResultView | null; resume: { code: string; expiresAt: string; url?: string } };
+/** Where a person's latest conversation stands, read from its state. */
+export interface PersonStanding {
+  ref: StepRef;
+  status: 'active' | 'finished';
+  /** False while the introduction is shown: the person has not begun the questions. */
+  started: boolean;
+  progress: Progress;
+  /** This assessment's result, or (during a re-assessment) the one it re-takes. */
+  latestResult: ResultView | null;
+}
+
+export type StandingOutcome = { kind: 'none' } | ({ kind: 'standing' } & PersonStanding);
+
+export type StatusOutcome = { kind: 'none' } | ({ kind: 'status' } & PersonStanding & { resume: { code: string; expiresAt: string; url?: string } });
 
 export type ReportOutcome =
   | { kind: 'none' }
-  | { kind: 'not-finished'; progress: Progress }
+  | { kind: 'not-finished'; progress: Progress; started: boolean }
   /** The latest result; `messages` is the result as the current step (buttons work) or for reading only. */
   | { kind: 'report'; ref: StepRef; result: ResultView; messages: Message[]; link?: { path: string; url?: string; expiresAt: string } };
 
@@ -56,7 +70,10 @@ export interface PersonSessions {
   restart(identity: Identity, deliveryId: string): Promise<SessionOutcome>;
   /** Moves a conversation to this person with a resume code from any channel. */
   resume(identity: Identity, deliveryId: string, code: string): Promise<ResumeOutcome>;
+  /** Where the person stands, with a fresh resume code (the previous code stops working). */
   status(identity: Identity): Promise<StatusOutcome>;
+  /** Where the person stands, changing nothing (no resume code): for an overview such as Slack's App Home. */
+  standing(identity: Identity): Promise<StandingOutcome>;
   /** The latest result, with a fresh report link when the server has a public URL. */
   report(identity: Identity, options?: { link?: boolean }): Promise<ReportOutcome>;
   /** A report link for a conversation of this person's. */

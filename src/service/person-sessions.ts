@@ -14,7 +14,7 @@ import type { Message, TurnInput } from '../core/messages.js';
 import { ownerKey } from '../store/record.js';
 import type { Owner } from '../store/types.js';
 import type { Access, ConversationService, Standing } from './conversation-service.js';
-import type { Identity, PersonSessions, ReportOutcome, ResumeOutcome, SessionOutcome, StatusOutcome, StepRef } from './person-sessions-api.js';
+import type { Identity, PersonSessions, PersonStanding, ReportOutcome, ResumeOutcome, SessionOutcome, StandingOutcome, StatusOutcome, StepRef } from './person-sessions-api.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface PersonSessionOptions {
@@ -30,6 +30,9 @@ export interface PersonSessionOptions {
  * returns it, so such a button is refused as stale rather than accepted.
  */
 const MOVED_ON = '~moved-on';
+
+/** The step of the introduction (the core's state before the questions). */
+const INTRO = 'intro';
 
 /** The store's owner for a channel's identity. */
 export function ownerOf(identity: Identity): Owner {
@@ -62,10 +65,12 @@ export class PersonSessionService implements PersonSessions {
   }
 
   async begin(identity: Identity, deliveryId: string): Promise<SessionOutcome> {
-    const active = await this.active(identity);
+    const active = await this.active(identity, deliveryId);
+    // Delivered again: what it began, or continued, is the latest conversation, and its input differed by step.
+    if (active?.handled) return { kind: 'replayed', ref: refOf(active) };
     if (active) {
       // At the introduction "start" starts the questions; anywhere else it shows the current step.
-      const input: TurnInput = active.step === 'intro' ? { kind: 'choice', choice: choiceIds.start } : { kind: 'start' };
+      const input: TurnInput = active.step === INTRO ? { kind: 'choice', choice: choiceIds.start } : { kind: 'start' };
       return this.turn(identity, active.conversationId, deliveryId, input);
     }
     // None yet, or the latest is finished: a new assessment (the service links it to the latest finished one).
@@ -122,8 +127,12 @@ export class PersonSessionService implements PersonSessions {
     const now = await this.latest(identity);
     if (!now) return { kind: 'none' };
     const { code, expiresAt, url } = await this.service.issueResumeCode(now.conversationId, this.access(identity));
-    const latestResult = now.result ?? (await this.earlier(identity, now))?.result ?? null;
-    return { kind: 'status', ref: refOf(now), status: now.status, progress: now.progress, latestResult, resume: { code, expiresAt, ...(url ? { url } : {}) } };
+    return { kind: 'status', ...(await this.standingOf(identity, now)), resume: { code, expiresAt, ...(url ? { url } : {}) } };
+  }
+
+  async standing(identity: Identity): Promise<StandingOutcome> {
+    const now = await this.latest(identity);
+    return now ? { kind: 'standing', ...(await this.standingOf(identity, now)) } : { kind: 'none' };
   }
 
   async report(identity: Identity, options: { link?: boolean } = {}): Promise<ReportOutcome> {
@@ -131,7 +140,7 @@ export class PersonSessionService implements PersonSessions {
     if (!now) return { kind: 'none' };
     // The latest result: this conversation's, or (during a re-assessment) the one it re-takes.
     const holder = now.result ? now : await this.earlier(identity, now);
-    if (!holder?.result) return { kind: 'not-finished', progress: now.progress };
+    if (!holder?.result) return { kind: 'not-finished', progress: now.progress, started: now.step !== INTRO };
     const result = holder.result;
     // When the result is the current step of the person's active conversation its buttons work; an
     // earlier assessment's result is shown for reading only (its "new assessment" would fork a third).
@@ -174,7 +183,7 @@ export class PersonSessionService implements PersonSessions {
 
   private async introduce(identity: Identity): Promise<SessionOutcome> {
     const started = await this.service.start({ channel: identity.channel, owner: ownerOf(identity) });
-    return { kind: 'shown', ref: { conversationId: started.conversationId, step: 'intro' }, status: started.status, messages: started.messages };
+    return { kind: 'shown', ref: { conversationId: started.conversationId, step: INTRO }, status: started.status, messages: started.messages };
   }
 
   /** The person's most recently updated conversation, as it stands. */
@@ -183,10 +192,19 @@ export class PersonSessionService implements PersonSessions {
     return id ? this.standingOrUndefined(identity, id) : undefined;
   }
 
-  /** The latest conversation while it is in progress (a finished one is not continued by "start" or "restart"). */
-  private async active(identity: Identity): Promise<Standing | undefined> {
-    const now = await this.latest(identity);
+  /**
+   * The latest conversation while it is in progress (a finished one is not continued by "start" or "restart");
+   * with `deliveryId`, its `handled` says whether that delivery was processed already.
+   */
+  private async active(identity: Identity, deliveryId?: string): Promise<Standing | undefined> {
+    const id = await this.service.latestFor(ownerOf(identity));
+    const now = id ? await this.standingOrUndefined(identity, id, {}, deliveryId) : undefined;
     return now?.status === 'active' ? now : undefined;
+  }
+
+  private async standingOf(identity: Identity, now: Standing): Promise<PersonStanding> {
+    const latestResult = now.result ?? (await this.earlier(identity, now))?.result ?? null;
+    return { ref: refOf(now), status: now.status, started: now.step !== INTRO, progress: now.progress, latestResult };
   }
 
   /** The earlier assessment a conversation re-takes, if it is still there. */
@@ -194,9 +212,9 @@ export class PersonSessionService implements PersonSessions {
     return now.previousId ? this.standingOrUndefined(identity, now.previousId, { damagedIsMissing: true }) : Promise.resolve(undefined);
   }
 
-  private async standingOrUndefined(identity: Identity, conversationId: string, options: { damagedIsMissing?: boolean } = {}): Promise<Standing | undefined> {
+  private async standingOrUndefined(identity: Identity, conversationId: string, options: { damagedIsMissing?: boolean } = {}, deliveryId?: string): Promise<Standing | undefined> {
     try {
-      return await this.service.standing(conversationId, this.access(identity));
+      return await this.service.standing(conversationId, this.access(identity), deliveryId === undefined ? undefined : this.turnId(identity, deliveryId));
     } catch (error) {
       // Deleted meanwhile (forget-me on another instance); a damaged earlier assessment only loses its comparison.
       if (isKind(error, 'NOT_FOUND') || (options.damagedIsMissing && isKind(error, 'UNRESTORABLE'))) return undefined;
@@ -228,7 +246,7 @@ export class PersonSessionService implements PersonSessions {
   /** Nothing changed: the core's own words for a stale button, then where the conversation stands. */
   private staleOf(now: Standing): SessionOutcome {
     const notice: Message = { kind: 'text', tone: 'warning', text: textsFor(this.service.definition, now.locale).t('staleChoice') };
-    return { kind: 'stale', ref: refOf(now), messages: [notice, ...now.current] };
+    return { kind: 'stale', ref: refOf(now), messages: [notice, ...now.current], current: now.current };
   }
 }
 

@@ -65,6 +65,22 @@ describe('Slack events across two instances sharing PostgreSQL', () => {
     expect(postsTo('DU9').filter((call) => JSON.stringify(call.body).includes('walk you through'))).toHaveLength(1);
   });
 
+  it('a double click that reaches both instances is processed once', async () => {
+    await at(a, 'U11').dm('start');
+    await until(() => postsTo('DU11').some((call) => JSON.stringify(call.body).includes('gov:unit:')));
+    const question = postsTo('DU11').at(-1);
+    if (!question) throw new Error('no question posted');
+    const pick = (b: { block_id: string | undefined }) => b.block_id === 'gov-answers';
+    // Two clicks (each its own action_ts), not one delivered twice.
+    const [first, second] = await Promise.all([at(a, 'U11').click(question, pick, { actionTs: '1700000000.000001' }), at(b, 'U11').click(question, pick, { actionTs: '1700000000.000002' })]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    await until(() => postsTo('DU11').length >= 2);
+    // Give a second processing time to show up, if there were one.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(postsTo('DU11')).toHaveLength(2);
+    expect(fake.calls.filter((call) => call.method === 'chat.update' && call.body.channel === 'DU11')).toHaveLength(1);
+  });
+
   it('different events are all processed, whichever instance receives them', async () => {
     await at(a, 'U10').dm('start');
     await until(() => postsTo('DU10').length === 1);

@@ -5,9 +5,10 @@
  * named components referenced by $ref, and /api/docs is a readable page
  * generated from the document that the strict CSP allows.
  */
-import type { Express, RequestHandler } from 'express';
+import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Channel } from '../../src/channels/channel.js';
 import { createApp } from '../../src/channels/web/app.js';
 import { openApiDocument } from '../../src/channels/web/openapi.js';
 import { testServices } from '../helpers/server.js';
@@ -16,9 +17,15 @@ let services: Awaited<ReturnType<typeof testServices>>;
 let app: Express;
 beforeAll(async () => {
   services = await testServices();
-  // Slack's HTTP receiver is mounted only in HTTP mode: a stand-in handler makes the app mount the route.
-  const slackEvents: RequestHandler = (_req, res) => void res.status(200).end();
-  app = createApp(services, { slackEvents });
+  // Slack's HTTP receiver is mounted only in HTTP mode: a stand-in channel mounts the route.
+  const slack: Channel = {
+    name: 'slack',
+    mount: (on) => void on.post('/slack/events', (_req, res) => void res.status(200).end()),
+    start: async () => {},
+    drain: async () => {},
+    stop: async () => {},
+  };
+  app = createApp(services, { channels: [slack] });
 });
 afterAll(async () => services.cleanup());
 

@@ -84,6 +84,16 @@ describe('first contact and beginning', () => {
     expect(kinds(continued.messages)).toContain('question');
   });
 
+  it('a re-delivered begin is replayed, whether it began the assessment or continued it', async () => {
+    const first = next();
+    const begun = shown(await sessions.begin(alice, first));
+    expect(await sessions.begin(alice, first)).toEqual({ kind: 'replayed', ref: begun.ref });
+    const again = next();
+    const continued = shown(await sessions.begin(alice, again));
+    expect(await sessions.begin(alice, again)).toEqual({ kind: 'replayed', ref: continued.ref });
+    expect(await sessions.forget(alice)).toBe(1);
+  });
+
   it('begin after a finished assessment starts a new one, which re-takes it', async () => {
     const done = await finish(alice);
     const fresh = shown(await sessions.begin(alice, next()));
@@ -109,6 +119,8 @@ describe('buttons', () => {
     const [notice, ...current] = stale.messages;
     expect(notice?.kind === 'text' && notice.text).toContain(staleText);
     expect(question(current)?.progress.index).toBe(1);
+    // The step as it stands, for a channel that says "out of date" in its own words.
+    expect(stale.current).toEqual(current);
   });
 
   it('a command button that keeps the step (why) leaves the step, so the buttons stay usable', async () => {
@@ -237,12 +249,38 @@ describe('status', () => {
   });
 });
 
+describe('standing (what an overview such as Slack\'s App Home shows)', () => {
+  it('none, not begun at the introduction, where the person is, then the latest result; it issues no resume code', async () => {
+    expect(await sessions.standing(alice)).toEqual({ kind: 'none' });
+    const intro = shown(await sessions.say(alice, next(), 'hello'));
+    expect(await sessions.standing(alice)).toMatchObject({ kind: 'standing', ref: intro.ref, status: 'active', started: false, latestResult: null });
+    shown(await sessions.press(alice, next(), intro.ref, 'start'));
+    expect(await sessions.standing(alice)).toMatchObject({ started: true, progress: { index: 0, answered: 0 } });
+    shown(await sessions.say(alice, next(), '1'));
+    const status = await sessions.status(alice);
+    if (status.kind !== 'status') throw new Error('expected a status');
+    expect(status.started).toBe(true);
+    const standing = await sessions.standing(alice);
+    expect(standing).toMatchObject({ kind: 'standing', ref: status.ref, started: true, progress: { index: 1, answered: 0 } });
+    expect(standing).not.toHaveProperty('resume');
+    // The code status gave still works: looking at the standing changed nothing.
+    expect((await services.service.resume(status.resume.code)).conversationId).toBe(intro.ref.conversationId);
+  });
+
+  it('shows the latest result, also while a re-assessment is in progress', async () => {
+    const done = await finish(alice);
+    expect(await sessions.standing(alice)).toMatchObject({ status: 'finished', ref: done.ref, latestResult: { overall: { stage: 'early' } } });
+    shown(await sessions.begin(alice, next()));
+    expect(await sessions.standing(alice)).toMatchObject({ status: 'active', latestResult: { overall: { stage: 'early' } } });
+  });
+});
+
 describe('report', () => {
   it('none, not finished (with progress), then the result as the current step, with a link on request', async () => {
     expect(await sessions.report(alice)).toEqual({ kind: 'none' });
     shown(await sessions.begin(alice, next()));
     for (const reply of PROFILES.advanced.slice(0, 2)) shown(await sessions.say(alice, next(), reply));
-    expect(await sessions.report(alice)).toMatchObject({ kind: 'not-finished', progress: { answered: 1 } });
+    expect(await sessions.report(alice)).toMatchObject({ kind: 'not-finished', started: true, progress: { answered: 1 } });
 
     // finish() begins (which continues here) and answers the rest.
     const done = await finish(alice, PROFILES.advanced.slice(2));

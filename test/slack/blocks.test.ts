@@ -8,7 +8,7 @@ import { advance, newConversation } from '../../src/core/conversation/turn.js';
 import type { ConversationState } from '../../src/core/conversation/state.js';
 import type { AssessmentDefinition } from '../../src/core/definition.js';
 import type { Message, QuestionMessage, ResultMessage } from '../../src/core/messages.js';
-import { CHOICE_PREFIX, LIMITS, clip, consumedBlocks, homeView, messageBlocks, renderMessages, standingOf, stepKeyOf, type KnownBlock } from '../../src/channels/slack/blocks.js';
+import { CHOICE_PREFIX, LIMITS, clip, consumedBlocks, homeView, messageBlocks, renderMessages, type KnownBlock } from '../../src/channels/slack/blocks.js';
 import { parseButtonValue } from '../../src/channels/slack/payloads.js';
 import { realDefinition } from '../core/helpers.js';
 
@@ -23,7 +23,6 @@ function step(state: ConversationState, input: Parameters<typeof advance>[2]): {
 
 let q1: QuestionMessage;
 let result: ResultMessage;
-let afterStart: ConversationState;
 
 beforeAll(async () => {
   definition = await realDefinition();
@@ -31,7 +30,6 @@ beforeAll(async () => {
   let messages: Message[];
   ({ state, messages } = step(state, { kind: 'choice', choice: 'start' }));
   ({ state, messages } = step(state, { kind: 'choice', choice: 'unit:national' }));
-  afterStart = state;
   q1 = messages.find((m): m is QuestionMessage => m.kind === 'question') as QuestionMessage;
   for (let i = 0; i < definition.questions.length; i++) ({ state, messages } = step(state, { kind: 'text', text: i % 2 === 0 ? 'yes' : 'no' }));
   ({ state, messages } = step(state, { kind: 'text', text: 'see result' }));
@@ -44,7 +42,7 @@ beforeAll(async () => {
   result = messages.find((m): m is ResultMessage => m.kind === 'result') as ResultMessage;
 });
 
-const ctx = { conversationId: 'c_test', stepKey: 'q:x', publicUrl: 'https://gov.example' };
+const ctx = { ref: { conversationId: 'c_test', step: 'q:x' }, publicUrl: 'https://gov.example' };
 type Element = { type: string; action_id?: string; value?: string; style?: string; text?: { text: string } };
 const elementsOf = (blocks: KnownBlock[], blockId: string): Element[] =>
   blocks.filter((b) => b.block_id === blockId).flatMap((b) => ('elements' in b ? (b.elements as Element[]) : []));
@@ -66,19 +64,6 @@ describe('questions', () => {
     const text = JSON.stringify(messageBlocks(q1, ctx));
     expect(text).toContain(`Question 1 of ${definition.questions.length}`);
     expect(text).toContain(q1.themeTitle);
-  });
-});
-
-describe('step keys', () => {
-  it('are the same for the same step and differ between steps', () => {
-    const again = step(afterStart, { kind: 'text', text: 'why' });
-    const next = step(afterStart, { kind: 'text', text: 'yes' });
-    expect(stepKeyOf([q1])).toBe(`q:${q1.questionId}`);
-    expect(stepKeyOf(next.messages)).not.toBe(stepKeyOf([q1]));
-    // "why" shows no step of its own.
-    expect(stepKeyOf(again.messages)).toBe('none');
-    expect(stepKeyOf([result])).toBe('result');
-    expect(stepKeyOf([{ kind: 'text', tone: 'normal', text: 'x', choices: [{ id: 'start', label: 'Start', kind: 'command' }] }])).toBe('text:start');
   });
 });
 
@@ -161,16 +146,17 @@ describe('a clicked message', () => {
 
 describe('the App Home', () => {
   it('invites to start when there is nothing yet', () => {
-    const view = homeView({ conversationId: undefined, standing: undefined });
+    const view = homeView({ standing: undefined });
     expect(view.type).toBe('home');
     expect(JSON.stringify(view)).toContain('govslack:start');
   });
 
   it('shows progress with a Continue button, and the latest result', () => {
-    const inProgress = homeView({ conversationId: 'c1', standing: standingOf([q1], 'active', undefined) });
+    const ref = { conversationId: 'c1', step: 'x' };
+    const inProgress = homeView({ standing: { ref, status: 'active', started: true, progress: q1.progress, latestResult: null } });
     expect(JSON.stringify(inProgress)).toContain(`question 1 of ${definition.questions.length}`);
     expect(JSON.stringify(inProgress)).toContain('govslack:continue');
-    const finished = homeView({ conversationId: 'c1', standing: standingOf([result], 'finished', undefined), publicUrl: 'https://gov.example' });
+    const finished = homeView({ standing: { ref, status: 'finished', started: true, progress: { ...q1.progress, index: 0 }, latestResult: result.result }, publicUrl: 'https://gov.example' });
     const text = JSON.stringify(finished);
     expect(text).toContain(`Latest result: ${result.result.overall.stageLabel}`);
     for (const theme of result.result.themes) expect(text).toContain(theme.title);

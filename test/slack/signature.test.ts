@@ -6,9 +6,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MAX_SIGNATURE_AGE_SECONDS, signSlackRequest, verifySlackSignature } from '../../src/channels/slack/signature.js';
-import { SeenKeys } from '../../src/channels/slack/dedupe.js';
 import { parseSlackBody } from '../../src/channels/slack/http-receiver.js';
-import { splitCommand } from '../../src/channels/slack/bot.js';
+import { splitCommand } from '../../src/channels/commands.js';
 import { normalizeApiUrl } from '../../src/channels/slack/slack-api.js';
 import { RefusalCounter } from '../../src/channels/slack/refusals.js';
 
@@ -53,23 +52,6 @@ describe('verifySlackSignature', () => {
     expect(verifySlackSignature({ signingSecret: secret, body, timestamp: ts, signature: undefined, now })).toEqual({ ok: false, reason: 'missing-headers' });
     expect(verifySlackSignature({ signingSecret: secret, body, timestamp: '15314e6', signature, now })).toEqual({ ok: false, reason: 'bad-timestamp' });
     expect(verifySlackSignature({ signingSecret: secret, body, timestamp: '-1', signature, now })).toEqual({ ok: false, reason: 'bad-timestamp' });
-  });
-});
-
-describe('SeenKeys', () => {
-  it('says whether a key was seen, forgets after the TTL, and stays bounded', () => {
-    let now = 0;
-    const seen = new SeenKeys(3, 1_000, () => now);
-    expect(seen.seen('a')).toBe(false);
-    expect(seen.seen('a')).toBe(true);
-    now = 1_001;
-    expect(seen.seen('a')).toBe(false);
-    for (const key of ['b', 'c', 'd']) seen.seen(key);
-    expect(seen.size).toBe(3);
-    // "a" was the oldest and fell out.
-    expect(seen.seen('a')).toBe(false);
-    seen.forget('a');
-    expect(seen.seen('a')).toBe(false);
   });
 });
 

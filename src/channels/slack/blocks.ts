@@ -2,15 +2,15 @@
  * Block Kit rendering of the channel-neutral message model, the App Home
  * view and Slack's own texts (help, status). Pure functions: messages in,
  * blocks out. Choice ids stay opaque: they ride in the button's action_id,
- * and the value says which conversation and which step the button belongs
- * to, so a click on an outdated message can be recognised.
+ * and the value carries the StepRef the messages were rendered at (which
+ * conversation, which step), handed back to PersonSessions on a click so a
+ * click on an outdated message can be recognised.
  */
-import { createHash } from 'node:crypto';
 import type { types } from '@slack/bolt';
 import { renderPlain } from '../plain-text.js';
-import type { Choice, Message, Progress, ResultView } from '../../core/messages.js';
-import { UNIT_QUESTION_ID } from '../../core/machine/machine.js';
+import type { Choice, Message, ResultView } from '../../core/messages.js';
 import { choiceIds } from '../../core/conversation/render.js';
+import type { PersonStanding, StepRef } from '../../service/person-sessions-api.js';
 import type { ButtonValue, EchoedBlock } from './payloads.js';
 import { escapeMrkdwn } from './slack-text.js';
 
@@ -54,7 +54,7 @@ const context = (...texts: string[]): KnownBlock => ({ type: 'context', elements
 const header = (text: string): KnownBlock => ({ type: 'header', text: plain(text, LIMITS.headerText) });
 const divider: KnownBlock = { type: 'divider' };
 
-/** True when the message offers core choices (buttons that advance the conversation). */
+/** True when the message offers core choices (buttons of its own: a clicked message they follow is superseded). */
 export function isActionable(message: Message): boolean {
   switch (message.kind) {
     case 'question':
@@ -68,36 +68,9 @@ export function isActionable(message: Message): boolean {
   }
 }
 
-/**
- * Names the step a set of messages stands for (the last actionable one): two
- * renderings of the same step get the same key, another step another key.
- * Buttons carry it, and a click is accepted only while it is still current.
- */
-export function stepKeyOf(messages: readonly Message[]): string {
-  const actionable = [...messages].reverse().find(isActionable);
-  if (!actionable) return 'none';
-  const ids = (choices: readonly Choice[] | undefined) => (choices ?? []).map((c) => c.id).join(',');
-  let key: string;
-  switch (actionable.kind) {
-    case 'question':
-      key = `q:${actionable.questionId}`;
-      break;
-    case 'review':
-      key = `review:${ids(actionable.choices)}`;
-      break;
-    case 'result':
-      key = 'result';
-      break;
-    default:
-      key = `text:${ids(actionable.kind === 'text' ? actionable.choices : [])}`;
-  }
-  return key.length <= 100 ? key : `h:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
-}
-
 export interface RenderContext {
-  conversationId: string;
-  /** The step the buttons belong to (stepKeyOf the messages being posted). */
-  stepKey: string;
+  /** Where the messages were rendered (from the outcome that brought them): the buttons carry it. */
+  ref: StepRef;
   /** PUBLIC_URL without a trailing slash, when set: results link to the web. */
   publicUrl?: string | undefined;
 }
@@ -111,7 +84,7 @@ function choiceButton(choice: Choice, ctx: RenderContext, style?: 'primary' | 'd
     type: 'button',
     action_id: clip(`${CHOICE_PREFIX}${choice.id}`, 255),
     text: plain(choice.label, LIMITS.buttonText),
-    value: buttonValue({ c: ctx.conversationId, s: ctx.stepKey }),
+    value: buttonValue({ c: ctx.ref.conversationId, s: ctx.ref.step }),
     ...(style ? { style } : {}),
   };
 }
@@ -136,7 +109,7 @@ function resumeLines(resume: { code: string; expiresAt: string; url?: string | u
   const until = resume.expiresAt.slice(0, 16).replace('T', ' ');
   return [
     `*Resume code:* \`${escapeMrkdwn(resume.code)}\` (valid until ${until} UTC)`,
-    'It works here (`/assess resume CODE`), on the web (Resume) and in the terminal (`npm run chat -- --resume CODE`).',
+    'It works here (`/assess resume CODE`), on the web (Resume), in Teams (`resume CODE`) and in the terminal (`npm run chat -- --resume CODE`).',
     ...(resume.url ? [`<${resume.url}|Continue on the web>`] : []),
   ].join('\n');
 }
@@ -176,7 +149,7 @@ export function resultBlocks(result: ResultView, ctx: RenderContext): KnownBlock
     blocks.push({
       type: 'actions',
       block_id: 'govslack-report',
-      elements: [{ type: 'button', action_id: SlackAction.reportLink, text: plain('Full report on the web', LIMITS.buttonText), value: buttonValue({ c: ctx.conversationId }) }],
+      elements: [{ type: 'button', action_id: SlackAction.reportLink, text: plain('Full report on the web', LIMITS.buttonText), value: buttonValue({ c: ctx.ref.conversationId }) }],
     });
   }
   return blocks;
@@ -219,7 +192,7 @@ export function messageBlocks(message: Message, ctx: RenderContext): KnownBlock[
         blocks.push({
           type: 'section',
           text: md(`${i + 1}. ${escapeMrkdwn(item.question)}\n→ ${answer}${item.note ? `\n_Note: ${escapeMrkdwn(item.note)}_` : ''}`),
-          accessory: { type: 'button', action_id: clip(`${CHOICE_PREFIX}${item.editChoiceId}`, 255), text: plain('Change', LIMITS.buttonText), value: buttonValue({ c: ctx.conversationId, s: ctx.stepKey }) },
+          accessory: { type: 'button', action_id: clip(`${CHOICE_PREFIX}${item.editChoiceId}`, 255), text: plain('Change', LIMITS.buttonText), value: buttonValue({ c: ctx.ref.conversationId, s: ctx.ref.step }) },
         });
       });
       if (message.contradictions.length > 0) blocks.push(context(...message.contradictions.map((c) => `:warning: ${escapeMrkdwn(c.text)}`)));
@@ -231,7 +204,7 @@ export function messageBlocks(message: Message, ctx: RenderContext): KnownBlock[
     case 'paused':
       return [
         section(`:floppy_disk: ${escapeMrkdwn(message.text)}${message.resume ? `\n${resumeLines(message.resume)}` : ''}`),
-        { type: 'actions', block_id: 'govslack-paused', elements: [{ type: 'button', action_id: SlackAction.continue, text: plain('Continue now', LIMITS.buttonText), value: buttonValue({ c: ctx.conversationId }) }] },
+        { type: 'actions', block_id: 'govslack-paused', elements: [{ type: 'button', action_id: SlackAction.continue, text: plain('Continue now', LIMITS.buttonText), value: buttonValue({ c: ctx.ref.conversationId }) }] },
       ];
     case 'error':
       return [section(`:warning: ${escapeMrkdwn(message.text)}`)];
@@ -280,7 +253,7 @@ export function helpMessage(command = '/assess', prefix = ''): SlackMessage {
     ...(prefix ? [prefix] : []),
     '*Govstage*: the OECD Digital Government self-assessment (Principle 2: engagement and participation).',
     `• ${c('start')}: start, or continue where you left off`,
-    `• ${c('resume CODE')}: continue here an assessment begun on the web or in the terminal`,
+    `• ${c('resume CODE')}: continue here an assessment begun on the web, in Teams or in the terminal`,
     `• ${c('status')}: where you are, and a resume code for the web or the terminal`,
     `• ${c('restart')}: start again from the beginning`,
     `• ${c('report')}: show your latest result`,
@@ -317,48 +290,35 @@ export function forgetConfirmMessage(hasAny: boolean): SlackMessage {
   ]);
 }
 
-/** Where a conversation stands, read from its current step. */
-export interface Standing {
-  finished: boolean;
-  progress: Progress | undefined;
-  /** The result the conversation shows (now, or most recently). */
-  result: ResultView | undefined;
-}
-
-/** Where a message shows the person to be: at a question, or at the review with so many questions answered (what is assessed is not one of them). */
-export function progressOf(message: Message): Progress | undefined {
-  if (message.kind === 'question') return message.progress;
-  if (message.kind !== 'review') return undefined;
-  const questions = message.items.filter((i) => i.questionId !== UNIT_QUESTION_ID);
-  return { index: 0, total: questions.length, answered: questions.filter((i) => i.answered).length };
-}
-
-export function standingOf(current: readonly Message[], status: 'active' | 'finished', lastResult: ResultView | undefined): Standing {
-  let progress: Progress | undefined;
-  for (const m of current) progress = progressOf(m) ?? progress;
-  const shown = current.find((m) => m.kind === 'result');
-  return { finished: status === 'finished', progress, result: shown?.kind === 'result' ? shown.result : lastResult };
-}
-
-export function statusText(standing: Standing): string {
+export function statusText(standing: PersonStanding): string {
   const p = standing.progress;
-  const where = standing.finished
-    ? `Your assessment is finished${standing.result ? `: overall stage *${escapeMrkdwn(standing.result.overall.stageLabel)}*` : ''}.`
-    : p && p.index > 0
-      ? `You are at question ${p.index} of ${p.total} (${p.answered} answered).`
-      : p
-        ? `You have answered ${p.answered} of ${p.total} questions.`
-        : 'Your assessment has not started yet.';
+  const result = standing.latestResult;
+  const where =
+    standing.status === 'finished'
+      ? `Your assessment is finished${result ? `: overall stage *${escapeMrkdwn(result.overall.stageLabel)}*` : ''}.`
+      : !standing.started
+        ? 'Your assessment has not started yet.'
+        : p.index > 0
+          ? `You are at question ${p.index} of ${p.total} (${p.answered} answered).`
+          : `You have answered ${p.answered} of ${p.total} questions.`;
   return where;
 }
 
-export function statusMessage(standing: Standing, resume: { code: string; expiresAt: string; url?: string | undefined }): SlackMessage {
-  return textMessage(`${statusText(standing)}\n${resumeLines(resume)}`);
+export function statusMessage(status: PersonStanding & { resume: { code: string; expiresAt: string; url?: string | undefined } }): SlackMessage {
+  return textMessage(`${statusText(status)}\n${resumeLines(status.resume)}`);
 }
 
-export function homeView(input: { conversationId: string | undefined; standing: Standing | undefined; publicUrl?: string | undefined }): types.HomeView {
+/** "There is no result yet", with how far the person got once they have begun. */
+export function noResultMessage(where?: { progress: { answered: number; total: number }; started: boolean }): SlackMessage {
+  const answered = where?.started ? ` You have answered ${where.progress.answered} of ${where.progress.total} questions.` : '';
+  return textMessage(`There is no result yet.${answered} Type \`start\` (or use \`/assess start\`) to continue.`);
+}
+
+/** The App Home: where the person's latest assessment stands (none: an invitation to start) and its latest result. */
+export function homeView(input: { standing: PersonStanding | undefined; publicUrl?: string | undefined }): types.HomeView {
   const blocks: KnownBlock[] = [header('Govstage self-assessment'), context('OECD Digital Government Policy Framework, Principle 2: engagement and participation in a multi-actor context in policy making.')];
-  const { standing, conversationId } = input;
+  const { standing } = input;
+  const conversationId = standing?.ref.conversationId;
   const button = (actionId: string, label: string, style?: 'primary'): Button => ({
     type: 'button',
     action_id: actionId,
@@ -366,18 +326,18 @@ export function homeView(input: { conversationId: string | undefined; standing: 
     value: buttonValue({ c: conversationId ?? 'none' }),
     ...(style ? { style } : {}),
   });
-  if (!standing || !conversationId) {
+  if (!standing) {
     blocks.push(section('You have not started an assessment yet. It takes about ten minutes; your answers are saved as you go.'));
     blocks.push({ type: 'actions', block_id: 'govslack-home', elements: [button(SlackAction.start, 'Start the assessment', 'primary')] });
-  } else if (!standing.finished) {
+  } else if (standing.status === 'active') {
     const p = standing.progress;
-    blocks.push(section(`*Your assessment in progress*\n${statusText(standing)}${p ? `\n${progressBar(p.answered, p.total)}  ${p.answered}/${p.total}` : ''}`));
+    blocks.push(section(`*Your assessment in progress*\n${statusText(standing)}${standing.started ? `\n${progressBar(p.answered, p.total)}  ${p.answered}/${p.total}` : ''}`));
     blocks.push({ type: 'actions', block_id: 'govslack-home', elements: [button(SlackAction.continue, 'Continue', 'primary')] });
   } else {
     blocks.push(section(`*Your assessment is finished.*`));
     blocks.push({ type: 'actions', block_id: 'govslack-home', elements: [button(SlackAction.report, 'Show my result'), button(SlackAction.start, 'Start a new assessment')] });
   }
-  const result = standing?.result;
+  const result = standing?.latestResult;
   if (result) {
     blocks.push(divider, section(`*Latest result: ${escapeMrkdwn(result.overall.stageLabel)}*\n${escapeMrkdwn(result.overall.explanation)}`));
     const fields = result.themes.slice(0, 10).map((t) => md(`*${escapeMrkdwn(t.title)}*\n${escapeMrkdwn(t.stageLabel)}`, 2000));

@@ -1,18 +1,20 @@
 /**
  * Govstage in Slack: what a DM, a slash command, a button click or opening
- * the App Home does. Translation only: every turn goes through the
- * ConversationService, exactly as the web and the terminal do. Inputs arrive
- * already validated (see payloads.ts) and already acknowledged to Slack.
+ * the App Home does. Translation only: every conversation decision is made by
+ * PersonSessions (the person is the Slack team and user); this file reads
+ * the payload (already validated, see payloads.ts, and already acknowledged
+ * to Slack), calls it, and renders the typed outcome as Block Kit. What is
+ * Slack's own stays here: the DM channel, updating a clicked message, the App
+ * Home, deduplicating clicks, limits per user.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { GovError, toGovError } from '../../errors.js';
+import { toGovError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { Message, ResultMessage, type Progress, type ResultView, type TurnInput } from '../../core/messages.js';
-import type { ConversationService, ConversationView, TurnReply } from '../../service/conversation-service.js';
+import type { Message } from '../../core/messages.js';
+import type { Identity, PersonSessions, ResumeOutcome, SessionOutcome, StepRef } from '../../service/person-sessions-api.js';
 import { RateLimiter } from '../../service/rate-limiter.js';
 import { ConcurrencyLimit } from '../../service/concurrency-limit.js';
-import type { Owner } from '../../store/types.js';
+import { personCommand, splitCommand } from '../commands.js';
 import {
   CHOICE_PREFIX,
   consumedBlocks,
@@ -21,23 +23,19 @@ import {
   helpMessage,
   homeView,
   isActionable,
-  progressOf,
+  noResultMessage,
   renderMessages,
   reportLinkMessage,
   SlackAction,
-  standingOf,
   statusMessage,
-  stepKeyOf,
   textMessage,
   type SlackMessage,
-  type Standing,
 } from './blocks.js';
-import { SeenKeys } from './dedupe.js';
 import { parseButtonValue, type BlockActions, type SlashCommand } from './payloads.js';
 import type { SlackApi } from './slack-api.js';
 
 export interface SlackBotOptions {
-  service: ConversationService;
+  sessions: PersonSessions;
   api: SlackApi;
   logger: Logger;
   /** PUBLIC_URL, for links to the web. */
@@ -54,7 +52,7 @@ export interface DirectMessage {
   messageId: string;
 }
 
-type SlackOwner = Extract<Owner, { kind: 'slack' }>;
+type SlackIdentity = Extract<Identity, { channel: 'slack' }>;
 
 /** Longest typed reply taken (as on the web). */
 export const TEXT_LIMIT = 2000;
@@ -62,42 +60,63 @@ export const TEXT_LIMIT = 2000;
 /** The /assess subcommands; anything else gets the help. */
 export const SUBCOMMANDS = ['start', 'resume', 'status', 'restart', 'report', 'help', 'forget-me'] as const;
 
-/** First word (lower case) and the rest; "forget me" and "forgetme" read as forget-me. */
-export function splitCommand(text: string): { verb: string; arg: string } {
-  const trimmed = text.trim().replace(/\s+/g, ' ');
-  if (/^forget(?:[ -]?me)?$/i.test(trimmed)) return { verb: 'forget-me', arg: '' };
-  const space = trimmed.indexOf(' ');
-  return space < 0 ? { verb: trimmed.toLowerCase(), arg: '' } : { verb: trimmed.slice(0, space).toLowerCase(), arg: trimmed.slice(space + 1).trim() };
-}
+/** How long a click is remembered, across instances, so a double click is processed once (and an event's delivery, as Slack retries it for an hour at most). */
+const DELIVERY_TTL_MS = 60 * 60_000;
+
+/** Slack's own words in the DM (the assessment's come from the core). */
+const TEXT = {
+  tooLong: `:warning: That message is too long for me (at most ${TEXT_LIMIT} characters). Put a long note in a document and send its link with "note".`,
+  answeredInDm: "I've answered in our direct messages (the Messages tab of the Govstage app).",
+  noAssessment: 'You have no assessment yet. Type `start` (or use `/assess start`) to begin.',
+  outdated: ':information_source: That message is out of date: the conversation has moved on since. Here is where you are now.',
+  outdatedNote: '_This message is out of date; its buttons were removed._',
+  continuing: ':arrow_forward: Continuing.',
+  gone: ':warning: That assessment no longer exists (it may have been deleted). Type `start` to begin a new one.',
+  codeInvalid: ':warning: That resume code is not valid. Check it and try again.',
+  codeExpired: ':warning: That resume code has expired. Start a new assessment, or ask for a new code where you saved it.',
+  notOurButton: ':warning: That button is not one Govstage made.',
+  unknownButton: ':warning: That button is not one Govstage knows.',
+  kept: 'Nothing was deleted.',
+  failed: ':warning: Something went wrong on our side, so your last action may not have been taken into account. Please try again in a moment.',
+  chose: (label: string) => `:ballot_box_with_check: You chose: *${escapeMrkdwn(label)}*`,
+  unknownCommand: (command: string) => `I don't know \`${escapeMrkdwn(command.replace(/`/g, "'"))}\`. Here is what I can do:\n`,
+  forgotten: (removed: number) =>
+    `:wastebasket: Done: ${removed === 1 ? 'one assessment was' : `${removed} assessments were`} deleted from Govstage. Type \`start\` whenever you want to begin again.`,
+} as const;
 
 const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
 
-type Click = { owner: SlackOwner; action: BlockActions['actions'][number]; channel: string | undefined; messageTs: string | undefined };
+/** Where one piece of work answers: the person, their DM, and a slash command's response_url. */
+interface Reply {
+  identity: SlackIdentity;
+  /** The DM channel: known from the event or the click, else opened when first needed. */
+  dm: string | undefined;
+  /** A slash command's response_url: notes and errors go there, ephemerally. */
+  responseUrl?: string | undefined;
+  /** Set once something was posted in the DM (a command used elsewhere then says where to look). */
+  postedInDm?: boolean;
+}
+
+type Click = { reply: Reply; action: BlockActions['actions'][number]; messageTs: string | undefined; where: string };
 
 export class SlackBot {
-  private readonly service: ConversationService;
+  private readonly sessions: PersonSessions;
   private readonly api: SlackApi;
   private readonly log: Logger;
   private readonly publicUrl: string | undefined;
-  /** Buttons already clicked (per message and button), so a double click is processed once. */
-  private readonly clicks: SeenKeys;
   /** Users' DM channel ids (conversations.open), bounded. */
   private readonly dmChannels = new Map<string, string>();
-  private readonly resumeAttempts: RateLimiter;
   private readonly inputs: RateLimiter;
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Work after the acknowledgement, a bounded number at once: a burst of events queues instead of delaying every ack. */
   private readonly workers = new ConcurrencyLimit(8);
 
   constructor(options: SlackBotOptions) {
-    this.service = options.service;
+    this.sessions = options.sessions;
     this.api = options.api;
     this.log = options.logger.child({ channel: 'slack' });
     this.publicUrl = options.publicUrl?.replace(/\/$/, '');
-    const now = options.now ?? Date.now;
-    this.clicks = new SeenKeys(10_000, 60 * 60_000, now);
-    this.resumeAttempts = new RateLimiter(10, 60_000, now);
-    this.inputs = new RateLimiter(60, 60_000, now);
+    this.inputs = new RateLimiter(60, 60_000, options.now ?? Date.now);
   }
 
   /** Resolves when the work in flight is done (for a graceful shutdown). */
@@ -105,112 +124,126 @@ export class SlackBot {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /** True the first time an event key is seen by any instance (Slack's retries carry the same event id for an hour at most). */
+  claimEvent(key: string): Promise<boolean> {
+    return this.sessions.claimOnce(key, DELIVERY_TTL_MS);
+  }
+
   // ---------------------------------------------------------------- entry points
 
-  async handleDirectMessage(dm: DirectMessage): Promise<void> {
-    const owner = this.owner(dm.teamId, dm.userId);
-    this.remember(this.dmChannels, owner, dm.channel);
-    await this.guard(owner, () => dm.channel, undefined, async () => {
-      this.inputs.hit(this.userKey(owner), 'messages');
-      if (dm.text.length > TEXT_LIMIT) throw new GovError('BAD_INPUT', `That message is too long for me (at most ${TEXT_LIMIT} characters). Put a long note in a document and send its link with "note".`);
-      const turnId = `slack-dm:${hash(dm.teamId, dm.userId, dm.messageId)}`;
-      const { verb, arg } = splitCommand(dm.text);
-      if (verb === 'resume' && arg) return this.resumeWithCode(owner, dm.channel, arg, turnId);
-      if (verb === 'forget-me') return this.askForget(owner, dm.channel);
-      if (verb === 'status' && !arg) return this.status(owner, dm.channel);
-      if (verb === 'report' && !arg) return this.report(owner, dm.channel);
-      if (verb === 'start' && !arg) return this.startOrContinue(owner, dm.channel, turnId);
-
-      const conversationId = await this.conversationOf(owner);
-      if (!conversationId) {
-        if (verb === 'help') return void (await this.api.post(dm.channel, helpMessage()));
-        // First contact: introduce the assessment (with its Start button), whatever was said.
-        const started = await this.service.start({ channel: 'slack', owner });
-        await this.postReply(owner, dm.channel, started.conversationId, started.messages);
-        return;
+  async handleDirectMessage(message: DirectMessage): Promise<void> {
+    const identity = this.identity(message.teamId, message.userId);
+    this.rememberDm(identity, message.channel);
+    const reply: Reply = { identity, dm: message.channel };
+    await this.guard(reply, async () => {
+      this.inputs.hit(this.userKey(identity), 'messages');
+      if (message.text.length > TEXT_LIMIT) return this.note(reply, TEXT.tooLong);
+      const delivery = `dm:${message.messageId}`;
+      const command = personCommand(message.text);
+      switch (command?.kind) {
+        case 'start':
+          return this.show(reply, await this.sessions.begin(identity, delivery));
+        case 'continue':
+          return this.show(reply, await this.sessions.continueCurrent(identity, delivery));
+        case 'resume':
+          return this.resumed(reply, await this.sessions.resume(identity, delivery, command.code));
+        case 'status':
+          return this.status(reply);
+        case 'report':
+          return this.report(reply);
+        case 'forget-me':
+          return this.askForget(reply);
+        case 'help': {
+          // During an assessment the core's own help (how to answer) comes first.
+          if (await this.sessions.hasAny(identity)) {
+            const outcome = await this.sessions.say(identity, delivery, message.text);
+            if (outcome.kind === 'replayed') return;
+            await this.show(reply, outcome);
+          }
+          return this.post(reply, helpMessage());
+        }
+        case undefined:
+          return this.show(reply, await this.sessions.say(identity, delivery, message.text));
       }
-      const reply = await this.turn(owner, conversationId, turnId, { kind: 'text', text: dm.text });
-      if (reply.replayed) return;
-      await this.postTurnReply(owner, dm.channel, reply);
-      if (verb === 'help' && !arg) await this.api.post(dm.channel, helpMessage());
     });
   }
 
   async handleCommand(command: SlashCommand): Promise<void> {
-    const owner = this.owner(command.team_id, command.user_id);
+    const identity = this.identity(command.team_id, command.user_id);
     const { verb, arg } = splitCommand(command.text);
-    const turnId = `slack-cmd:${hash(command.team_id, command.user_id, command.trigger_id)}`;
-    let dm: string | undefined;
-    await this.guard(owner, () => dm, command.response_url, async () => {
+    const reply: Reply = { identity, dm: undefined, responseUrl: command.response_url };
+    await this.guard(reply, async () => {
       if (verb === 'help' || !(SUBCOMMANDS as readonly string[]).includes(verb)) {
-        const unknown = verb === '' || verb === 'help' ? '' : `I don't know \`${escapeMrkdwn(`${command.command} ${verb.slice(0, 40)}`.replace(/`/g, "'"))}\`. Here is what I can do:\n`;
+        const unknown = verb === '' || verb === 'help' ? '' : TEXT.unknownCommand(`${command.command} ${verb.slice(0, 40)}`);
         const help = helpMessage(command.command, unknown);
         await this.api.respond(command.response_url, { response_type: 'ephemeral', text: help.text, blocks: help.blocks });
         return;
       }
-      this.inputs.hit(this.userKey(owner), 'commands');
-      dm = await this.dmChannel(owner);
+      this.inputs.hit(this.userKey(identity), 'commands');
+      const dm = await this.dmOf(reply);
+      const delivery = `cmd:${command.trigger_id}`;
       switch (verb) {
         case 'start':
-          await this.startOrContinue(owner, dm, turnId);
+          await this.show(reply, await this.sessions.begin(identity, delivery));
           break;
         case 'resume':
-          if (arg) await this.resumeWithCode(owner, dm, arg, turnId);
-          else await this.continueCurrent(owner, dm, turnId);
+          if (arg) await this.resumed(reply, await this.sessions.resume(identity, delivery, arg));
+          else await this.show(reply, await this.sessions.continueCurrent(identity, delivery));
+          break;
+        case 'restart':
+          await this.show(reply, await this.sessions.restart(identity, delivery));
           break;
         case 'status':
-          await this.status(owner, dm);
+          await this.status(reply);
           break;
-        case 'restart': {
-          const active = await this.activeConversation(owner);
-          if (!active) await this.startOrContinue(owner, dm, turnId);
-          // The core asks to confirm, with buttons.
-          else await this.postTurnReply(owner, dm, await this.turn(owner, active, turnId, { kind: 'text', text: 'restart' }));
-          break;
-        }
         case 'report':
-          await this.report(owner, dm);
+          await this.report(reply);
           break;
         case 'forget-me':
-          await this.askForget(owner, dm);
+          await this.askForget(reply);
           break;
       }
-      if (command.channel_id !== dm) {
-        await this.api.respond(command.response_url, { response_type: 'ephemeral', text: "I've answered in our direct messages (the Messages tab of the Govstage app)." });
+      if (reply.postedInDm && command.channel_id !== dm) {
+        await this.api.respond(command.response_url, { response_type: 'ephemeral', text: TEXT.answeredInDm });
       }
     });
   }
 
-  /** A click on one of our `gov:` buttons: a core choice. */
+  /** A click on one of our `gov:` buttons: a core choice, at the step its message was rendered at. */
   async handleChoice(payload: BlockActions): Promise<void> {
     const click = this.click(payload);
     if (!click) return;
-    const { owner, action, channel, messageTs } = click;
-    if (this.clicks.seen(`${this.userKey(owner)}|${channel ?? ''}|${messageTs ?? action.action_ts}|${action.action_id}`)) {
-      this.log.info({ action: action.action_id }, 'repeated click ignored');
-      return;
-    }
-    let dm = channel;
-    await this.guard(owner, () => dm, undefined, async () => {
-      this.inputs.hit(this.userKey(owner), 'clicks');
-      dm ??= await this.dmChannel(owner);
-      const choice = action.action_id.slice(CHOICE_PREFIX.length);
+    const { reply, action } = click;
+    await this.guard(reply, async () => {
+      if (!(await this.firstClick(click))) return;
+      this.inputs.hit(this.userKey(reply.identity), 'clicks');
       const value = parseButtonValue(action.value);
-      if (!value) throw new GovError('BAD_INPUT', 'That button is not one Govstage made.');
-      // The button names its conversation; the service checks it is this user's.
-      const view = await this.service.view(value.c, { kind: 'owner', owner });
-      if (stepKeyOf(view.current) !== value.s) {
-        await this.outdated(owner, dm, payload, view);
-        return;
+      if (!value) return this.note(reply, TEXT.notOurButton);
+      const at: StepRef = { conversationId: value.c, step: value.s ?? '' };
+      const choice = action.action_id.slice(CHOICE_PREFIX.length);
+      const outcome = await this.sessions.press(reply.identity, this.clickDelivery(click), at, choice);
+      switch (outcome.kind) {
+        case 'shown': {
+          // The clicked message is spent once the conversation moved on, or the reply brings buttons of its
+          // own (or a resume code); "why" or "help" leave it usable.
+          const movedOn = outcome.ref.conversationId !== at.conversationId || outcome.ref.step !== at.step;
+          if (movedOn || outcome.messages.some((m) => isActionable(m) || m.kind === 'paused')) {
+            // Slack echoes the button's plain_text label unescaped; TEXT.chose escapes it for mrkdwn.
+            await this.markClicked(payload, reply, TEXT.chose(action.text?.text ?? choice));
+          }
+          return this.postMessages(reply, outcome.ref, outcome.messages);
+        }
+        case 'stale': {
+          // Nothing changed: a note to the person alone, the buttons removed, the current step again.
+          await this.api.postEphemeral(await this.dmOf(reply), reply.identity.userId, textMessage(TEXT.outdated));
+          await this.markClicked(payload, reply, TEXT.outdatedNote);
+          return this.postMessages(reply, outcome.ref, outcome.current);
+        }
+        case 'replayed':
+          return;
+        case 'gone':
+          return this.note(reply, TEXT.gone);
       }
-      const turnId = `slack-click:${hash(owner.teamId, owner.userId, channel ?? '', messageTs ?? '', action.action_id, action.action_ts)}`;
-      const reply = await this.turn(owner, value.c, turnId, { kind: 'choice', choice });
-      if (reply.replayed) return;
-      // The clicked message is spent when the conversation moved to another step; "why" or "help" leave it usable.
-      const spent = reply.switchTo !== undefined || reply.messages.some((m) => isActionable(m) || m.kind === 'paused');
-      // Slack echoes the button's plain_text label unescaped; in mrkdwn it needs escaping.
-      if (spent) await this.markClicked(payload, dm, `:ballot_box_with_check: You chose: *${escapeMrkdwn(action.text?.text ?? choice)}*`);
-      await this.postTurnReply(owner, dm, reply);
     });
   }
 
@@ -218,141 +251,149 @@ export class SlackBot {
   async handleSlackAction(payload: BlockActions): Promise<void> {
     const click = this.click(payload);
     if (!click) return;
-    const { owner, action, channel, messageTs } = click;
-    // App Home buttons have no message; each published home view has a new hash.
-    const where = messageTs ?? `${payload.view?.id ?? ''}:${payload.view?.hash ?? action.action_ts}`;
-    if (this.clicks.seen(`${this.userKey(owner)}|${channel ?? ''}|${where}|${action.action_id}`)) {
-      this.log.info({ action: action.action_id }, 'repeated click ignored');
-      return;
-    }
-    let dm = channel;
-    await this.guard(owner, () => dm, undefined, async () => {
-      this.inputs.hit(this.userKey(owner), 'clicks');
-      dm ??= await this.dmChannel(owner);
-      const turnId = `slack-click:${hash(owner.teamId, owner.userId, channel ?? '', messageTs ?? '', action.action_id, action.action_ts)}`;
+    const { reply, action, messageTs } = click;
+    const { identity } = reply;
+    await this.guard(reply, async () => {
+      if (!(await this.firstClick(click))) return;
+      this.inputs.hit(this.userKey(identity), 'clicks');
+      const delivery = this.clickDelivery(click);
       switch (action.action_id) {
-        case SlackAction.continue: {
-          if (messageTs) await this.markClicked(payload, dm, ':arrow_forward: Continuing.');
-          await this.continueCurrent(owner, dm, turnId);
-          return;
-        }
+        case SlackAction.continue:
+          if (messageTs) await this.markClicked(payload, reply, TEXT.continuing);
+          return this.show(reply, await this.sessions.continueCurrent(identity, delivery));
         case SlackAction.start:
-          await this.startOrContinue(owner, dm, turnId);
-          return;
+          return this.show(reply, await this.sessions.begin(identity, delivery));
         case SlackAction.report:
-          await this.report(owner, dm);
-          return;
+          return this.report(reply);
         case SlackAction.reportLink: {
           const value = parseButtonValue(action.value);
-          if (!value) throw new GovError('BAD_INPUT', 'That button is not one Govstage made.');
-          await this.api.post(dm, reportLinkMessage(await this.service.issueReportLink(value.c, { kind: 'owner', owner })));
-          return;
+          if (!value) return this.note(reply, TEXT.notOurButton);
+          const link = await this.sessions.reportLink(identity, value.c);
+          return 'kind' in link ? this.note(reply, TEXT.gone) : this.post(reply, reportLinkMessage(link));
         }
         case SlackAction.forgetYes: {
-          const removed = await this.service.forget(owner);
+          const removed = await this.sessions.forget(identity);
           this.log.info({ removed }, 'forget-me: conversations deleted');
-          const done = `:wastebasket: Done: ${removed === 1 ? 'one assessment was' : `${removed} assessments were`} deleted from Govstage. Type \`start\` whenever you want to begin again.`;
-          await this.replaceClicked(payload, dm, textMessage(done));
-          await this.publishHome(owner);
+          await this.replaceClicked(payload, reply, textMessage(TEXT.forgotten(removed)));
+          await this.publishHome(identity);
           return;
         }
         case SlackAction.forgetNo:
-          await this.replaceClicked(payload, dm, textMessage('Nothing was deleted.'));
-          return;
+          return this.replaceClicked(payload, reply, textMessage(TEXT.kept));
         default:
-          throw new GovError('BAD_INPUT', 'That button is not one Govstage knows.');
+          return this.note(reply, TEXT.unknownButton);
       }
     });
   }
 
   async handleHomeOpened(teamId: string, userId: string): Promise<void> {
-    await this.publishHome(this.owner(teamId, userId));
+    await this.publishHome(this.identity(teamId, userId));
   }
 
-  // ---------------------------------------------------------------- the work
+  // ---------------------------------------------------------------- rendering outcomes
 
-  /** `start`: starts the questions, continues the assessment in progress, or begins a new one after a finished one. */
-  private async startOrContinue(owner: SlackOwner, dm: string, turnId: string): Promise<void> {
-    const active = await this.activeConversation(owner);
-    if (active) {
-      // Typed "start": at the introduction it starts the questions, elsewhere it shows the current step.
-      await this.postTurnReply(owner, dm, await this.turn(owner, active, turnId, { kind: 'text', text: 'start' }));
+  /** An outcome in the DM: its messages with buttons that carry the step they belong to. */
+  private async show(reply: Reply, outcome: SessionOutcome): Promise<void> {
+    switch (outcome.kind) {
+      case 'shown':
+      case 'stale':
+        return this.postMessages(reply, outcome.ref, outcome.messages);
+      case 'replayed':
+        return;
+      case 'gone':
+        return this.note(reply, TEXT.gone);
+    }
+  }
+
+  private async resumed(reply: Reply, outcome: ResumeOutcome): Promise<void> {
+    if (outcome.kind === 'code-invalid') return this.note(reply, TEXT.codeInvalid);
+    if (outcome.kind === 'code-expired') return this.note(reply, TEXT.codeExpired);
+    if (outcome.kind !== 'gone') this.log.info({ conversationId: outcome.ref.conversationId }, 'conversation moved to Slack with a resume code');
+    return this.show(reply, outcome);
+  }
+
+  private async status(reply: Reply): Promise<void> {
+    const status = await this.sessions.status(reply.identity);
+    await this.post(reply, status.kind === 'none' ? textMessage(TEXT.noAssessment) : statusMessage(status));
+  }
+
+  private async report(reply: Reply): Promise<void> {
+    const report = await this.sessions.report(reply.identity, { link: this.publicUrl !== undefined });
+    if (report.kind === 'none') return this.post(reply, noResultMessage());
+    if (report.kind === 'not-finished') return this.post(reply, noResultMessage(report));
+    await this.postMessages(reply, report.ref, report.messages);
+    if (report.link) await this.post(reply, reportLinkMessage(report.link));
+  }
+
+  private async askForget(reply: Reply): Promise<void> {
+    await this.post(reply, forgetConfirmMessage(await this.sessions.hasAny(reply.identity)));
+  }
+
+  /** Posts messages of a conversation, rendered at `ref`, then refreshes the App Home. */
+  private async postMessages(reply: Reply, ref: StepRef, messages: readonly Message[]): Promise<void> {
+    for (const part of renderMessages(messages, { ref, publicUrl: this.publicUrl })) await this.post(reply, part);
+    await this.publishHome(reply.identity);
+  }
+
+  private async post(reply: Reply, message: SlackMessage): Promise<void> {
+    await this.api.post(await this.dmOf(reply), message);
+    reply.postedInDm = true;
+  }
+
+  /** A short note (an outcome that shows nothing of the conversation): to the command ephemerally, else in the DM. */
+  private async note(reply: Reply, text: string): Promise<void> {
+    if (reply.responseUrl) await this.api.respond(reply.responseUrl, { response_type: 'ephemeral', text });
+    else await this.post(reply, textMessage(text));
+  }
+
+  /** Updates a clicked message: its buttons removed, a note in their place. */
+  private async markClicked(payload: BlockActions, reply: Reply, note: string): Promise<void> {
+    const blocks = consumedBlocks(payload.message?.blocks ?? [], note);
+    await this.replaceClicked(payload, reply, { text: payload.message?.text ?? note.replace(/[*_:]/g, ''), blocks });
+  }
+
+  private async replaceClicked(payload: BlockActions, reply: Reply, message: SlackMessage): Promise<void> {
+    const ts = payload.container.message_ts ?? payload.message?.ts;
+    if (payload.container.is_ephemeral || !ts) {
+      if (payload.response_url) await this.api.respond(payload.response_url, { replace_original: true, text: message.text, blocks: message.blocks });
+      else await this.post(reply, message);
       return;
     }
-    const started = await this.service.start({ channel: 'slack', owner });
-    const reply = await this.turn(owner, started.conversationId, turnId, { kind: 'text', text: 'start' });
-    // The introduction without its Start button (it has just been pressed), then the first question.
-    const intro = started.messages.map((m) => (m.kind === 'text' ? { ...m, choices: undefined } : m));
-    await this.postReply(owner, dm, started.conversationId, [...intro, ...reply.messages]);
+    await this.api.update(payload.channel?.id ?? payload.container.channel_id ?? (await this.dmOf(reply)), ts, message);
   }
 
-  private async continueCurrent(owner: SlackOwner, dm: string, turnId: string): Promise<void> {
-    const conversationId = await this.conversationOf(owner);
-    if (!conversationId) return this.startOrContinue(owner, dm, turnId);
-    await this.postTurnReply(owner, dm, await this.turn(owner, conversationId, turnId, { kind: 'start' }));
-  }
-
-  private async resumeWithCode(owner: SlackOwner, dm: string, code: string, turnId: string): Promise<void> {
-    this.resumeAttempts.hit(this.userKey(owner), 'resume attempts');
-    const { conversationId } = await this.service.resume(code, { owner });
-    this.log.info({ conversationId }, 'conversation moved to Slack with a resume code');
-    await this.postTurnReply(owner, dm, await this.turn(owner, conversationId, turnId, { kind: 'start' }));
-  }
-
-  private async status(owner: SlackOwner, dm: string): Promise<void> {
-    const conversationId = await this.conversationOf(owner);
-    if (!conversationId) {
-      await this.api.post(dm, textMessage('You have no assessment yet. Type `start` (or use `/assess start`) to begin.'));
-      return;
-    }
-    const view = await this.service.view(conversationId, { kind: 'owner', owner });
-    const resume = await this.service.issueResumeCode(conversationId, { kind: 'owner', owner });
-    await this.api.post(dm, statusMessage(this.standing(view), resume));
-  }
-
-  private async report(owner: SlackOwner, dm: string): Promise<void> {
-    const conversationId = await this.conversationOf(owner);
-    const view = conversationId ? await this.service.view(conversationId, { kind: 'owner', owner }) : undefined;
-    const standing = view ? this.standing(view) : undefined;
-    if (!view || !standing?.result) {
-      const answered = standing?.progress ? ` You have answered ${standing.progress.answered} of ${standing.progress.total} questions.` : '';
-      await this.api.post(dm, textMessage(`There is no result yet.${answered} Type \`start\` (or use \`/assess start\`) to continue.`));
-      return;
-    }
-    const current = view.current.some((m) => m.kind === 'result');
-    // When the result is the current step its buttons work; an earlier result is shown for reading only.
-    const shown: Message[] = current ? view.current : [{ kind: 'result', text: standing.result.texts.heading, result: standing.result, choices: [] }];
-    await this.postReply(owner, dm, view.conversationId, shown);
-    if (this.publicUrl && view.status === 'finished') {
-      await this.api.post(dm, reportLinkMessage(await this.service.issueReportLink(view.conversationId, { kind: 'owner', owner })));
+  private async publishHome(identity: SlackIdentity): Promise<void> {
+    try {
+      const standing = await this.sessions.standing(identity);
+      await this.api.publishHome(identity.userId, homeView({ standing: standing.kind === 'none' ? undefined : standing, publicUrl: this.publicUrl }));
+    } catch (error) {
+      // The home tab is a convenience: a failure is logged, the conversation goes on.
+      this.log.warn({ err: error }, 'could not publish the App Home');
     }
   }
 
-  private async askForget(owner: SlackOwner, dm: string): Promise<void> {
-    const any = (await this.service.latestFor(owner)) !== undefined;
-    await this.api.post(dm, forgetConfirmMessage(any));
+  // ---------------------------------------------------------------- Slack's own bookkeeping
+
+  private identity(teamId: string, userId: string): SlackIdentity {
+    return { channel: 'slack', teamId, userId };
   }
 
-  /** A click on a message whose step is no longer current: a polite note, the buttons removed, the current step again. */
-  private async outdated(owner: SlackOwner, dm: string, payload: BlockActions, view: ConversationView): Promise<void> {
-    await this.api.postEphemeral(dm, owner.userId, textMessage(':information_source: That message is out of date: the conversation has moved on since. Here is where you are now.'));
-    await this.markClicked(payload, dm, '_This message is out of date; its buttons were removed._');
-    await this.postReply(owner, dm, view.conversationId, view.current);
+  private userKey(identity: SlackIdentity): string {
+    return `${identity.teamId}:${identity.userId}`;
   }
 
-  // ---------------------------------------------------------------- helpers
-
-  private owner(teamId: string, userId: string): SlackOwner {
-    return { kind: 'slack', teamId, userId };
+  private rememberDm(identity: SlackIdentity, channel: string): void {
+    if (this.dmChannels.size >= 10_000 && !this.dmChannels.has(this.userKey(identity))) this.dmChannels.clear();
+    this.dmChannels.set(this.userKey(identity), channel);
   }
 
-  private userKey(owner: SlackOwner): string {
-    return `${owner.teamId}:${owner.userId}`;
-  }
-
-  private remember(map: Map<string, string>, owner: SlackOwner, value: string): void {
-    if (map.size >= 10_000 && !map.has(this.userKey(owner))) map.clear();
-    map.set(this.userKey(owner), value);
+  private async dmOf(reply: Reply): Promise<string> {
+    if (reply.dm) return reply.dm;
+    const known = this.dmChannels.get(this.userKey(reply.identity));
+    const channel = known ?? (await this.api.openDm(reply.identity.userId));
+    if (!known) this.rememberDm(reply.identity, channel);
+    reply.dm = channel;
+    return channel;
   }
 
   private click(payload: BlockActions): Click | undefined {
@@ -364,82 +405,25 @@ export class SlackBot {
     }
     const channel = payload.channel?.id ?? payload.container.channel_id;
     const messageTs = payload.container.message_ts ?? payload.message?.ts;
-    return { owner: this.owner(teamId, payload.user.id), action, channel, messageTs };
-  }
-
-  private async dmChannel(owner: SlackOwner): Promise<string> {
-    const known = this.dmChannels.get(this.userKey(owner));
-    if (known) return known;
-    const channel = await this.api.openDm(owner.userId);
-    this.remember(this.dmChannels, owner, channel);
-    return channel;
+    // App Home buttons have no message; each published home view has a new hash.
+    const where = `${channel ?? ''}|${messageTs ?? `${payload.view?.id ?? ''}:${payload.view?.hash ?? action.action_ts}`}`;
+    return { reply: { identity: this.identity(teamId, payload.user.id), dm: channel }, action, messageTs, where };
   }
 
   /**
-   * The conversation the user is working on: their most recently active one
-   * (a turn or a resume updates it), whichever instance served it.
+   * True for the first click on this button of this message, across every
+   * instance: a double click (or one delivered twice) is processed once.
    */
-  private conversationOf(owner: SlackOwner): Promise<string | undefined> {
-    return this.service.latestFor(owner);
+  private async firstClick(click: Click): Promise<boolean> {
+    const { identity } = click.reply;
+    const first = await this.sessions.claimOnce(`slack:click:${hash(identity.teamId, identity.userId, click.where, click.action.action_id)}`, DELIVERY_TTL_MS);
+    if (!first) this.log.info({ action: click.action.action_id }, 'repeated click ignored');
+    return first;
   }
 
-  /** True the first time an event key is seen by any instance (Slack's retries carry the same event id for an hour at most). */
-  claimEvent(key: string): Promise<boolean> {
-    return this.service.claimOnce(key, 60 * 60_000);
-  }
-
-  private async activeConversation(owner: SlackOwner): Promise<string | undefined> {
-    const conversationId = await this.conversationOf(owner);
-    if (!conversationId) return undefined;
-    const view = await this.service.view(conversationId, { kind: 'owner', owner });
-    return view.status === 'active' ? conversationId : undefined;
-  }
-
-  private turn(owner: SlackOwner, conversationId: string, turnId: string, input: TurnInput): Promise<TurnReply> {
-    return this.service.turn({ conversationId, access: { kind: 'owner', owner }, channel: 'slack', turnId, input });
-  }
-
-  private standing(view: ConversationView): Standing {
-    const standing = standingOf(view.current, view.status, lastResult(view));
-    // A step that shows no progress of its own (a contradiction to settle, a confirmation) is where the last question or the review left the person, not "not started".
-    return standing.progress || standing.finished ? standing : { ...standing, progress: lastProgress(view) };
-  }
-
-  private async postTurnReply(owner: SlackOwner, dm: string, reply: TurnReply): Promise<void> {
-    await this.postReply(owner, dm, reply.switchTo?.conversationId ?? reply.conversationId, reply.messages);
-  }
-
-  /** Posts messages of a conversation, then refreshes the App Home. */
-  private async postReply(owner: SlackOwner, dm: string, conversationId: string, messages: readonly Message[]): Promise<void> {
-    for (const part of renderMessages(messages, { conversationId, stepKey: stepKeyOf(messages), publicUrl: this.publicUrl })) await this.api.post(dm, part);
-    await this.publishHome(owner);
-  }
-
-  /** Updates a clicked message: its buttons removed, a note in their place. */
-  private async markClicked(payload: BlockActions, dm: string, note: string): Promise<void> {
-    const blocks = consumedBlocks(payload.message?.blocks ?? [], note);
-    await this.replaceClicked(payload, dm, { text: payload.message?.text ?? note.replace(/[*_:]/g, ''), blocks });
-  }
-
-  private async replaceClicked(payload: BlockActions, dm: string, message: SlackMessage): Promise<void> {
-    const ts = payload.container.message_ts ?? payload.message?.ts;
-    if (payload.container.is_ephemeral || !ts) {
-      if (payload.response_url) await this.api.respond(payload.response_url, { replace_original: true, text: message.text, blocks: message.blocks });
-      else await this.api.post(dm, message);
-      return;
-    }
-    await this.api.update(payload.channel?.id ?? payload.container.channel_id ?? dm, ts, message);
-  }
-
-  private async publishHome(owner: SlackOwner): Promise<void> {
-    try {
-      const conversationId = await this.conversationOf(owner);
-      const view = conversationId ? await this.service.view(conversationId, { kind: 'owner', owner }) : undefined;
-      await this.api.publishHome(owner.userId, homeView({ conversationId, standing: view ? this.standing(view) : undefined, publicUrl: this.publicUrl }));
-    } catch (error) {
-      // The home tab is a convenience: a failure is logged, the conversation goes on.
-      this.log.warn({ err: error }, 'could not publish the App Home');
-    }
+  /** The click as one delivery: the turn it takes is taken once, whichever instance sees it. */
+  private clickDelivery(click: Click): string {
+    return `click:${click.where}|${click.action.action_id}|${click.action.action_ts}`;
   }
 
   /**
@@ -447,8 +431,8 @@ export class SlackBot {
    * a clear message (in the DM, or via the command's response_url) and the
    * log; never silence.
    */
-  private async guard(owner: SlackOwner, where: () => string | undefined, responseUrl: string | undefined, work: () => Promise<void>): Promise<void> {
-    const run = this.workers.run(work).catch((error: unknown) => this.tellError(owner, where(), responseUrl, error));
+  private async guard(reply: Reply, work: () => Promise<void>): Promise<void> {
+    const run = this.workers.run(work).catch((error: unknown) => this.tellError(reply, error));
     this.inFlight.add(run);
     try {
       await run;
@@ -457,54 +441,15 @@ export class SlackBot {
     }
   }
 
-  private async tellError(owner: SlackOwner, dm: string | undefined, responseUrl: string | undefined, error: unknown): Promise<void> {
+  private async tellError(reply: Reply, error: unknown): Promise<void> {
     const gov = toGovError(error);
-    const fields = { kind: gov.kind, team: owner.teamId, user: owner.userId };
+    const fields = { kind: gov.kind, team: reply.identity.teamId, user: reply.identity.userId };
     if (gov.httpStatus >= 500) this.log.error({ ...fields, err: error }, 'Slack request failed');
     else this.log.info(fields, gov.message);
     try {
-      const stale = z.array(Message).safeParse(gov.details?.messages);
-      if (gov.kind === 'CONFLICT' && stale.success && stale.data.length > 0) {
-        // A stale answer: the core says so and shows the current step.
-        const channel = dm ?? (await this.dmChannel(owner));
-        const conversationId = await this.conversationOf(owner);
-        if (conversationId) return await this.postReply(owner, channel, conversationId, stale.data);
-      }
-      const text =
-        gov.kind === 'INTERNAL' || gov.kind === 'UNAVAILABLE'
-          ? ':warning: Something went wrong on our side, so your last action may not have been taken into account. Please try again in a moment.'
-          : gov.kind === 'NOT_FOUND' && /conversation/i.test(gov.message)
-            ? ':warning: That assessment no longer exists (it may have been deleted). Type `start` to begin a new one.'
-            : `:warning: ${escapeMrkdwn(gov.message)}`;
-      if (responseUrl) await this.api.respond(responseUrl, { response_type: 'ephemeral', text });
-      else await this.api.post(dm ?? (await this.dmChannel(owner)), textMessage(text));
+      await this.note(reply, gov.kind === 'INTERNAL' || gov.kind === 'UNAVAILABLE' ? TEXT.failed : `:warning: ${escapeMrkdwn(gov.message)}`);
     } catch (secondary) {
       this.log.error({ ...fields, err: secondary }, 'could not tell the Slack user about an error');
     }
   }
-}
-
-/** The progress the transcript last showed (a question or the review), validated like lastResult. */
-export function lastProgress(view: ConversationView): Progress | undefined {
-  for (let i = view.transcript.length - 1; i >= 0; i--) {
-    const messages = view.transcript[i]?.messages ?? [];
-    for (let j = messages.length - 1; j >= 0; j--) {
-      const parsed = Message.safeParse(messages[j]);
-      const progress = parsed.success ? progressOf(parsed.data) : undefined;
-      if (progress) return progress;
-    }
-  }
-  return undefined;
-}
-
-/** The most recent result in a conversation's transcript (stored as data: validated on the way out). */
-export function lastResult(view: ConversationView): ResultView | undefined {
-  for (let i = view.transcript.length - 1; i >= 0; i--) {
-    const messages = view.transcript[i]?.messages ?? [];
-    for (let j = messages.length - 1; j >= 0; j--) {
-      const parsed = ResultMessage.safeParse(messages[j]);
-      if (parsed.success) return parsed.data.result;
-    }
-  }
-  return undefined;
 }

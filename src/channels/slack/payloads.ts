@@ -83,12 +83,16 @@ export const BlockActions = z.looseObject({
 });
 export type BlockActions = z.infer<typeof BlockActions>;
 
-/** What our own buttons carry in `value`: which conversation, and at which step the message was posted. */
+/** What our own buttons carry in `value`: which conversation, and at which step the message was posted (a StepRef). */
 export const ButtonValue = z.strictObject({
   /** Conversation id. */
   c: z.string().min(1).max(100),
-  /** Step key of the message the button belongs to (see stepKeyOf). */
-  s: z.string().max(100).optional(),
+  /**
+   * The step the message was rendered at (the StepRef's, opaque here). A
+   * contradiction's step names the characteristics it sets against each
+   * other, so it can be long; a value holds at most 2,000 characters.
+   */
+  s: z.string().max(1000).optional(),
 });
 export type ButtonValue = z.infer<typeof ButtonValue>;
 

@@ -1,69 +1,54 @@
 /**
- * Slack, wired: a Bolt 5 app in Socket Mode when SLACK_APP_TOKEN is set
- * (no public URL needed), otherwise in HTTP mode behind our own express
- * server at POST /slack/events. Starting never calls Slack (no auth.test):
- * authorisation is the configured bot token, and the bot's own messages are
- * recognised by their bot_id rather than by asking Slack who we are.
+ * Slack, wired as a Channel: a Bolt 5 app in Socket Mode when SLACK_APP_TOKEN
+ * is set (no public URL needed), otherwise in HTTP mode behind our own
+ * express server at POST /slack/events. Starting never calls Slack (no
+ * auth.test): authorisation is the configured bot token, and the bot's own
+ * messages are recognised by their bot_id rather than by asking Slack who we
+ * are.
  */
 import { App, type AnyMiddlewareArgs, type Middleware } from '@slack/bolt';
 import type { SocketModeClient } from '@slack/socket-mode';
-import type { RequestHandler } from 'express';
-import type { Config } from '../../config.js';
+import type { Express, RequestHandler } from 'express';
 import type { Logger } from '../../log.js';
-import type { ConversationService } from '../../service/conversation-service.js';
+import type { Metrics } from '../../metrics.js';
+import type { PersonSessions } from '../../service/person-sessions-api.js';
+import type { Channel } from '../channel.js';
 import { CHOICE_PREFIX, SLACK_PREFIX } from './blocks.js';
 import { SlackBot } from './bot.js';
 import { SlackHttpReceiver } from './http-receiver.js';
 import { SlackSocketReceiver } from './socket-receiver.js';
 import { AppHomeOpenedEvent, BlockActions, DirectMessageEvent, EventEnvelope, SlashCommand } from './payloads.js';
 import { createSlackApi, webClientOptions, type SlackApi } from './slack-api.js';
+import { slackConfigured, type SlackConfig } from './slack-config.js';
 import { slackLogger } from './slack-logger.js';
 
-export type SlackConfig = Pick<Config, 'SLACK_BOT_TOKEN' | 'SLACK_SIGNING_SECRET' | 'SLACK_APP_TOKEN' | 'SLACK_API_URL' | 'PUBLIC_URL'>;
+export const EVENTS_PATH = '/slack/events';
 
-/** Slack runs when both the bot token and the signing secret are set. */
-export function slackConfigured(config: SlackConfig): config is SlackConfig & { SLACK_BOT_TOKEN: string; SLACK_SIGNING_SECRET: string } {
-  return Boolean(config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET);
-}
-
-/** Why Slack is off although something was configured, for a start-up warning. */
-export function slackHalfConfigured(config: SlackConfig): string | undefined {
-  if (slackConfigured(config)) return undefined;
-  const set = (['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const).filter((k) => config[k]);
-  return set.length > 0 ? `Slack is off: ${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'} set, but both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are needed.` : undefined;
-}
-
-export interface SlackChannel {
+export interface SlackChannel extends Channel {
   mode: 'http' | 'socket';
-  /** The express handler for POST /slack/events (HTTP mode only). */
-  httpHandler: RequestHandler | undefined;
   bot: SlackBot;
   /** Socket Mode's client (Socket Mode only); tests deliver envelopes through it. */
   socketClient: SocketModeClient | undefined;
-  /** Socket Mode connects here; never rejects (a failure is logged and the web chat goes on). */
-  start(): Promise<void>;
-  /** Resolves when the requests received so far have been processed. */
-  drain(): Promise<void>;
-  /** Disconnects and waits for the work in flight. */
-  stop(): Promise<void>;
 }
 
 export interface SlackChannelOptions {
   config: SlackConfig;
   logger: Logger;
-  service: ConversationService;
+  sessions: PersonSessions;
+  /** Counts the answers to POST /slack/events by status (govstage_slack_requests_total). */
+  metrics?: Metrics;
   /** Replaces the Web API (tests). */
   api?: SlackApi;
   now?: () => number;
 }
 
 export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
-  const { config, logger, service } = options;
+  const { config, logger, sessions, metrics } = options;
   if (!slackConfigured(config)) throw new Error('Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
   const log = logger.child({ component: 'slack' });
   const botToken = config.SLACK_BOT_TOKEN;
   const api = options.api ?? createSlackApi({ token: botToken, slackApiUrl: config.SLACK_API_URL, logger });
-  const bot = new SlackBot({ service, api, logger, publicUrl: config.PUBLIC_URL, ...(options.now ? { now: options.now } : {}) });
+  const bot = new SlackBot({ sessions, api, logger, publicUrl: config.PUBLIC_URL, ...(options.now ? { now: options.now } : {}) });
 
   // Our own receivers in both modes: they share the path that acknowledges every request (dispatch.ts).
   const receiver = config.SLACK_APP_TOKEN
@@ -84,12 +69,27 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
   registerListeners(app, bot, log);
 
   return {
+    name: 'slack',
     mode: socketReceiver ? 'socket' : 'http',
-    httpHandler: httpReceiver?.requestHandler,
     socketClient: socketReceiver?.client,
     bot,
+    mount(app: Express) {
+      if (!httpReceiver) return;
+      const handler = httpReceiver.requestHandler;
+      const counted: RequestHandler = (req, res, next) => {
+        res.once('finish', () => metrics?.slackRequests.inc({ status: String(res.statusCode) }));
+        handler(req, res, next);
+      };
+      // Slack signs the raw body: the receiver reads it itself, so this comes before any body parser.
+      app.post(EVENTS_PATH, counted);
+    },
     async start() {
-      if (!socketReceiver) return;
+      if (!socketReceiver) {
+        log.info({ mode: 'http' }, `Slack: HTTP mode at POST ${EVENTS_PATH}`);
+        return;
+      }
+      // Socket Mode connects in the background: the web chat does not wait for (or depend on) Slack.
+      log.info({ mode: 'socket' }, 'Slack: Socket Mode');
       try {
         await app.start();
         log.info('Slack Socket Mode connected');

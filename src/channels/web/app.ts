@@ -18,7 +18,7 @@ import { errorHandler, requestLogger, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFT
 import { openApiDocument } from './openapi.js';
 import { apiDocsHtml } from './api-docs.js';
 import { builtAssets } from './built-assets.js';
-import { countedSlackEvents, countRefusals, metricsEndpoint } from './metrics-routes.js';
+import { countRefusals, metricsEndpoint } from './metrics-routes.js';
 import { requestId } from './request-id.js';
 import { currentRequestId } from '../../log.js';
 import { DIST_DIR, PACKAGE_ROOT, PACKAGE_VERSION } from '../../package-root.js';
@@ -82,9 +82,7 @@ function countHit(limiter: RateLimiter, key: string, next: NextFunction): void {
 }
 
 export interface AppOptions {
-  /** Slack's HTTP receiver, mounted at POST /slack/events when Slack runs in HTTP mode. */
-  slackEvents?: RequestHandler;
-  /** Chat channels with routes of their own (Teams at POST /api/messages). */
+  /** Chat channels with routes of their own (Slack at POST /slack/events in HTTP mode, Teams at POST /api/messages). */
   channels?: readonly Channel[];
 }
 
@@ -135,10 +133,9 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   });
   app.get('/metrics', metricsEndpoint(metrics, config.METRICS_TOKEN));
 
-  // Slack signs the raw body, so its handler reads the body itself: no body parser may run before it.
-  if (options.slackEvents) app.post('/slack/events', countedSlackEvents(metrics, options.slackEvents));
   // Channels parse and limit their own requests: mounted before the API's body parser and per-address limits
-  // (every Teams request comes from Microsoft's few addresses).
+  // (Slack signs the raw body, so no body parser may run before its route; every Teams request comes from
+  // Microsoft's few addresses).
   for (const channel of options.channels ?? []) channel.mount(app);
 
   const origins = new Set(allowedOrigins(config));

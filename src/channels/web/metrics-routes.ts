@@ -43,11 +43,3 @@ export function countRefusals(metrics: Metrics): RequestHandler {
     next();
   };
 }
-
-/** Slack's HTTP receiver, with its answers counted by status. */
-export function countedSlackEvents(metrics: Metrics, handler: RequestHandler): RequestHandler {
-  return (req, res, next) => {
-    res.once('finish', () => metrics.slackRequests.inc({ status: String(res.statusCode) }));
-    return handler(req, res, next);
-  };
-}
