@@ -31,6 +31,7 @@ const COVERAGE: Record<string, Coverage> = {
   'npm run build:widget': { file: 'test/web/widget-build.test.ts', needle: 'buildWidget(' },
   'npm run lint:openapi': { file: '.ci/run', needle: '\nnpm run lint:openapi\n' },
   'npm run smoke:container': { file: '.ci/run', needle: '\nnpm run smoke:container\n' },
+  'npm run teams:package': { file: 'test/teams/package.test.ts', needle: "'teams:package'" },
   'npm ci': { file: 'Dockerfile', needle: 'RUN npm ci --no-audit --no-fund' },
   'npm ci --omit=dev': { file: 'Dockerfile', needle: 'RUN npm ci --omit=dev' },
   'npm run bench': { exempt: 'minutes long and measures the machine: run by hand, never in CI' },
