@@ -7,7 +7,7 @@
  * rate-limit refusals and Slack requests at the HTTP boundary.
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { ConversationService } from './service/conversation-service.js';
+import { ConversationService, isStaleTurn } from './service/conversation-service.js';
 import { isGovError, toGovError } from './errors.js';
 import type { ConversationStore } from './store/types.js';
 
@@ -72,7 +72,7 @@ export class MeasuredConversationService extends ConversationService {
     const stop = this.metrics.turnSeconds.startTimer({ channel: request.channel });
     try {
       const reply = await super.turn(request);
-      this.metrics.turns.inc({ channel: request.channel, outcome: reply.replayed ? 'replayed' : 'ok' });
+      this.metrics.turns.inc({ channel: request.channel, outcome: isStaleTurn(reply) ? 'stale' : reply.replayed ? 'replayed' : 'ok' });
       return reply;
     } catch (error) {
       this.metrics.turns.inc({ channel: request.channel, outcome: outcomeOf(error) });

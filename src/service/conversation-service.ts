@@ -94,6 +94,25 @@ export interface TurnReply {
   switchTo?: SwitchTo;
 }
 
+/**
+ * A turn that names a step or revision the conversation has moved past: an
+ * expected outcome (another tab or device answered first, an old button), not
+ * an error. Nothing changed; `messages` say so and show where it stands.
+ */
+export interface StaleTurn {
+  stale: true;
+  /** moved-on: the client's revision is behind; not-current: the choice belongs to an earlier step. */
+  reason: 'moved-on' | 'not-current';
+  conversationId: string;
+  revision: number;
+  status: ConversationRecord['state']['status'];
+  messages: Message[];
+}
+
+export type TurnResult = (TurnReply & { stale?: false }) | StaleTurn;
+
+export const isStaleTurn = (result: TurnResult): result is StaleTurn => result.stale === true;
+
 export interface ConversationView {
   conversationId: string;
   revision: number;
@@ -265,7 +284,7 @@ export class ConversationService {
     };
   }
 
-  async turn(request: TurnRequest): Promise<TurnReply> {
+  async turn(request: TurnRequest): Promise<TurnResult> {
     const unsafe = unsafeText(request.input);
     if (unsafe) throw unsafe;
     // One turn at a time per conversation in this process; the revision check guards across processes.
@@ -273,7 +292,9 @@ export class ConversationService {
     // holds more conversations in memory, so the rest wait their turn as small requests.
     return this.locks.runExclusive(request.conversationId, () =>
       this.turnSlots.run(async () => {
-        const { reply, opening } = await this.retryingLostRaces(() => this.turnOnce(request));
+        const once = await this.retryingLostRaces(() => this.turnOnce(request));
+        if ('stale' in once) return once.stale;
+        const { reply, opening } = once;
         if (!opening) return reply;
         // Only once the turn is recorded, and outside its retried compare-and-swap: created once, whatever
         // the retries (of the request, or of a lost race), because its id comes from the turn.
@@ -283,7 +304,7 @@ export class ConversationService {
     );
   }
 
-  private async turnOnce(request: TurnRequest): Promise<{ reply: TurnReply; opening?: Opening }> {
+  private async turnOnce(request: TurnRequest): Promise<{ reply: TurnReply; opening?: Opening } | { stale: StaleTurn }> {
     const record = await this.load(request.conversationId, request.access);
     const inputHash = sha256Hex(JSON.stringify(request.input));
     const receipt = record.receipts.find((r) => r.turnId === request.turnId);
@@ -294,20 +315,17 @@ export class ConversationService {
       return { reply, ...(receipt.opened ? { opening: this.opening(record, request, receipt.opened, receipt.at, replayed) } : {}) };
     }
     const texts = () => textsFor(this.definition, record.state.locale);
+    const stale = (reason: StaleTurn['reason'], messages: Message[]) => ({
+      stale: { stale: true as const, reason, conversationId: record.id, revision: record.revision, status: record.state.status, messages },
+    });
     if (request.revision !== undefined && request.revision !== record.revision) {
-      throw new GovError('CONFLICT', 'The conversation has moved on since this answer was given (another tab or device answered first).', {
-        reason: 'stale',
-        messages: [{ kind: 'text', tone: 'warning', text: texts().t('staleChoice') }, ...renderStep(this.definition, texts(), this.restorable(record))],
-        revision: record.revision,
-      });
+      return stale('moved-on', [{ kind: 'text', tone: 'warning', text: texts().t('staleChoice') }, ...renderStep(this.definition, texts(), this.restorable(record))]);
     }
 
     const now = this.now();
     const at = now.toISOString();
     const outcome = this.unwrap(advance(this.definition, record.state, request.input, now));
-    if (outcome.stale) {
-      throw new GovError('CONFLICT', 'That answer belongs to a question that is no longer the current one; nothing was changed.', { reason: 'stale', messages: outcome.messages, revision: record.revision });
-    }
+    if (outcome.stale) return stale('not-current', outcome.messages);
 
     let messages = outcome.messages;
     let resumeCode = record.resumeCode;

@@ -13,7 +13,7 @@ import { choiceIds } from '../core/conversation/render.js';
 import type { Message, TurnInput } from '../core/messages.js';
 import { ownerKey } from '../store/record.js';
 import type { Owner } from '../store/types.js';
-import type { Access, ConversationService, Standing } from './conversation-service.js';
+import { isStaleTurn, type Access, type ConversationService, type Standing } from './conversation-service.js';
 import type { Identity, PersonSessions, PersonStanding, ReportOutcome, ResumeOutcome, SessionOutcome, StandingOutcome, StatusOutcome, StepRef } from './person-sessions-api.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -46,7 +46,6 @@ const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\u0
 const isKind = (error: unknown, ...kinds: GovError['kind'][]): error is GovError => error instanceof GovError && kinds.includes(error.kind);
 
 /** A stale turn as the service reports it: an earlier step's button, or another device answering first. */
-const isStale = (error: unknown) => isKind(error, 'CONFLICT') && (error.details?.reason === 'stale' || error.details?.reason === 'revision-race');
 
 export class PersonSessionService implements PersonSessions {
   private readonly service: ConversationService;
@@ -226,6 +225,10 @@ export class PersonSessionService implements PersonSessions {
     const access = this.access(identity);
     try {
       const reply = await this.service.turn({ conversationId, access, channel: identity.channel, turnId: this.turnId(identity, deliveryId), input, ...(revision !== undefined ? { revision } : {}) });
+      if (isStaleTurn(reply)) {
+        const now = await this.standingOrUndefined(identity, conversationId);
+        return now ? this.staleOf(now) : { kind: 'gone' };
+      }
       // "Start a new assessment" continues in the conversation it opened.
       const shownId = reply.switchTo?.conversationId ?? reply.conversationId;
       const shownRevision = reply.switchTo?.revision ?? reply.revision;
@@ -235,10 +238,6 @@ export class PersonSessionService implements PersonSessions {
       return { kind: 'shown', ref, status: reply.switchTo?.status ?? reply.status, messages: reply.messages };
     } catch (error) {
       if (isKind(error, 'NOT_FOUND')) return { kind: 'gone' };
-      if (isStale(error)) {
-        const now = await this.standingOrUndefined(identity, conversationId);
-        return now ? this.staleOf(now) : { kind: 'gone' };
-      }
       throw error;
     }
   }

@@ -1,5 +1,11 @@
 /** Drives whole assessments through the real turn pipeline. */
-import type { ConversationService } from '../../src/service/conversation-service.js';
+import { isStaleTurn, type ConversationService, type TurnReply, type TurnResult } from '../../src/service/conversation-service.js';
+
+/** The reply of a turn the test expects to apply (or replay): a stale turn here is a test failure. */
+export function applied(result: TurnResult): TurnReply {
+  if (isStaleTurn(result)) throw new Error(`unexpected stale turn (${result.reason})`);
+  return result;
+}
 
 /**
  * Typed replies for the canonical profiles: what is assessed (1: a national
@@ -19,7 +25,7 @@ let counter = 0;
 export async function completeAssessment(service: ConversationService, replies: readonly string[], options: { previousId?: string } = {}) {
   const started = await service.start({ channel: 'web', ...(options.previousId ? { previousId: options.previousId } : {}) });
   const access = { kind: 'token' as const, token: started.resumeToken };
-  const say = (text: string) => service.turn({ conversationId: started.conversationId, access, channel: 'web', turnId: `h-${++counter}`, input: { kind: 'text', text } });
+  const say = (text: string) => service.turn({ conversationId: started.conversationId, access, channel: 'web', turnId: `h-${++counter}`, input: { kind: 'text', text } }).then(applied);
   await say('start');
   for (const reply of replies) await say(reply);
   const last = await say('see my result');

@@ -20,6 +20,7 @@ import { parseStoredRecord, RecordV1, type ConversationRecord, type Owner, type 
 import { ROOT } from '../helpers/server.js';
 import { versionOneOwnerKey, versionOneRecord } from '../store/fixtures.js';
 import { openTestDatabase, type TestDatabase, type TestSchema } from '../store/postgres-test-db.js';
+import { applied } from '../helpers/assessment.js';
 
 /** What version 3 adds: a field at the top level and one in every transcript entry. */
 const REVIEW = { reviewer: 'coordinator', reviewState: 'pending' };
@@ -90,7 +91,7 @@ afterAll(async () => {
 
 let turns = 0;
 function say(on: { service: ConversationService }, conversationId: string, owner: Owner, text: string) {
-  return on.service.turn({ conversationId, access: { kind: 'owner', owner }, channel: 'slack', turnId: `rolling-${++turns}`, input: { kind: 'text', text } });
+  return on.service.turn({ conversationId, access: { kind: 'owner', owner }, channel: 'slack', turnId: `rolling-${++turns}`, input: { kind: 'text', text } }).then(applied);
 }
 
 describe('a rolling upgrade on one PostgreSQL database', () => {

@@ -14,6 +14,7 @@ import { ConversationService } from '../../src/service/conversation-service.js';
 import { parseStoredRecord, type ConversationRecord } from '../../src/store/record.js';
 import { testServices } from '../helpers/server.js';
 import { answeredIn, questionIn } from './http-client.js';
+import { applied } from '../helpers/assessment.js';
 
 type Services = Awaited<ReturnType<typeof testServices>>;
 let services: Services;
@@ -126,7 +127,7 @@ describe('concurrent turns on one conversation', () => {
     const started = await services.service.start({ channel: 'web' });
     const access = { kind: 'token' as const, token: started.resumeToken };
     const turn = (instance: ConversationService, turnId: string, text: string) =>
-      instance.turn({ conversationId: started.conversationId, access, channel: 'web', turnId, input: { kind: 'text', text } }).then(
+      instance.turn({ conversationId: started.conversationId, access, channel: 'web', turnId, input: { kind: 'text', text } }).then(applied).then(
         (reply) => ({ ok: true as const, reply }),
         (error: unknown) => ({ ok: false as const, error: error as { kind?: string } }),
       );

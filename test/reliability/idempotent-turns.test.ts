@@ -13,7 +13,7 @@ import { createApp } from '../../src/channels/web/app.js';
 import { choiceIds } from '../../src/core/conversation/render.js';
 import type { Message } from '../../src/core/messages.js';
 import { ConversationService } from '../../src/service/conversation-service.js';
-import { completeAssessment, PROFILES } from '../helpers/assessment.js';
+import { applied, completeAssessment, PROFILES } from '../helpers/assessment.js';
 import { testServices } from '../helpers/server.js';
 import { collect } from '../store/contract.js';
 
@@ -60,7 +60,7 @@ describe('a retried turn id, long after', () => {
     const service = new ConversationService({ definition: services.definition, store: services.store, resumeCodeTtlMs: 3_600_000, now: () => new Date(clock) });
     const started = await service.start({ channel: 'web' });
     const turn = (turnId: string, text: string) =>
-      service.turn({ conversationId: started.conversationId, access: { kind: 'token', token: started.resumeToken }, channel: 'web', turnId, input: { kind: 'text', text } });
+      service.turn({ conversationId: started.conversationId, access: { kind: 'token', token: started.resumeToken }, channel: 'web', turnId, input: { kind: 'text', text } }).then(applied);
     await turn('start', 'start');
     await turn('T1', 'note kept all day');
     for (let i = 0; i < 300; i++) {
@@ -136,7 +136,7 @@ describe('a retried "new assessment" turn', () => {
       const count = await conversationCount();
       const access = { kind: 'token' as const, token };
       const send = (instance: ConversationService, turnId: string, input: { kind: 'choice'; choice: string } | { kind: 'text'; text: string }) =>
-        instance.turn({ conversationId: id, access, channel: 'web', turnId, input });
+        instance.turn({ conversationId: id, access, channel: 'web', turnId, input }).then(applied);
       // The same new-assessment turn on both instances, interleaved with other turns ("help" on a result changes only the transcript).
       const replies = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
@@ -162,7 +162,7 @@ describe('a retried "new assessment" turn', () => {
     const started = await services.service.start({ channel: 'slack', owner });
     const access = { kind: 'owner' as const, owner };
     const say = (turnId: string, input: { kind: 'choice'; choice: string } | { kind: 'text'; text: string }) =>
-      services.service.turn({ conversationId: started.conversationId, access, channel: 'slack', turnId, input });
+      services.service.turn({ conversationId: started.conversationId, access, channel: 'slack', turnId, input }).then(applied);
     await say('s0', { kind: 'text', text: 'start' });
     for (const [i, reply] of PROFILES.early.entries()) await say(`s${i + 1}`, { kind: 'text', text: reply });
     expect((await say('result', { kind: 'text', text: 'see my result' })).status).toBe('finished');

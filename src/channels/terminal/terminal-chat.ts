@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { GovError, toGovError } from '../../errors.js';
+import { toGovError } from '../../errors.js';
 import type { Message } from '../../core/messages.js';
-import type { ConversationService } from '../../service/conversation-service.js';
+import { isStaleTurn, type ConversationService } from '../../service/conversation-service.js';
 import { renderPlain } from '../plain-text.js';
 import { writeReportFiles } from '../../reports/files.js';
 
@@ -79,15 +79,14 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<{ c
         print(reply.messages);
         session!.status = reply.status;
         // The terminal holds a token, so the new conversation comes with one.
-        if (reply.switchTo?.resumeToken) session = { conversationId: reply.switchTo.conversationId, token: reply.switchTo.resumeToken, status: reply.switchTo.status };
+        if (!isStaleTurn(reply) && reply.switchTo?.resumeToken) session = { conversationId: reply.switchTo.conversationId, token: reply.switchTo.resumeToken, status: reply.switchTo.status };
         if (reply.messages.some((m) => m.kind === 'paused')) {
           output.write('To continue later: npm run chat -- --resume <code>, or enter the code on the web page.\n');
           break;
         }
       }
     } catch (error) {
-      if (error instanceof GovError && error.kind === 'CONFLICT' && Array.isArray(error.details?.messages)) print(error.details.messages as Message[]);
-      else printError(error);
+      printError(error);
     }
     prompt();
   }

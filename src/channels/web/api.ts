@@ -4,7 +4,7 @@
 import { Router, type Request } from 'express';
 import { GovError } from '../../errors.js';
 import type { TurnInput } from '../../core/messages.js';
-import type { ConversationService } from '../../service/conversation-service.js';
+import { isStaleTurn, type ConversationService } from '../../service/conversation-service.js';
 import type { RateLimiter } from '../../service/rate-limiter.js';
 import { hashToken } from '../../service/secrets.js';
 import { addressKey } from './client-key.js';
@@ -27,6 +27,11 @@ export function bearer(req: Request): string {
 
 /** The client a request counts against: its address, IPv6 per /64 (see client-key.ts). */
 export const clientKey = (req: Request): string => addressKey(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+
+const STALE_MESSAGE = {
+  'moved-on': 'The conversation has moved on since this answer was given (another tab or device answered first).',
+  'not-current': 'That answer belongs to a question that is no longer the current one; nothing was changed.',
+} as const;
 
 export function apiRouter(service: ConversationService, limits: ApiLimits): Router {
   const router = Router();
@@ -60,6 +65,8 @@ export function apiRouter(service: ConversationService, limits: ApiLimits): Rout
       input,
       ...(body.revision !== undefined ? { revision: body.revision } : {}),
     });
+    // A stale turn is an outcome, not a failure: over HTTP it is a 409 that shows where the conversation stands.
+    if (isStaleTurn(reply)) throw new GovError('CONFLICT', STALE_MESSAGE[reply.reason], { messages: reply.messages, revision: reply.revision });
     res.json(reply);
   });
 
