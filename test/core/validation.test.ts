@@ -164,6 +164,31 @@ describe('a broken rubric file', () => {
     expect(error.problems).toHaveLength(1);
   });
 
+  it('with an OECD characteristic missing from a translation names the locale and the characteristic', async () => {
+    delete rubric.govstage.translations.fr.characteristics['early-top-down'];
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, rubricFile(), 'govstage.translations.fr.characteristics', /missing the "fr" translation of characteristic "early-top-down"/);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  it('with a translation of a policy the OECD text does not have names it', async () => {
+    rubric.govstage.translations.fr.policies['policy-early-no-such-thing'] = 'Une politique que l’OCDE ne cite pas';
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, rubricFile(), 'govstage.translations.fr.policies.policy-early-no-such-thing', /unknown policy "policy-early-no-such-thing"/);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  it('with a second translation locale that lacks a policy names that locale too', async () => {
+    rubric.govstage.translations.de = structuredClone(rubric.govstage.translations.fr);
+    delete rubric.govstage.translations.de.policies['policy-intermediate-subnational'];
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, rubricFile(), 'govstage.translations.de.policies', /missing the "de" translation of policy "policy-intermediate-subnational"/);
+    expect(error.problems).toHaveLength(1);
+  });
+
   it('with a YAML syntax error names the file and says (syntax)', async () => {
     await writeFile(rubricFile(), 'id: oecd-dg-principle-2\noecd: [unclosed\n');
     await writeFile(flowFile(), stringify(flow));
