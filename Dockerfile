@@ -27,6 +27,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY rubric ./rubric
 COPY flows ./flows
+COPY locales ./locales
 COPY public ./public
 COPY LICENSE ./
 # The lowdb store's folder (unused with STORE=postgres), writable by the app user only.

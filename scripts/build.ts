@@ -7,7 +7,7 @@
  *   dist/public/        the widget and overview page assets (scripts/build-widget.ts)
  *   dist/build-info.json  the hash of the sources built, for scripts/ensure-build.mjs
  *
- * rubric/, flows/ and public/ are read from the package folder at run time.
+ * rubric/, flows/, locales/ and public/ are read from the package folder at run time.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -14,6 +14,7 @@ import { PostgresRateLimitStore } from './service/postgres-rate-limit-store.js';
 import { PersonSessionService } from './service/person-sessions.js';
 import type { PersonSessions } from './service/person-sessions-api.js';
 import { openStore } from './store/open-store.js';
+import { loadLocales, type Locales } from './i18n/words.js';
 import type { ConversationStore } from './store/types.js';
 
 export interface Services {
@@ -21,6 +22,8 @@ export interface Services {
   logger: Logger;
   catalog: Catalog;
   definition: AssessmentDefinition;
+  /** The locale catalogues: every interface word outside the conversation, per offered locale. */
+  locales: Locales;
   store: ConversationStore;
   service: ConversationService;
   metrics: Metrics;
@@ -39,11 +42,15 @@ function namedError(variable: string, error: unknown): GovError {
 export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {}): Promise<Services> {
   const config = loadConfig(options.env);
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
-  const catalog = await loadCatalog(path.resolve(config.CONTENT_DIR ?? PACKAGE_ROOT)).catch((error: unknown) => {
+  const contentDir = path.resolve(config.CONTENT_DIR ?? PACKAGE_ROOT);
+  const catalog = await loadCatalog(contentDir).catch((error: unknown) => {
     throw namedError('CONTENT_DIR', error);
   });
   const definition = catalog.get(config.FLOW_ID);
   if (!definition) throw new GovError('INVALID_DATA', `FLOW_ID "${config.FLOW_ID}" is not one of the flows found: ${[...catalog.keys()].join(', ')}`);
+  const locales = await loadLocales(contentDir, definition.flow, `flow ${definition.flow.id}`).catch((error: unknown) => {
+    throw namedError('CONTENT_DIR', error);
+  });
   // The usual slip: DATABASE_URL exported for `npm run migrate` but STORE left at its default.
   if (config.STORE === 'lowdb' && config.DATABASE_URL) logger.warn('DATABASE_URL is set but STORE is lowdb: conversations go to files in DATA_DIR, not to PostgreSQL (set STORE=postgres)');
   const metrics = new Metrics();
@@ -64,5 +71,5 @@ export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Log
       ? new PostgresRateLimitStore({ connectionString: config.DATABASE_URL }, (message, error) => logger.warn({ err: error.message }, message))
       : undefined;
   const sessions = new PersonSessionService({ service });
-  return { config, logger, catalog, definition, store, service, sessions, metrics, rateLimits };
+  return { config, logger, catalog, definition, locales, store, service, sessions, metrics, rateLimits };
 }

@@ -1,6 +1,6 @@
 /**
  * The package's own folder (the one holding its package.json), found from
- * this module's location, so that rubric/, flows/, public/ and the build in
+ * this module's location, so that rubric/, flows/, locales/, public/ and the build in
  * dist/ resolve the same whether the code runs from src/ (tsx) or from the
  * bundle in dist/, and whatever the working directory.
  */

@@ -10,6 +10,7 @@ import { type DataProblem, problemsError, readDataFile } from './data-file.js';
 import { FlowFile, type Question, type TextKey } from './flow/schema.js';
 import { buildMachine, type AssessmentMachine } from './machine/machine.js';
 import { RubricFile, type Characteristic, type Part, type Policy, type StageId, type Theme } from './rubric/schema.js';
+import { formatMessage } from './i18n/message-format.js';
 import { openContradictionOf } from './scoring/evidence.js';
 
 export interface AssessmentDefinition {
@@ -134,7 +135,8 @@ export function textsFor(definition: AssessmentDefinition, locale: string) {
   const pick = (text: Record<string, string>) => own(text, locale) ?? own(text, flow.defaultLocale) ?? Object.values(text)[0] ?? '';
   return {
     locale,
-    t: (key: TextKey, values?: Record<string, string | number>) => fill(table[key], values),
+    /** An interface text, in the message syntax of src/core/i18n/message-format.ts (plurals by the locale's rules). */
+    t: (key: TextKey, values: Record<string, string | number> = {}) => formatMessage(table[key], values, { locale, timeZone: 'UTC' }),
     pick,
     fill,
     /** "a, b and c" in this locale. */
@@ -145,6 +147,12 @@ export function textsFor(definition: AssessmentDefinition, locale: string) {
       return option ? pick(option.noun) : table.unitFallback;
     },
     stageLabel: (stage: StageId | null) => table[stage ? (`stage.${stage}` as const) : 'stage.undecided'],
+    /** Our unofficial translation of an OECD characteristic or policy into this locale, labelled as ours; null where there is none (the OECD's own language). */
+    translation: (kind: 'characteristics' | 'policies', id: string) => {
+      const ours = own(definition.rubric.govstage.translations, locale);
+      const text = ours ? own(ours[kind], id) : undefined;
+      return text ? { text, by: 'govstage' as const, locale, label: table.unofficialTranslation } : null;
+    },
   };
 }
 export type Texts = ReturnType<typeof textsFor>;

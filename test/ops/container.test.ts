@@ -52,7 +52,7 @@ describe('Dockerfile', () => {
   it('copies in what the server reads at run time, from files that exist', () => {
     const runtime = stages[1]!;
     const copied = steps(runtime, 'COPY').flatMap((c) => c.sources.map((s) => (c.from ? `${c.from}:${s}` : s)));
-    for (const needed of ['package.json', 'package-lock.json', 'build:/app/dist', 'rubric', 'flows', 'public', 'LICENSE']) expect(copied).toContain(needed);
+    for (const needed of ['package.json', 'package-lock.json', 'build:/app/dist', 'rubric', 'flows', 'locales', 'public', 'LICENSE']) expect(copied).toContain(needed);
     for (const stage of stages) for (const c of steps(stage, 'COPY')) if (!c.from) for (const s of c.sources) expect(existsSync(path.join(ROOT, s)), s).toBe(true);
   });
 

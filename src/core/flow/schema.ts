@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LocalizedText } from '../rubric/schema.js';
 import { vocabularyProblems } from '../replies/vocabulary.js';
+import { MessageSyntaxError, parseMessage, placeholdersOf } from '../i18n/message-format.js';
 
 /** Every interface text the engine uses. Each locale of a flow must define all of them. */
 export const TEXT_KEYS = [
@@ -16,7 +17,7 @@ export const TEXT_KEYS = [
   'themeExplanation.early', 'themeExplanation.atLeast', 'themeExplanation.intermediate', 'themeExplanation.intermediateNoOwn', 'themeNoOwnIntermediate', 'themeExplanation.advanced', 'themeExplanation.undecided', 'themeOnTheWay',
   'themeUnsettled', 'caveatUnsure', 'caveatContradictions', 'suggestionsHeading', 'milestoneHeading', 'becauseLabel', 'strengthsLabel', 'pendingLabel',
   'contradictionsHeading', 'caveatsHeading', 'oursLabel', 'oecdLabel', 'sourceLabel', 'reasonGap', 'reasonNextStage', 'reasonSustain',
-  'newAssessment', 'staleChoice', 'resumed', 'unofficialTranslation',
+  'newAssessment', 'staleChoice', 'resumed', 'unofficialTranslation', 'languageChanged', 'whyOecdTranslated',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 
@@ -135,6 +136,33 @@ export const FlowFile = z
     };
     needLocale(flow.text, ['text']);
     needLocale(flow.replies, ['replies']);
+    // Every text is a message (src/core/i18n/message-format.ts) with the placeholders of the default locale's.
+    const placeholders = (locale: string, key: TextKey): Set<string> | undefined => {
+      const text = Object.hasOwn(flow.text, locale) ? flow.text[locale]?.[key] : undefined;
+      if (text === undefined) return undefined;
+      try {
+        const { names, pluralCases } = placeholdersOf(parseMessage(text));
+        const categories = new Intl.PluralRules(locale).resolvedOptions().pluralCategories as readonly string[];
+        for (const c of pluralCases) {
+          if (!/^=\d+$/.test(c) && !categories.includes(c)) ctx.addIssue({ code: 'custom', path: ['text', locale, key], message: `plural case "${c}" is not one of ${locale}'s (${categories.join(', ')}, or =N)` });
+        }
+        return names;
+      } catch (error) {
+        if (!(error instanceof MessageSyntaxError)) throw error;
+        ctx.addIssue({ code: 'custom', path: ['text', locale, key], message: `is not a valid message: ${error.message}` });
+        return undefined;
+      }
+    };
+    for (const key of TEXT_KEYS) {
+      const wanted = placeholders(flow.defaultLocale, key);
+      for (const locale of flow.locales) {
+        if (locale === flow.defaultLocale) continue;
+        const names = placeholders(locale, key);
+        if (!wanted || !names) continue;
+        for (const name of wanted) if (!names.has(name)) ctx.addIssue({ code: 'custom', path: ['text', locale, key], message: `lacks the placeholder {${name}} (the ${flow.defaultLocale} text uses it)` });
+        for (const name of names) if (!wanted.has(name)) ctx.addIssue({ code: 'custom', path: ['text', locale, key], message: `uses a placeholder {${name}} that the ${flow.defaultLocale} text does not` });
+      }
+    }
     const questionIds = new Set<string>();
     flow.questions.forEach((q, qi) => {
       if (questionIds.has(q.id)) ctx.addIssue({ code: 'custom', path: ['questions', qi, 'id'], message: `duplicate question id "${q.id}"` });
