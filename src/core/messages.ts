@@ -33,6 +33,14 @@ export const Progress = z.object({
 });
 export type Progress = z.infer<typeof Progress>;
 
+/**
+ * Our unofficial translation of an OECD text into the conversation's
+ * language: ours, not the OECD's, so `label` ("unofficial translation") goes
+ * with it wherever it is shown, and the OECD's original stays beside it.
+ */
+export const OecdTranslation = z.object({ text: z.string(), by: z.literal('govstage'), locale: z.string(), label: z.string() });
+export type OecdTranslation = z.infer<typeof OecdTranslation>;
+
 /** The OECD characteristic a question evidences, and (for a compound one) the part of it that it asks. */
 export const EvidenceRef = z.object({
   characteristicId: z.string(),
@@ -40,6 +48,8 @@ export const EvidenceRef = z.object({
   /** The OECD's text, word for word. */
   oecdText: z.string(),
   oecdBy: z.literal('oecd'),
+  /** Our translation of it into the conversation's language, if it is not the OECD's (null: the original alone). */
+  translation: OecdTranslation.nullable(),
   /** The OECD qualifier ("regularly", "systematically") an answer must confirm, if any. */
   qualifier: Qualifier.nullable(),
   /** Our part of a compound characteristic that this question asks (ours, not OECD text). */
@@ -64,6 +74,8 @@ export const QuestionMessage = z.object({
   /** Commands offered alongside (why, back, review, pause…). */
   commands: z.array(Choice),
   progress: Progress,
+  /** "Question 3 of 14" (empty for the opening question, which has no number). */
+  progressLabel: z.string(),
   /** The answer already given, when the person came back to change it. */
   currentAnswer: z.object({ choiceId: z.string(), label: z.string(), note: z.string().optional() }).optional(),
   /** A short hint on how to reply by typing. */
@@ -162,7 +174,13 @@ export const ThemeResultView = z.object({
   /** Contradictions in the theme the person did not settle (they cap it at the lower stage). */
   unsettled: z.array(z.string()),
   /** OECD characteristics of the next stage this theme describes (null at the top). */
-  milestone: z.object({ stage: StageId, stageLabel: z.string(), characteristics: z.array(z.string()) }).nullable(),
+  milestone: z.object({
+    stage: StageId,
+    stageLabel: z.string(),
+    /** The OECD's text of each, word for word (the same as `items[].text`). */
+    characteristics: z.array(z.string()),
+    items: z.array(z.object({ characteristicId: z.string(), text: z.string(), textBy: z.literal('oecd'), translation: OecdTranslation.nullable() })),
+  }).nullable(),
 });
 export type ThemeResultView = z.infer<typeof ThemeResultView>;
 
@@ -170,6 +188,9 @@ export const SuggestionView = z.object({
   policyId: z.string(),
   /** OECD text, word for word. */
   text: z.string(),
+  textBy: z.literal('oecd'),
+  /** Our translation of it into the conversation's language, if it is not the OECD's. */
+  translation: OecdTranslation.nullable(),
   stage: StageId,
   stageLabel: z.string(),
   themes: z.array(z.string()),

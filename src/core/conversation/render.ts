@@ -11,6 +11,7 @@ import type { TextKey } from '../flow/schema.js';
 import { findContradictions, levelsByCharacteristic } from '../scoring/score.js';
 import type { Command } from '../replies/parse.js';
 import { UNSURE, type ConversationState, type MachineContext } from './state.js';
+import { languageName } from '../i18n/negotiate.js';
 
 /** Choice ids: stable strings that say exactly what a button means, and for which question. */
 export const choiceIds = {
@@ -18,6 +19,8 @@ export const choiceIds = {
   answer: (questionId: string, option: string) => `answer:${questionId}:${option}`,
   unit: (option: string) => `unit:${option}`,
   command: (command: Command) => `cmd:${command}`,
+  /** Continue in another locale (every answer kept); valid at any step. */
+  language: (locale: string) => `cmd:language:${locale}`,
   edit: (questionId: string) => `edit:${questionId}`,
   keepBoth: (contradictionId: string) => `settle:keep:${contradictionId}`,
   decideLater: (contradictionId: string) => `settle:later:${contradictionId}`,
@@ -66,6 +69,7 @@ export function choiceLabel(definition: AssessmentDefinition, texts: Texts, choi
   if (kind === 'unit' && first) return unitLabel(definition, texts, first) ?? choiceId;
   if (kind === 'settle' && first === 'keep') return texts.t('settleKeep');
   if (kind === 'settle' && first === 'later') return texts.t('settleLater');
+  if (kind === 'cmd' && first === 'language' && second) return languageName(second);
   if (kind === 'cmd' && first && Object.hasOwn(COMMAND_LABEL, first)) return texts.t(COMMAND_LABEL[first as Command]);
   if (kind === 'edit' && first === UNIT_QUESTION_ID) return `${texts.t('change')}: ${texts.t('unitShort')}`;
   const question = kind === 'edit' && first ? definition.questionById.get(first) : undefined;
@@ -84,6 +88,7 @@ export function evidenceOf(definition: AssessmentDefinition, texts: Texts, quest
     stage: characteristic.stage,
     oecdText: characteristic.text,
     oecdBy: 'oecd',
+    translation: texts.translation('characteristics', characteristic.id),
     qualifier: characteristic.qualifier ?? null,
     part: part ? { id: part.id, text: texts.pick(part.text), by: 'govstage' } : null,
   }];
@@ -125,6 +130,7 @@ export function questionMessage(definition: AssessmentDefinition, texts: Texts, 
       command(texts, 'help'),
     ],
     progress,
+    progressLabel: texts.t('questionProgress', { index: progress.index, total: progress.total }),
     hint: texts.t('hint', { count: choices.length }),
   };
   if (current) {
@@ -149,6 +155,7 @@ export function unitMessage(definition: AssessmentDefinition, texts: Texts, stat
     choices,
     commands: [command(texts, 'why'), command(texts, 'help')],
     progress: { index: 0, total: definition.questions.length, answered: progressOf(definition, state).answered },
+    progressLabel: '',
     hint: texts.t('unitHint', { count: choices.length }),
     ...(current ? { currentAnswer: { choiceId: choiceIds.unit(current), label: unitLabel(definition, texts, current) ?? current } } : {}),
   };

@@ -12,6 +12,7 @@ import { emptyContext, questionIdOfState, questionState, UNIT_QUESTION_ID, UNIT_
 import { parseReply, type Command, type Intent, type ReplyContext } from '../replies/parse.js';
 import { answerLabel } from '../scoring/explain.js';
 import { answerChoices, choiceIds, progressOf, renderStep } from './render.js';
+import { negotiateLocale } from '../i18n/negotiate.js';
 import { CONVERSATION_SCHEMA_VERSION, ConversationState, MachineContext, UNSURE, type AnswerLogEntry } from './state.js';
 
 export interface TurnOutcome {
@@ -25,7 +26,8 @@ export interface TurnOutcome {
 
 export function newConversation(definition: AssessmentDefinition, locale: string | undefined): TurnOutcome {
   const { flow, rubric } = definition;
-  const chosen = locale && flow.locales.includes(locale) ? locale : flow.defaultLocale;
+  // "fr-CA" or "fr_FR" is served the flow's French.
+  const chosen = negotiateLocale(flow.locales, [locale]) ?? flow.defaultLocale;
   const [snapshot] = initialTransition(definition.machine, emptyContext());
   const state: ConversationState = {
     schemaVersion: CONVERSATION_SCHEMA_VERSION,
@@ -156,7 +158,9 @@ type TurnIntent =
   | { type: 'editUnit' }
   | { type: 'keepBoth'; contradictionId: string }
   | { type: 'defer'; contradictionId: string }
-  | { type: 'settleNote'; note: string };
+  | { type: 'settleNote'; note: string }
+  /** Continue in another of the flow's locales: every answer kept, the current step shown again in it. */
+  | { type: 'language'; locale: string };
 
 /** Turns a choice id into an intent, if it is one the current step offers. */
 function intentOfChoice(definition: AssessmentDefinition, choice: string, value: string): TurnIntent | 'stale' | 'invalid' {
@@ -189,6 +193,12 @@ function intentOfChoice(definition: AssessmentDefinition, choice: string, value:
     if (edit[1] === UNIT_QUESTION_ID) return { type: 'editUnit' };
     const index = definition.questions.findIndex((q) => q.id === edit[1]);
     return index < 0 ? 'invalid' : { type: 'edit', questionNumber: index + 1 };
+  }
+  // Valid at every step (it changes the words, not the step): never stale.
+  const language = /^cmd:language:([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)$/.exec(choice);
+  if (language) {
+    const locale = negotiateLocale(definition.flow.locales, [language[1]]);
+    return locale ? { type: 'language', locale } : 'invalid';
   }
   const command = /^cmd:([a-zA-Z]+)$/.exec(choice);
   if (command) return { type: 'command', command: command[1] as Command };
@@ -272,9 +282,13 @@ function whyText(definition: AssessmentDefinition, texts: Texts, questionId: str
   const characteristic = question ? definition.characteristics.get(question.characteristic) : undefined;
   if (!question || !characteristic) return texts.t('helpText');
   const part = question.part ? definition.parts.get(question.part) : undefined;
+  // In another language than the OECD's: our translation, labelled as ours, with the OECD's words after it.
+  const translation = texts.translation('characteristics', characteristic.id);
   return [
     texts.t('whyPrefix', { text: texts.pick(question.help) }),
-    texts.t('whyOecd', { stage: texts.t(`stageName.${characteristic.stage}`), text: characteristic.text }),
+    translation
+      ? texts.t('whyOecdTranslated', { stage: texts.t(`stageName.${characteristic.stage}`), translation: translation.text, text: characteristic.text })
+      : texts.t('whyOecd', { stage: texts.t(`stageName.${characteristic.stage}`), text: characteristic.text }),
     ...(part ? [texts.t('whyPart', { text: texts.pick(part.text) })] : []),
   ].join('\n');
 }
@@ -357,6 +371,11 @@ function apply(definition: AssessmentDefinition, texts: Texts, state: Conversati
       if (!target) return unchanged(info(texts.t('unrecognised', { text: echo, hint: texts.t('helpText') }), 'warning'));
       if (value === 'intro' || value === 'confirmRestart') return unchanged(info(texts.t('staleChoice'), 'warning'), ...renderStep(definition, texts, state));
       return step({ type: 'EDIT', questionId: target });
+    }
+    case 'language': {
+      const switched: ConversationState = { ...state, locale: intent.locale };
+      const inIt = textsFor(definition, intent.locale);
+      return { state: switched, messages: [info(inIt.t('languageChanged'), 'success'), ...renderStep(definition, inIt, switched)] };
     }
     case 'confirm':
       return step({ type: 'CONFIRM' }, [info(texts.t('restarted'), 'success')]);

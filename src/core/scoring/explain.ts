@@ -129,7 +129,8 @@ export function explain(definition: AssessmentDefinition, texts: Texts, context:
     for (let stage = finding.stage ? nextStage(finding.stage) : 'intermediate'; stage; stage = nextStage(stage)) {
       const chars = theme.characteristics.map((id) => definition.characteristics.get(id)).filter((c) => c?.stage === stage);
       if (chars.length > 0) {
-        milestone = { stage, stageLabel: texts.stageLabel(stage), characteristics: chars.map((c) => c?.text ?? '') };
+        const items = chars.filter((c): c is NonNullable<typeof c> => c !== undefined).map((c) => ({ characteristicId: c.id, text: c.text, textBy: 'oecd' as const, translation: texts.translation('characteristics', c.id) }));
+        milestone = { stage, stageLabel: texts.stageLabel(stage), characteristics: items.map((c) => c.text), items };
         break;
       }
     }
@@ -164,6 +165,8 @@ export function explain(definition: AssessmentDefinition, texts: Texts, context:
     return {
       policyId: policy.id,
       text: policy.text,
+      textBy: 'oecd' as const,
+      translation: texts.translation('policies', policy.id),
       stage: policy.stage,
       stageLabel: texts.stageLabel(policy.stage),
       themes: s.reasons.map((r) => themeTitle(r.themeId)),
