@@ -5,7 +5,7 @@
  * not compile.
  */
 import path from 'node:path';
-import { formatMessage, type MessageValues } from '../core/i18n/message-format.js';
+import { formatMessage, parseMessage, type MessagePart, type MessageValues } from '../core/i18n/message-format.js';
 import { languageName, negotiateLocale } from '../core/i18n/negotiate.js';
 import { problemsError, type DataProblem } from '../core/data-file.js';
 import { GovError } from '../errors.js';
@@ -42,11 +42,11 @@ export class Words {
     return Array.isArray(words) ? words : [];
   }
 
-  /** A section's messages as written (placeholders unfilled), for a client that formats them itself: the widget. */
-  section<S extends Section>(section: S): Record<KeyIn<S>, string> {
-    const out: Record<string, string> = {};
-    for (const [key, value] of this.entries) if (typeof value === 'string' && key.startsWith(`${section}.`)) out[key.slice(section.length + 1)] = value;
-    return out as Record<KeyIn<S>, string>;
+  /** A section's messages, parsed (placeholders unfilled), for a client that formats them itself: the widget (see renderParts). */
+  parsedSection<S extends Section>(section: S): Record<KeyIn<S>, MessagePart[]> {
+    const out: Record<string, MessagePart[]> = {};
+    for (const [key, value] of this.entries) if (typeof value === 'string' && key.startsWith(`${section}.`)) out[key.slice(section.length + 1)] = parseMessage(value);
+    return out as Record<KeyIn<S>, MessagePart[]>;
   }
 }
 

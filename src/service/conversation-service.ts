@@ -62,6 +62,8 @@ export interface Started {
   resumeCodeExpiresAt: string;
   revision: number;
   status: ConversationRecord['state']['status'];
+  /** The conversation's language (the one asked for, negotiated against the flow's). */
+  locale: string;
   messages: Message[];
 }
 
@@ -81,7 +83,7 @@ export interface TurnRequest {
  * are given to a caller that holds a token (web, terminal), derived from it;
  * a Slack user reaches it as its owner and is given no secret.
  */
-export type SwitchTo = Omit<Started, 'resumeToken' | 'resumeCode' | 'resumeCodeExpiresAt'> & Partial<Pick<Started, 'resumeToken' | 'resumeCode' | 'resumeCodeExpiresAt'>>;
+export type SwitchTo = Omit<Started, 'resumeToken' | 'resumeCode' | 'resumeCodeExpiresAt' | 'locale'> & Partial<Pick<Started, 'resumeToken' | 'resumeCode' | 'resumeCodeExpiresAt'>>;
 
 export interface TurnReply {
   conversationId: string;
@@ -119,6 +121,8 @@ export interface ConversationView {
   status: ConversationRecord['state']['status'];
   createdAt: string;
   updatedAt: string;
+  /** The conversation's language: a channel shows its own words in it. */
+  locale: string;
   transcript: TranscriptEntry[];
   /** The current step, rendered: what to show to continue. */
   current: Message[];
@@ -199,13 +203,13 @@ export class ConversationService {
   async start(params: { channel: ChannelName; locale?: string; owner?: Owner; previousId?: string }): Promise<Started> {
     const previousId = params.previousId ?? (params.owner ? (await this.store.findByOwner(params.owner)).find((c) => c.status === 'finished')?.id : undefined);
     const at = this.now().toISOString();
-    const { messages } = newConversation(this.definition, params.locale);
+    const { messages, state } = newConversation(this.definition, params.locale);
     const resumeToken = newToken();
     const resumeCode = newResumeCode();
     const resumeCodeExpiresAt = this.resumeCodeExpiry(at);
     const record = this.newRecord({ id: newConversationId(), at, channel: params.channel, locale: params.locale, owner: params.owner ?? null, previousId, messages, secrets: { resumeToken, resumeCode, resumeCodeExpiresAt } });
     await this.store.create(record);
-    return { conversationId: record.id, resumeToken, resumeCode, resumeCodeExpiresAt, revision: 0, status: record.state.status, messages };
+    return { conversationId: record.id, resumeToken, resumeCode, resumeCodeExpiresAt, revision: 0, status: record.state.status, locale: state.locale, messages };
   }
 
   private newRecord(params: { id: string; at: string; channel: ChannelName; locale: string | undefined; owner: Owner | null; previousId: string | undefined; messages: Message[]; secrets?: Opening['secrets'] }): ConversationRecord {
@@ -255,6 +259,7 @@ export class ConversationService {
       status: state.status,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
+      locale: state.locale,
       transcript: record.transcript,
       current: renderStep(this.definition, textsFor(this.definition, state.locale), state),
     };

@@ -13,6 +13,7 @@ import { GovError } from '../../errors.js';
 import { namespaced, RateLimiter } from '../../service/rate-limiter.js';
 import { apiRouter, clientKey } from './api.js';
 import { reportApiRouter, reportPageRouter } from './reports.js';
+import { wordsRouter } from './words-api.js';
 import { adminRouter } from './admin.js';
 import { errorHandler, requestLogger, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECONDS } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
@@ -161,6 +162,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
       resumeAttempts: perMinute(config.RESUME_RATE_LIMIT_PER_MINUTE, 'resume'),
     }),
     reportApiRouter(service),
+    wordsRouter(services.locales),
   );
   app.use('/api/admin', adminRouter({ store, definition: services.definition, adminToken: config.ADMIN_TOKEN, minGroupSize: config.MIN_GROUP_SIZE }));
   app.use('/api', (req) => {

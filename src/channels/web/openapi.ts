@@ -27,6 +27,7 @@ function components(): Record<string, unknown> {
     [s.ResumeCodeBody, 'ResumeCode'],
     [s.ResumedBody, 'Resumed'],
     [s.ReportLinkBody, 'ReportLink'],
+    [s.WidgetWordsBody, 'WidgetWords'],
     [AssessmentReport, 'AssessmentReport'],
     [Overview, 'Overview'],
   ];
@@ -173,6 +174,16 @@ export function openApiDocument({ version, publicUrl }: OpenApiOptions) {
             },
             ...errorsOf({ '400': 'Unknown format', '401': UNAUTHORIZED, '409': 'The assessment is not finished', '429': LIMITED }),
           },
+        },
+      },
+      '/api/widget-words': {
+        get: {
+          operationId: 'getWidgetWords',
+          tags: ['conversations'],
+          summary: "The web widget's interface words in the locale that best fits the preferences given",
+          security: PUBLIC,
+          parameters: [{ name: 'prefer', in: 'query', required: false, description: 'Locales, most wanted first (the page\'s data-locale, its lang, the browser\'s languages), e.g. fr-CA,fr,en.', schema: { type: 'string', maxLength: 300 } }],
+          responses: { '200': { description: 'The words, and the locales offered', content: json('WidgetWords') }, ...errorsOf({ '400': 'Bad query', '429': LIMITED }) },
         },
       },
       '/api/report-schema.json': {

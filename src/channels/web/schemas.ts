@@ -16,9 +16,28 @@ const safeText = () =>
 
 export const ConversationId = z.string().regex(/^c_[A-Za-z0-9_-]{10,64}$/, 'is not a conversation id');
 
+/** A locale as people's software writes it: en, fr-CA, fr_FR, EN. */
+const LocaleTag = z.string().regex(/^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/, 'must be a locale like en or fr-CA');
+
 export const CreateConversationBody = z.strictObject({
-  locale: z.string().regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'must be a locale like en or fr-CA').optional(),
+  locale: LocaleTag.optional().describe('the language wanted; a regional tag is served its language (fr-CA gets fr), one not offered the default'),
 });
+
+/** GET /api/widget-words: the locales the page and the browser prefer, most wanted first. */
+export const WidgetWordsQuery = z.strictObject({
+  prefer: z.string().max(300).regex(/^[A-Za-z0-9_,-]*$/, 'must be locales separated by commas, like fr-CA,fr,en').optional(),
+});
+
+export const WidgetWordsBody = z.object({
+  locale: z.string().describe('the offered locale that best fits the preferences'),
+  languages: z.array(z.object({ locale: z.string(), name: z.string().describe('the language\'s name in its own language') })).describe('every locale offered, for a language switch'),
+  words: z
+    .record(z.string(), z.array(z.unknown()))
+    .describe('the widget section of that locale\'s catalogue, each message parsed: a list of literal strings and placeholders ({kind: "arg", name, type?, style?}, {kind: "plural" | "select", name, branches}, {kind: "pound"}), as src/core/i18n/message-format.ts renders them'),
+});
+
+/** A report in another language than the conversation's (?locale=en). */
+export const ReportQuery = z.strictObject({ locale: LocaleTag.optional() });
 
 export const TEXT_LIMIT = 2000;
 
@@ -47,6 +66,7 @@ export const StartedBody = z.object({
   resumeCodeExpiresAt: z.string(),
   revision: z.number().int(),
   status: z.enum(['active', 'finished']),
+  locale: z.string().describe('the conversation\'s language: the one asked for, negotiated against those offered (fr-CA gets fr)'),
   messages: z.array(Message),
 });
 
@@ -56,7 +76,7 @@ export const TurnReplyBody = z.object({
   status: z.enum(['active', 'finished']),
   messages: z.array(Message),
   replayed: z.boolean(),
-  switchTo: StartedBody.optional(),
+  switchTo: StartedBody.omit({ locale: true }).optional(),
 });
 
 /** A transcript line as the API returns it: the bot's messages in the message model. */
@@ -74,6 +94,7 @@ export const ConversationViewBody = z.object({
   status: z.enum(['active', 'finished']),
   createdAt: z.string(),
   updatedAt: z.string(),
+  locale: z.string().describe('the conversation\'s language (switched with the choice cmd:language:<locale>)'),
   transcript: z.array(TranscriptEntryBody),
   current: z.array(Message),
 });

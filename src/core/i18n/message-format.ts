@@ -145,7 +145,7 @@ export interface FormatOptions {
   timeZone?: string;
 }
 
-const cache = new Map<string, MessagePart[]>();
+let cache: Map<string, MessagePart[]> | undefined;
 
 /**
  * Formats a message with its values. A placeholder without a value is left
@@ -153,16 +153,21 @@ const cache = new Map<string, MessagePart[]>();
  * the catalogues' validation makes sure the messages and their callers agree.
  */
 export function formatMessage(text: string, values: MessageValues, options: FormatOptions): string {
+  cache ??= new Map();
   let parts = cache.get(text);
   if (!parts) {
     parts = parseMessage(text);
     if (cache.size > 2000) cache.clear();
     cache.set(text, parts);
   }
-  return render(parts, values, options, undefined);
+  return renderParts(parts, values, options);
 }
 
-function render(parts: readonly MessagePart[], values: MessageValues, options: FormatOptions, pound: number | undefined): string {
+/**
+ * Formats a message already parsed: the widget gets its words parsed by the
+ * server, so that the parser (and its error messages) stays out of its bundle.
+ */
+export function renderParts(parts: readonly MessagePart[], values: MessageValues, options: FormatOptions, pound?: number): string {
   let out = '';
   for (const part of parts) {
     if (typeof part === 'string') {
@@ -182,10 +187,10 @@ function render(parts: readonly MessagePart[], values: MessageValues, options: F
       const n = Number(value);
       const exact = `=${n}`;
       const key = Object.hasOwn(part.branches, exact) ? exact : new Intl.PluralRules(options.locale).select(n);
-      out += render(part.branches[key] ?? part.branches.other ?? [], values, options, n);
+      out += renderParts(part.branches[key] ?? part.branches.other ?? [], values, options, n);
     } else if (part.kind === 'select') {
       const key = String(value);
-      out += render((Object.hasOwn(part.branches, key) ? part.branches[key] : part.branches.other) ?? [], values, options, pound);
+      out += renderParts((Object.hasOwn(part.branches, key) ? part.branches[key] : part.branches.other) ?? [], values, options, pound);
     } else if (part.type === 'number') {
       out += new Intl.NumberFormat(options.locale).format(Number(value));
     } else if (part.type === 'date' || part.type === 'time') {

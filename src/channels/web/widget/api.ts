@@ -7,7 +7,8 @@
  */
 import type { z } from 'zod';
 import type { Message } from '../../../core/messages.js';
-import type { ConversationViewBody, ReportLinkBody, ResumeCodeBody, StartedBody, TurnReplyBody } from '../schemas.js';
+import type { ConversationViewBody, ReportLinkBody, ResumeCodeBody, StartedBody, TurnReplyBody, WidgetWordsBody } from '../schemas.js';
+import type { WidgetWords } from './strings.js';
 
 // The response shapes are the server's own zod schemas (type-only imports: nothing of zod reaches the bundle).
 export type Started = z.infer<typeof StartedBody>;
@@ -16,6 +17,7 @@ export type ConversationView = z.infer<typeof ConversationViewBody>;
 export type TranscriptEntry = ConversationView['transcript'][number];
 export type ResumeCode = z.infer<typeof ResumeCodeBody>;
 export type ReportLink = z.infer<typeof ReportLinkBody>;
+export type WidgetWordsReply = Omit<z.infer<typeof WidgetWordsBody>, 'words'> & { words: WidgetWords };
 
 /** What the browser keeps to come back to a conversation. */
 export interface Session {
@@ -54,9 +56,11 @@ export function newTurnId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export function createApi(base: string) {
+/** `locale`: the widget's language, sent as Accept-Language so that what the server says (errors) is in it too. */
+export function createApi(base: string, locale: () => string = () => '') {
   async function once<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
+    if (locale()) headers['Accept-Language'] = locale();
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
     let response: Response;
@@ -93,12 +97,17 @@ export function createApi(base: string) {
       call<TurnReply>('POST', `${conv(s)}/turns`, { turnId, revision: s.revision, ...input }, s.resumeToken),
     resumeCode: (s: Session) => call<ResumeCode>('POST', `${conv(s)}/resume-code`, {}, s.resumeToken),
     resume: (code: string) => call<{ conversationId: string; resumeToken: string }>('POST', '/api/resume', { code }),
+    /** The widget's words in the first offered locale of `prefer`. */
+    words: (prefer: string[]) => call<WidgetWordsReply>('GET', `/api/widget-words?prefer=${encodeURIComponent(prefer.filter((l) => /^[A-Za-z0-9_-]{2,35}$/.test(l)).join(','))}`),
+    /** Continues the conversation in another language, whatever step it stands at (so without a revision). */
+    switchLanguage: (s: Session, to: string, turnId: string) => call<TurnReply>('POST', `${conv(s)}/turns`, { turnId, choice: `cmd:language:${to}` }, s.resumeToken),
     reportLink: (s: Session) => call<ReportLink>('POST', `${conv(s)}/report-link`, {}, s.resumeToken),
     /** A report download (md, json or csv) as a file the browser saves. */
     async download(s: Session, format: 'md' | 'json' | 'csv'): Promise<{ blob: Blob; name: string }> {
       let response: Response;
       try {
-        response = await fetch(`${base}${conv(s)}/report.${format}`, { headers: { Authorization: `Bearer ${s.resumeToken}` }, credentials: 'omit' });
+        // In the widget's language (the conversation's, unless the person just switched).
+        response = await fetch(`${base}${conv(s)}/report.${format}${locale() ? `?locale=${encodeURIComponent(locale())}` : ''}`, { headers: { Authorization: `Bearer ${s.resumeToken}` }, credentials: 'omit' });
       } catch {
         throw new ApiError(0, 'NETWORK', 'network');
       }
@@ -118,6 +127,21 @@ export type Api = ReturnType<typeof createApi>;
 export function sessionStore(base: string) {
   const key = `govstage:${base}`;
   return {
+    /** The language the person chose with the switch, if any. */
+    loadLocale(): string | null {
+      try {
+        return localStorage.getItem(`${key}:locale`);
+      } catch {
+        return null;
+      }
+    },
+    saveLocale(locale: string): void {
+      try {
+        localStorage.setItem(`${key}:locale`, locale);
+      } catch {
+        /* see save */
+      }
+    },
     load(): Session | null {
       try {
         const value = JSON.parse(localStorage.getItem(key) ?? 'null') as Partial<Session> | null;

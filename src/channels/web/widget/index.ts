@@ -2,7 +2,7 @@
  * The widget's entry point: one script tag on any page.
  *
  *   <script src="https://host/widget.js" data-title="…" data-color="#1d4ed8"
- *           data-mode="bubble|inline" data-target="#el" data-locale="en" defer></script>
+ *           data-mode="bubble|inline" data-target="#el" data-locale="fr-CA" defer></script>
  *
  * The API is the script's own origin unless `data-server` says otherwise;
  * the stylesheet is the build's hashed widget.css next to the script.
@@ -17,7 +17,8 @@ const script = (document.currentScript as HTMLScriptElement | null) ?? document.
 if (script?.src) {
   const d = script.dataset;
   const src = new URL(script.src, location.href);
-  const lang = (d.locale || document.documentElement.lang || '').slice(0, 2).toLowerCase();
+  // data-locale, else the page's lang, else the browser's languages: the server serves the first it offers (fr-CA gets fr).
+  const prefer = [d.locale, document.documentElement.lang, ...(navigator.languages || [navigator.language])].filter((l): l is string => Boolean(l));
   const go = () =>
     mount({
       server: (d.server || src.origin).replace(/\/+$/, ''),
@@ -26,7 +27,7 @@ if (script?.src) {
       title: d.title,
       color: d.color,
       target: d.target,
-      locale: /^[a-z]{2}$/.test(lang) ? lang : undefined,
+      prefer,
       script,
     });
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', go);

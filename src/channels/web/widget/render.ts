@@ -5,13 +5,12 @@
  * sent back) and `data-label` (what their own bubble will say); the main
  * choices of a step sit in `.gs-choices`, where focus lands after a turn.
  */
-import type { AnswerQuote, Choice, Message, ResultView, ThemeResultView } from '../../../core/messages.js';
-import { fmt, h, svg, uid, type Child } from './dom.js';
+import type { AnswerQuote, Choice, Message, OecdTranslation, ResultView, ThemeResultView } from '../../../core/messages.js';
+import { h, svg, uid, type Child } from './dom.js';
 import type { Strings } from './strings.js';
 
 export interface RenderOptions {
   s: Strings;
-  locale?: string;
   /** Rendering the saved transcript: buttons start disabled, spent resume codes are not shown. */
   history?: boolean;
 }
@@ -49,6 +48,22 @@ const quotes = (label: string, list: AnswerQuote[]) => (list.length > 0 ? [h('p'
 
 const LEVEL: Record<string, number> = { early: 1, intermediate: 2, advanced: 3 };
 
+/**
+ * The OECD's words. In another language: our translation, labelled as ours
+ * and unofficial, with the OECD's English original one click away.
+ */
+function oecd(tag: 'li' | 'blockquote', text: string, translation: OecdTranslation | null, s: Strings): HTMLElement {
+  if (!translation) return h(tag, null, text);
+  return h(
+    tag,
+    null,
+    h('span', { lang: translation.locale }, translation.text),
+    ' ',
+    h('span', { class: 'gs-hint' }, `(${translation.label})`),
+    h('details', { class: 'gs-orig' }, h('summary', null, s.t('oecdOriginal')), h('p', { lang: 'en' }, text)),
+  );
+}
+
 /** Horizontal bars, one per theme, a third of the width per stage reached; `role="img"` with the same facts as its name. */
 export function chart(themes: ThemeResultView[], s: Strings): SVGElement {
   const row = 42;
@@ -63,7 +78,7 @@ export function chart(themes: ThemeResultView[], s: Strings): SVGElement {
       svg('path', { class: 'k', d: `M${w / 3} ${y + 20}v14M${(2 * w) / 3} ${y + 20}v14` }),
     ];
   });
-  const label = fmt(s.chart, { list: themes.map((t) => `${t.title}: ${t.stageLabel}.`).join(' ') });
+  const label = s.t('chart', { list: themes.map((t) => `${t.title}: ${t.stageLabel}.`).join(' ') });
   return svg('svg', { class: 'gs-chart', role: 'img', 'aria-label': label, viewBox: `0 0 ${w} ${themes.length * row}`, focusable: 'false' }, ...rows.flat());
 }
 
@@ -81,7 +96,7 @@ function result(r: ResultView, m: { text: string; choices: Choice[] }, o: Render
   return bubble(
     'gs-result',
     h('h3', { id: headingId, class: 'gs-rh', tabindex: -1 }, m.text || t.heading),
-    h('p', { class: 'gs-overall' }, `${s.overall}: ${r.overall.stageLabel}`),
+    h('p', { class: 'gs-overall' }, s.t('overall', { stage: r.overall.stageLabel })),
     h(
       'div',
       { 'aria-live': 'off' },
@@ -93,13 +108,14 @@ function result(r: ResultView, m: { text: string; choices: Choice[] }, o: Render
           { class: 'gs-theme' },
           h('h4', null, theme.title),
           h('p', { class: 'gs-hint' }, t.oursLabel),
-          h('p', { class: 'gs-badge' }, fmt(s.stage, { stage: theme.stageLabel })),
+          h('p', { class: 'gs-badge' }, s.t('stage', { stage: theme.stageLabel })),
           h('p', null, theme.explanation),
           ...quotes(t.strengthsLabel, theme.strengths),
           ...quotes(t.becauseLabel, theme.holdingBack),
           ...quotes(t.pendingLabel, theme.pending),
-          theme.milestone && h('p', { class: 'gs-sub' }, `${t.milestoneHeading}: ${theme.milestone.stageLabel}`),
-          theme.milestone && h('ul', null, ...theme.milestone.characteristics.map((c) => h('li', null, c))),
+          theme.milestone && h('p', { class: 'gs-sub' }, s.t('milestone', { heading: t.milestoneHeading, stage: theme.milestone.stageLabel })),
+          // Results stored before translations had only the texts.
+          theme.milestone && h('ul', null, ...(theme.milestone.items ?? theme.milestone.characteristics.map((text) => ({ text, translation: null }))).map((c) => oecd('li', c.text, c.translation, s))),
         ),
       ),
       r.suggestions.length > 0 && h('h4', null, t.suggestionsHeading),
@@ -113,7 +129,7 @@ function result(r: ResultView, m: { text: string; choices: Choice[] }, o: Render
               null,
               // The themes are named, labelled as ours, in the reason below.
               h('p', { class: 'gs-badge' }, sg.stageLabel),
-              h('blockquote', null, sg.text),
+              oecd('blockquote', sg.text, sg.translation ?? null, s),
               h('p', null, sg.reason),
               sg.because.length > 0 && h('p', { class: 'gs-sub' }, t.becauseLabel),
               sg.because.length > 0 && quoteList(sg.because),
@@ -125,10 +141,10 @@ function result(r: ResultView, m: { text: string; choices: Choice[] }, o: Render
       h('p', { class: 'gs-source' }, t.sourceLabel),
       h(
         'div',
-        { class: 'gs-report', role: 'group', 'aria-label': s.reportHeading },
-        h('button', { type: 'button', class: 'gs-cmd', 'data-action': 'report-link', disabled: o.history }, s.reportLink),
-        h('span', { class: 'gs-sub' }, ` ${s.download} `),
-        ...(['md', 'json', 'csv'] as const).map((format) => h('button', { type: 'button', class: 'gs-cmd', 'data-action': 'download', 'data-format': format, disabled: o.history }, s[format])),
+        { class: 'gs-report', role: 'group', 'aria-label': s.t('reportHeading') },
+        h('button', { type: 'button', class: 'gs-cmd', 'data-action': 'report-link', disabled: o.history }, s.t('reportLink')),
+        h('span', { class: 'gs-sub' }, ` ${s.t('download')} `),
+        ...(['md', 'json', 'csv'] as const).map((format) => h('button', { type: 'button', class: 'gs-cmd', 'data-action': 'download', 'data-format': format, disabled: o.history }, s.t(format))),
       ),
       choiceGroup(m.choices, headingId, o),
     ),
@@ -139,19 +155,9 @@ function result(r: ResultView, m: { text: string; choices: Choice[] }, o: Render
 export function reportLinkBlock(link: { href: string; expiresAt: string }, o: RenderOptions): HTMLElement {
   return bubble(
     'gs-report-link',
-    h('p', null, h('a', { href: link.href, target: '_blank', rel: 'noopener' }, o.s.reportOpen)),
-    h('p', { class: 'gs-hint' }, fmt(o.s.reportValid, { date: formatDate(link.expiresAt, o.locale) })),
+    h('p', null, h('a', { href: link.href, target: '_blank', rel: 'noopener' }, o.s.t('reportOpen'))),
+    h('p', { class: 'gs-hint' }, o.s.t('reportValid', { date: link.expiresAt })),
   );
-}
-
-function formatDate(iso: string, locale?: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  try {
-    return d.toLocaleString(locale, { dateStyle: 'long', timeStyle: 'short' } as Intl.DateTimeFormatOptions);
-  } catch {
-    return d.toLocaleString();
-  }
 }
 
 /** A resume code, shown big, with its expiry, how to use it and the link (http(s) only). */
@@ -159,19 +165,19 @@ export function resumeBlock(resume: { code: string; expiresAt: string; url?: str
   const { s } = o;
   const url = resume.url && /^https?:\/\//i.test(resume.url) ? resume.url : undefined;
   return [
-    h('p', { class: 'gs-sub' }, s.codeHeading),
+    h('p', { class: 'gs-sub' }, s.t('codeHeading')),
     h(
       'p',
       null,
       h('span', { class: 'gs-code' }, resume.code),
       ' ',
-      h('button', { type: 'button', class: 'gs-cmd', 'data-action': 'copy', 'data-code': resume.code, 'aria-label': fmt(s.copyLabel, { code: resume.code }) }, s.copy),
+      h('button', { type: 'button', class: 'gs-cmd', 'data-action': 'copy', 'data-code': resume.code, 'aria-label': s.t('copyLabel', { code: resume.code }) }, s.t('copy')),
       ' ',
       h('span', { class: 'gs-hint' }),
     ),
-    h('p', null, fmt(s.codeValid, { date: formatDate(resume.expiresAt, o.locale) })),
-    h('p', null, s.codeHow),
-    url && h('p', null, `${s.codeLink} `, h('a', { href: url, target: '_blank', rel: 'noopener' }, url)),
+    h('p', null, s.t('codeValid', { date: resume.expiresAt })),
+    h('p', null, s.t('codeHow')),
+    url && h('p', null, `${s.t('codeLink')} `, h('a', { href: url, target: '_blank', rel: 'noopener' }, url)),
   ];
 }
 
@@ -183,15 +189,15 @@ export function renderMessage(m: Message, o: RenderOptions): HTMLElement {
       const metaId = uid();
       // The opening question (what is assessed) has no number and no theme.
       const numbered = m.progress.index > 0;
-      const meta = fmt(s.questionOf, { index: m.progress.index, total: m.progress.total });
+      const meta = m.progressLabel;
       return bubble(
         'gs-q',
         numbered && h('p', { class: 'gs-meta', id: metaId }, m.themeLabel ? `${meta} · ${m.themeLabel}` : meta),
         numbered && bar(m.progress.index, m.progress.total, metaId, meta),
         h('p', { class: 'gs-text', id }, m.text),
-        m.currentAnswer && h('p', { class: 'gs-cur' }, fmt(s.current, { answer: m.currentAnswer.label }), m.currentAnswer.note ? ` ${fmt(s.note, { note: m.currentAnswer.note })}` : ''),
+        m.currentAnswer && h('p', { class: 'gs-cur' }, s.t('current', { answer: m.currentAnswer.label }), m.currentAnswer.note ? ` ${s.t('note', { note: m.currentAnswer.note })}` : ''),
         choiceGroup(m.choices, id, o, m.currentAnswer?.choiceId),
-        m.commands.length > 0 && h('div', { class: 'gs-cmds', role: 'group', 'aria-label': s.more }, ...m.commands.map((c) => button(c, 'gs-cmd', o))),
+        m.commands.length > 0 && h('div', { class: 'gs-cmds', role: 'group', 'aria-label': s.t('more') }, ...m.commands.map((c) => button(c, 'gs-cmd', o))),
         h('p', { class: 'gs-hint' }, m.hint),
       );
     }
@@ -221,12 +227,12 @@ export function renderMessage(m: Message, o: RenderOptions): HTMLElement {
               item.themeLabel ? h('p', { class: 'gs-badge' }, item.themeLabel) : null,
               h('p', null, item.question),
               h('p', { class: item.answered ? 'gs-ans' : 'gs-ans gs-open' }, item.answer),
-              item.note && h('p', { class: 'gs-cur' }, fmt(s.note, { note: item.note })),
-              button({ id: item.editChoiceId, label: s.change, kind: 'command' }, 'gs-cmd', o, `${s.change}: ${item.question}`, item.questionId === 'unit' ? s.changeUnit : fmt(s.changeHidden, { n: ++n })),
+              item.note && h('p', { class: 'gs-cur' }, s.t('note', { note: item.note })),
+              button({ id: item.editChoiceId, label: s.t('change'), kind: 'command' }, 'gs-cmd', o, s.t('changeLabel', { question: item.question }), item.questionId === 'unit' ? s.t('changeUnit') : s.t('changeHidden', { n: ++n })),
             ),
           ),
         ),
-        m.contradictions.length > 0 && h('p', { class: 'gs-sub' }, s.contradictions),
+        m.contradictions.length > 0 && h('p', { class: 'gs-sub' }, s.t('contradictions')),
         m.contradictions.length > 0 && h('ul', { class: 'gs-warn' }, ...m.contradictions.map((c) => h('li', null, c.text))),
         choiceGroup(m.choices, id, o),
       );
@@ -235,7 +241,7 @@ export function renderMessage(m: Message, o: RenderOptions): HTMLElement {
       return result(m.result, m, o);
     case 'paused':
       // The server stores paused messages without their code (codes are shown once): in the history, say one was shown.
-      return bubble('gs-paused', h('p', null, m.text), ...(o.history ? [h('p', { class: 'gs-hint' }, s.codeShown)] : m.resume ? resumeBlock(m.resume, o) : []));
+      return bubble('gs-paused', h('p', null, m.text), ...(o.history ? [h('p', { class: 'gs-hint' }, s.t('codeShown'))] : m.resume ? resumeBlock(m.resume, o) : []));
     case 'error':
       return h('div', { class: 'gs-msg gs-err' }, h('p', null, m.text));
     default: {
@@ -249,7 +255,7 @@ export function renderMessage(m: Message, o: RenderOptions): HTMLElement {
 /** A confirmation of the person's reply ("Noted", "Your note is saved"), shown under their own words. */
 export const ackLine = (text: string): HTMLElement => h('p', { class: 'gs-ack' }, text);
 
-export const userBubble = (text: string, s: Strings): HTMLElement => h('div', { class: 'gs-msg gs-user' }, h('span', { class: 'gs-vh' }, `${s.you} `), text);
+export const userBubble = (text: string, s: Strings): HTMLElement => h('div', { class: 'gs-msg gs-user' }, h('span', { class: 'gs-vh' }, `${s.t('you')} `), text);
 
 /** A polite error line in the log, with optional actions (retry, resume, start new). */
 export function errorLine(text: string, actions: [string, () => void][] = []): HTMLElement {

@@ -4,7 +4,7 @@
  * focus goes. The transcript (`role="log"`) is only ever appended to.
  */
 import type { Message } from '../../../core/messages.js';
-import { ApiError, createApi, newTurnId, sessionStore, type ConversationView, type Session } from './api.js';
+import { ApiError, createApi, newTurnId, sessionStore, type ConversationView, type Session, type WidgetWordsReply } from './api.js';
 import { palette } from './colors.js';
 import { h, svg, uid } from './dom.js';
 import { ackLine, errorLine, renderMessage, reportLinkBlock, resumeBlock, userBubble, type RenderOptions } from './render.js';
@@ -19,7 +19,8 @@ export interface WidgetConfig {
   title?: string;
   color?: string;
   target?: string;
-  locale?: string;
+  /** The languages wanted, most wanted first: data-locale, the page's lang, the browser's languages (the server picks among those offered). */
+  prefer: string[];
   /** The script tag, to place an inline widget next to it when there is no target. */
   script?: Element | null;
 }
@@ -28,23 +29,86 @@ const CHOICE = 'button[data-choice]';
 /** Everything a step makes live: its choices, and a result's report link and downloads. */
 const LIVE = `${CHOICE},button[data-action]`;
 
+/**
+ * Mounts the widget: its host and stylesheet at once, its panel once the
+ * words of the language chosen have arrived (they come from the server,
+ * GET /api/widget-words). A language switch builds the panel again in the
+ * new language, on the same conversation.
+ */
 export function mount(config: WidgetConfig): { host: HTMLElement } {
-  const s = stringsFor(config.locale);
-  const api = createApi(config.server);
   const store = sessionStore(config.server);
-  const opts: RenderOptions = { s, locale: config.locale };
-  const target = config.mode === 'inline' && config.target ? document.querySelector(config.target) : null;
-  const bubble = config.mode !== 'inline';
-  const title = config.title || s.title;
-  const reducedMotion = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
-
-  // ---- layout -------------------------------------------------------------
+  let locale = '';
+  const api = createApi(config.server, () => locale);
   const host = h('div', { class: 'govstage-widget' });
   const colours = palette(config.color);
   host.style.setProperty('--gs-accent', colours.accent);
   host.style.setProperty('--gs-on-accent', colours.onAccent);
   host.style.setProperty('--gs-ink', colours.ink);
   const shadow = host.attachShadow({ mode: 'open' });
+  const link = h('link', { rel: 'stylesheet', href: config.css });
+  let styled = false;
+  let current: Panel | null = null;
+  const styledNow = () => {
+    styled = true;
+    current?.show();
+  };
+  link.addEventListener('load', styledNow);
+  link.addEventListener('error', styledNow);
+  shadow.append(link);
+  const target = config.mode === 'inline' && config.target ? document.querySelector(config.target) : null;
+  if (target) target.append(host);
+  else if (config.mode === 'inline' && config.script?.parentNode && config.script.parentNode !== document.head) config.script.after(host);
+  else document.body.append(host);
+
+  /** The words of the first offered locale of `prefer`, retried while the server cannot be reached (nothing shows until then). */
+  async function words(prefer: string[]): Promise<WidgetWordsReply> {
+    for (let wait = 1000; ; wait = Math.min(wait * 2, 30_000)) {
+      try {
+        return await api.words(prefer);
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  async function open(prefer: string[], reopen: { open: boolean; focus: boolean }): Promise<void> {
+    const got = await words(prefer);
+    locale = got.locale;
+    current?.dispose();
+    current = buildPanel(config, { shadow, api, store, words: got, styled: () => styled, reopen, relocate: (to, again) => void open([to], again) });
+  }
+  void open([store.loadLocale() ?? '', ...config.prefer], { open: false, focus: false });
+  return { host };
+}
+
+interface Panel {
+  show(): void;
+  dispose(): void;
+}
+
+interface PanelContext {
+  shadow: ShadowRoot;
+  api: ReturnType<typeof createApi>;
+  store: ReturnType<typeof sessionStore>;
+  words: WidgetWordsReply;
+  styled: () => boolean;
+  /** After a language switch: open the bubble again, and focus the current step. */
+  reopen: { open: boolean; focus: boolean };
+  /** Builds the panel again in another language (the conversation's, or the person's choice). */
+  relocate: (locale: string, reopen: { open: boolean; focus: boolean }) => void;
+}
+
+function buildPanel(config: WidgetConfig, ctx: PanelContext): Panel {
+  const { shadow, api, store } = ctx;
+  const s = stringsFor(ctx.words.locale, ctx.words.words);
+  const opts: RenderOptions = { s };
+  const bubble = config.mode !== 'inline';
+  const title = config.title || s.t('title');
+  const reducedMotion = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+  // Every listener outside the panel goes when it is rebuilt in another language.
+  const gone = new AbortController();
+
+  // ---- layout -------------------------------------------------------------
 
   const titleId = uid();
   const panelId = uid();
@@ -52,17 +116,22 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
   const codeId = uid();
   const resumeId = uid();
 
-  const log = h('div', { class: 'gs-log', role: 'log', 'aria-live': 'polite', 'aria-label': s.log, tabindex: 0 });
-  const typing = h('p', { class: 'gs-typing', 'aria-hidden': 'true', hidden: true }, s.sending);
+  const log = h('div', { class: 'gs-log', role: 'log', 'aria-live': 'polite', 'aria-label': s.t('log'), tabindex: 0 });
+  const typing = h('p', { class: 'gs-typing', 'aria-hidden': 'true', hidden: true }, s.t('sending'));
   const input = h('input', { id: inputId, class: 'gs-input', type: 'text', autocomplete: 'off', maxlength: 2000 });
-  const form = h('form', { class: 'gs-form' }, h('label', { for: inputId }, s.reply), h('div', { class: 'gs-row' }, input, h('button', { type: 'submit', class: 'gs-send' }, s.send)));
+  const form = h('form', { class: 'gs-form' }, h('label', { for: inputId }, s.t('reply')), h('div', { class: 'gs-row' }, input, h('button', { type: 'submit', class: 'gs-send' }, s.t('send'))));
   const codeInput = h('input', { id: codeId, class: 'gs-input', type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: 40 });
-  const resumeForm = h('form', { id: resumeId, class: 'gs-resume', hidden: true }, h('label', { for: codeId }, s.resumeLabel), h('div', { class: 'gs-row' }, codeInput, h('button', { type: 'submit', class: 'gs-send' }, s.resumeGo)));
-  const resumeToggle = h('button', { type: 'button', class: 'gs-link', 'aria-expanded': 'false', 'aria-controls': resumeId }, s.resumeOpen);
-  const saveButton = h('button', { type: 'button', class: 'gs-link', hidden: true }, s.save);
-  const closeButton = bubble ? h('button', { type: 'button', class: 'gs-x', 'aria-label': s.close }, '×') : null;
+  const resumeForm = h('form', { id: resumeId, class: 'gs-resume', hidden: true }, h('label', { for: codeId }, s.t('resumeLabel')), h('div', { class: 'gs-row' }, codeInput, h('button', { type: 'submit', class: 'gs-send' }, s.t('resumeGo'))));
+  const resumeToggle = h('button', { type: 'button', class: 'gs-link', 'aria-expanded': 'false', 'aria-controls': resumeId }, s.t('resumeOpen'));
+  const saveButton = h('button', { type: 'button', class: 'gs-link', hidden: true }, s.t('save'));
+  const closeButton = bubble ? h('button', { type: 'button', class: 'gs-x', 'aria-label': s.t('close') }, '×') : null;
   const head = h('div', { class: 'gs-head' }, h('h2', { id: titleId }, title), closeButton);
-  const foot = h('div', { class: 'gs-foot' }, h('div', { class: 'gs-links' }, resumeToggle, saveButton), resumeForm);
+  // The other languages offered, each named in its own language.
+  const others = ctx.words.languages.filter((l) => l.locale !== ctx.words.locale);
+  const languages = others.length > 0
+    ? h('div', { class: 'gs-langs', role: 'group', 'aria-label': s.t('language') }, ...others.map((l) => h('button', { type: 'button', class: 'gs-link', lang: l.locale, 'data-locale': l.locale, title: s.t('languageSwitch', { language: l.name }) }, l.name)))
+    : null;
+  const foot = h('div', { class: 'gs-foot' }, h('div', { class: 'gs-links' }, resumeToggle, saveButton, languages), resumeForm);
   const panel = bubble
     ? h('div', { id: panelId, class: 'gs-panel gs-bubble', role: 'dialog', 'aria-labelledby': titleId, hidden: true }, head, log, typing, form, foot)
     : h('section', { id: panelId, class: 'gs-panel gs-inline', 'aria-labelledby': titleId }, head, log, typing, form, foot);
@@ -70,15 +139,10 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     ? h('button', { type: 'button', class: 'gs-launcher', 'aria-expanded': 'false', 'aria-controls': panelId, 'aria-haspopup': 'dialog' }, svg('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' }, svg('path', { d: 'M4 4h16v11H8l-4 4z' })), h('span', null, title))
     : null;
   // Hidden until the stylesheet is in, so the page never shows an unstyled flash.
-  const frame = h('div', { class: 'gs-root', hidden: true }, launcher, panel);
-  const link = h('link', { rel: 'stylesheet', href: config.css });
+  const frame = h('div', { class: 'gs-root', hidden: true, lang: ctx.words.locale }, launcher, panel);
   const show = () => frame.removeAttribute('hidden');
-  link.addEventListener('load', show);
-  link.addEventListener('error', show);
-  shadow.append(link, frame);
-  if (target) target.append(host);
-  else if (!bubble && config.script?.parentNode && config.script.parentNode !== document.head) config.script.after(host);
-  else document.body.append(host);
+  shadow.append(frame);
+  if (ctx.styled()) show();
 
   // On a phone the on-screen keyboard shrinks the visual viewport, not the layout viewport a fixed
   // full-screen panel is sized by: follow it (widget.css uses the two properties on phones), so the
@@ -90,8 +154,8 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
       panel.style.setProperty('--gs-vh', follow ? `${vv.height}px` : '');
       panel.style.setProperty('--gs-vt', follow ? `${vv.offsetTop}px` : '');
     };
-    vv.addEventListener('resize', fit);
-    vv.addEventListener('scroll', fit);
+    vv.addEventListener('resize', fit, { signal: gone.signal });
+    vv.addEventListener('scroll', fit, { signal: gone.signal });
     fit();
   }
 
@@ -199,9 +263,9 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     enable(active, false);
     active = [];
     const line = append(
-      errorLine(s.lost, [
-        [s.resumeOpen, () => openResume(true)],
-        [s.startNew, () => void begin(true)],
+      errorLine(s.t('lost'), [
+        [s.t('resumeOpen'), () => openResume(true)],
+        [s.t('startNew'), () => void begin(true)],
       ]),
     );
     reveal(line);
@@ -211,7 +275,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
   function failure(error: unknown, actions: [string, () => void][] = []) {
     const e = error instanceof ApiError ? error : new ApiError(-1, 'CLIENT', '');
     if (e.status === 401) return lost();
-    const text = e.status === 0 ? s.network : e.status >= 500 || e.status < 0 || !e.message ? s.server : e.message;
+    const text = e.status === 0 ? s.t('network') : e.status >= 500 || e.status < 0 || !e.message ? s.t('server') : e.message;
     reveal(append(errorLine(text, actions)));
   }
 
@@ -229,12 +293,12 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
   async function begin(focus: boolean) {
     await guarded(async () => {
       try {
-        const started = await api.start(config.locale);
+        const started = await api.start(ctx.words.locale);
         adopt(started);
         enable(active, false);
         showTurn(started.messages, [], focus ? 'auto' : null);
       } catch (error) {
-        failure(error, [[s.retry, () => void begin(true)]]);
+        failure(error, [[s.t('retry'), () => void begin(true)]]);
       }
     });
   }
@@ -266,7 +330,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
       els = lastEls.slice(-n);
       enable(els, true);
     } else {
-      append(h('p', { class: 'gs-sep' }, s.whereYouLeft));
+      append(h('p', { class: 'gs-sep' }, s.t('whereYouLeft')));
       els = current.map((m) => append(renderMessage(m, opts)));
     }
     active = els.filter((el) => el.querySelector(CHOICE));
@@ -279,12 +343,17 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     try {
       const view = await api.view(saved);
       adopt({ ...saved, revision: view.revision, status: view.status });
+      // The conversation's language wins over the page's (it was chosen, here or in another channel).
+      if (view.locale && view.locale !== ctx.words.locale && ctx.words.languages.some((l) => l.locale === view.locale)) {
+        ctx.relocate(view.locale, { open: bubble && !panel.hidden, focus });
+        return true;
+      }
       rebuild(view, separator, focus);
       return true;
     } catch (error) {
       failure(error, [
-        [s.retry, () => void guardedOk(() => restore(saved, true, separator))],
-        [s.startNew, () => void begin(true)],
+        [s.t('retry'), () => void guardedOk(() => restore(saved, true, separator))],
+        [s.t('startNew'), () => void begin(true)],
       ]);
       return false;
     }
@@ -296,11 +365,11 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
       access = await api.resume(code);
     } catch (error) {
       const e = error instanceof ApiError ? error : null;
-      const text = !e || e.status === 0 ? s.network : e.status === 404 || e.status === 400 ? e.message || s.badCode : e.status === 410 ? e.message || s.expiredCode : e.status === 429 ? e.message || s.tooMany : s.server;
+      const text = !e || e.status === 0 ? s.t('network') : e.status === 404 || e.status === 400 ? e.message || s.t('badCode') : e.status === 410 ? e.message || s.t('expiredCode') : e.status === 429 ? e.message || s.t('tooMany') : s.t('server');
       reveal(append(errorLine(text)));
       return false;
     }
-    return restore({ ...access, revision: 0 }, focus, s.resumed);
+    return restore({ ...access, revision: 0 }, focus, s.t('resumed'));
   }
 
   async function send(reply: { choice: string } | { text: string }, label: string, from?: HTMLButtonElement) {
@@ -327,7 +396,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
           return;
         }
         mine.classList.add('gs-failed');
-        mine.append(` ${s.notSent}`);
+        mine.append(` ${s.t('notSent')}`);
         from?.classList.remove('gs-chosen');
         enable(previous, true);
         failure(error);
@@ -402,7 +471,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
       const shown = b.parentElement?.querySelector('.gs-code');
       if (shown) getSelection()?.selectAllChildren(shown);
     }
-    if (status) status.textContent = copied ? s.copied : s.copyManual;
+    if (status) status.textContent = copied ? s.t('copied') : s.t('copyManual');
   }
 
   /** Report actions on a result: a shareable link, or a download saved by the browser. */
@@ -442,7 +511,7 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     event.preventDefault();
     const text = input.value.trim();
     if (!text) {
-      reveal(append(errorLine(s.emptyReply)), input);
+      reveal(append(errorLine(s.t('emptyReply'))), input);
       return;
     }
     void send({ text }, text);
@@ -465,6 +534,35 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     });
   });
   saveButton.addEventListener('click', () => void saveForLater());
+  languages?.addEventListener('click', (event) => {
+    const b = (event.target as Element).closest<HTMLButtonElement>('button[data-locale]');
+    if (b?.dataset.locale) void switchLanguage(b.dataset.locale);
+  });
+
+  /**
+   * Continues in another language: the conversation switches (every answer
+   * kept; its current step comes back in the new language), then the panel
+   * is built again in it. The choice is remembered for this server.
+   */
+  async function switchLanguage(to: string) {
+    if (busy) return;
+    let switched = true;
+    const current = session;
+    if (current) {
+      await guarded(async () => {
+        try {
+          const answer = await api.switchLanguage(current, to, newTurnId());
+          adopt({ ...current, revision: answer.revision, status: answer.status });
+        } catch (error) {
+          switched = false;
+          failure(error);
+        }
+      });
+    }
+    if (!switched) return;
+    store.saveLocale(to);
+    ctx.relocate(to, { open: bubble, focus: true });
+  }
 
   function openPanel() {
     panel.hidden = false;
@@ -494,9 +592,15 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
         }
       }
     });
-    if (/[?&]resume=/.test(location.search)) openPanel();
+    if (/[?&]resume=/.test(location.search) || ctx.reopen.open) openPanel();
   } else {
-    void boot(false);
+    void boot(ctx.reopen.focus);
   }
-  return { host };
+  return {
+    show,
+    dispose: () => {
+      gone.abort();
+      frame.remove();
+    },
+  };
 }
