@@ -5,6 +5,7 @@
  * terminal, start-up) turn it into a status, a message for the person and a
  * log line. `httpStatus` lives here so every boundary agrees.
  */
+import type { KeyIn } from './i18n/words.js';
 export const ERROR_KINDS = {
   /** The input could not be understood (bad JSON, wrong types, unknown choice). */
   BAD_INPUT: { httpStatus: 400 },
@@ -34,16 +35,29 @@ export const ERROR_KINDS = {
 
 export type ErrorKind = keyof typeof ERROR_KINDS;
 
+/**
+ * What to tell a person, in their language: a key of the `errors` section of
+ * the locale catalogues (src/i18n/person-message.ts renders it). The message
+ * itself is for logs and API clients; without `say`, a person is told the
+ * kind's general words.
+ */
+export interface Say {
+  key: KeyIn<'errors'>;
+  values?: Record<string, string | number>;
+}
+
 export class GovError extends Error {
   readonly kind: ErrorKind;
   /** Extra facts for logs and machine readers; never secrets. */
   readonly details: Readonly<Record<string, unknown>> | undefined;
+  readonly say: Say | undefined;
 
-  constructor(kind: ErrorKind, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+  constructor(kind: ErrorKind, message: string, details?: Record<string, unknown>, options?: { cause?: unknown; say?: Say }) {
     super(message, options);
     this.name = 'GovError';
     this.kind = kind;
     this.details = details;
+    this.say = options?.say;
   }
 
   get httpStatus(): number {

@@ -31,10 +31,15 @@ export class Words {
   ) {}
 
   t<K extends MessageKey>(key: K, ...args: ArgsOf<K>): string {
+    return this.format(key, (args[0] ?? {}) as MessageValues);
+  }
+
+  /** `t` for a key chosen at run time (an error's `say`), whose values the compiler cannot check. */
+  format(key: MessageKey, values: MessageValues = {}): string {
     const text = this.entries.get(key);
     // Validated at start-up: every key is there as a message. A miss is a bug, shown as its key rather than a crash.
     if (typeof text !== 'string') return key;
-    return formatMessage(text, (args[0] ?? {}) as MessageValues, { locale: this.locale, timeZone: this.timeZone });
+    return formatMessage(text, values, { locale: this.locale, timeZone: this.timeZone });
   }
 
   list(key: ListKey): readonly string[] {

@@ -245,7 +245,7 @@ export class ConversationService {
         ? tokenMatches(access.token, record.tokenHash)
         : sameOwner(record.owner, access.owner));
     if (!record || !allowed) {
-      throw new GovError(access.kind === 'token' ? 'UNAUTHORIZED' : 'NOT_FOUND', 'No conversation with that id for these credentials.');
+      throw new GovError(access.kind === 'token' ? 'UNAUTHORIZED' : 'NOT_FOUND', 'No conversation with that id for these credentials.', undefined, { say: { key: 'notYours' } });
     }
     return record;
   }
@@ -407,7 +407,7 @@ export class ConversationService {
       } catch (error) {
         if (!lostRace(error)) throw error;
         if (n >= CAS_ATTEMPTS) {
-          throw new GovError('UNAVAILABLE', 'This conversation is busy with other answers right now; nothing was changed. Please try again.', { retryAfterSeconds: 1 }, { cause: error });
+          throw new GovError('UNAVAILABLE', 'This conversation is busy with other answers right now; nothing was changed. Please try again.', { retryAfterSeconds: 1 }, { cause: error, say: { key: 'busy' } });
         }
         // A little random backoff, so instances racing for one conversation do not collide in lock-step.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** n)));
@@ -435,14 +435,14 @@ export class ConversationService {
    */
   async resume(codeInput: string, params: { owner?: Owner } = {}): Promise<{ conversationId: string; resumeToken: string }> {
     const code = normalizeResumeCode(codeInput);
-    const invalid = () => new GovError('NOT_FOUND', 'That resume code is not valid. Check it and try again.');
+    const invalid = () => new GovError('NOT_FOUND', 'That resume code is not valid. Check it and try again.', undefined, { say: { key: 'resumeCodeInvalid' } });
     if (!code) throw invalid();
     const id = await this.store.findByResumeCodeHash(hashResumeCode(code));
     if (!id) throw invalid();
     return this.locks.runExclusive(id, () => this.retryingLostRaces(async () => {
       const record = await this.store.get(id);
       if (!record || record.resumeCode?.hash !== hashResumeCode(code)) throw invalid();
-      if (Date.parse(record.resumeCode.expiresAt) <= this.now().getTime()) throw new GovError('EXPIRED', 'That resume code has expired. Start a new assessment, or ask for a new code where you saved it.');
+      if (Date.parse(record.resumeCode.expiresAt) <= this.now().getTime()) throw new GovError('EXPIRED', 'That resume code has expired. Start a new assessment, or ask for a new code where you saved it.', undefined, { say: { key: 'resumeCodeExpired' } });
       const resumeToken = newToken();
       await this.store.update(
         { ...record, revision: record.revision + 1, updatedAt: this.now().toISOString(), tokenHash: hashToken(resumeToken), ...(params.owner ? { owner: params.owner } : {}) },
@@ -452,14 +452,14 @@ export class ConversationService {
     }));
   }
 
-  /** The report of a finished assessment the caller may access. */
-  async report(conversationId: string, access: Access): Promise<AssessmentReport> {
-    return this.reportOf(await this.load(conversationId, access));
+  /** The report of a finished assessment the caller may access: in the conversation's language, or in `locale` if the flow offers it. */
+  async report(conversationId: string, access: Access, locale?: string): Promise<AssessmentReport> {
+    return this.reportOf(await this.load(conversationId, access), locale);
   }
 
-  private async reportOf(record: ConversationRecord): Promise<AssessmentReport> {
+  private async reportOf(record: ConversationRecord, locale?: string): Promise<AssessmentReport> {
     const state = this.unwrap(upgrade(this.definition, record.state));
-    if (state.status !== 'finished') throw new GovError('CONFLICT', 'The report is ready once the assessment is finished (see your result first).');
+    if (state.status !== 'finished') throw new GovError('CONFLICT', 'The report is ready once the assessment is finished (see your result first).', undefined, { say: { key: 'reportNotReady' } });
     let previous: ConversationState | undefined;
     if (record.previousId) {
       try {
@@ -471,14 +471,14 @@ export class ConversationService {
         if (!(error instanceof GovError && error.kind === 'UNRESTORABLE')) throw error;
       }
     }
-    return buildReport(this.definition, state, this.now(), previous);
+    return buildReport(this.definition, state, this.now(), previous, locale);
   }
 
   /** Creates (or replaces) the shareable report link of a finished assessment. */
   async issueReportLink(conversationId: string, access: Access): Promise<ReportLink> {
     return this.locks.runExclusive(conversationId, () => this.retryingLostRaces(async () => {
       const record = await this.load(conversationId, access);
-      if (record.state.status !== 'finished') throw new GovError('CONFLICT', 'The report is ready once the assessment is finished (see your result first).');
+      if (record.state.status !== 'finished') throw new GovError('CONFLICT', 'The report is ready once the assessment is finished (see your result first).', undefined, { say: { key: 'reportNotReady' } });
       const token = newToken();
       const now = this.now();
       const expiresAt = new Date(now.getTime() + (this.options.reportLinkTtlMs ?? 30 * 86_400_000)).toISOString();
@@ -503,13 +503,13 @@ export class ConversationService {
   }
 
   /** The report behind a shared link. Wrong, revoked and unknown links look the same. */
-  async reportByLink(conversationId: string, token: string): Promise<AssessmentReport> {
-    const notFound = () => new GovError('NOT_FOUND', 'This report link is not valid (it may have been revoked).');
+  async reportByLink(conversationId: string, token: string, locale?: string): Promise<AssessmentReport> {
+    const notFound = () => new GovError('NOT_FOUND', 'This report link is not valid (it may have been revoked).', undefined, { say: { key: 'reportLinkInvalid' } });
     const record = await this.store.get(conversationId);
     const link = record?.reportLink;
     if (!record || !link || link.revokedAt !== null || !tokenMatches(token, link.hash)) throw notFound();
-    if (Date.parse(link.expiresAt) <= this.now().getTime()) throw new GovError('EXPIRED', 'This report link has expired. Ask for a new one from the assessment.');
-    return this.reportOf(record);
+    if (Date.parse(link.expiresAt) <= this.now().getTime()) throw new GovError('EXPIRED', 'This report link has expired. Ask for a new one from the assessment.', undefined, { say: { key: 'reportLinkExpired' } });
+    return this.reportOf(record, locale);
   }
 
   /** The owner's most recently active conversation (last updated), if any. */
@@ -569,7 +569,7 @@ function unsafeText(input: TurnInput): GovError | undefined {
   const [field, text] = input.kind === 'text' ? ['text', input.text] : input.kind === 'choice' ? ['choice', input.choice] : [undefined, undefined];
   const problem = text === undefined ? undefined : textProblem(text);
   if (!problem) return undefined;
-  return new GovError('BAD_INPUT', `That message ${TEXT_PROBLEMS[problem]}; nothing was changed. Send it again without it.`, { field, problem });
+  return new GovError('BAD_INPUT', `That message ${TEXT_PROBLEMS[problem]}; nothing was changed. Send it again without it.`, { field, problem }, { say: { key: `text.${problem}` } });
 }
 
 /** Resume codes are shown once and never stored in clear: the transcript and receipts keep the message without it. */

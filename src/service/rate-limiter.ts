@@ -6,6 +6,7 @@
  * so N instances do not allow N times the limit.
  */
 import { GovError } from '../errors.js';
+import type { KeyIn } from '../i18n/words.js';
 
 /** Counts hits per key and fixed window. A memory store answers at once; a shared one asynchronously. */
 export interface RateLimitStore {
@@ -33,6 +34,16 @@ export const namespaced = (store: RateLimitStore, name: string): RateLimitStore 
   increment: (key, windowStart, windowMs) => store.increment(`${name}:${key}`, windowStart, windowMs),
 });
 
+/** What a person is told, by what was counted (the English `what` stays the log's): the catalogues' errors.tooMany.*; others get errors.rateLimited. */
+const SAYS: Readonly<Record<string, KeyIn<'errors'>>> = {
+  'new assessments': 'tooMany.starts',
+  'answers to this conversation': 'tooMany.answers',
+  'resume attempts': 'tooMany.resumeAttempts',
+  messages: 'tooMany.messages',
+  commands: 'tooMany.commands',
+  clicks: 'tooMany.clicks',
+};
+
 export class RateLimiter {
   constructor(
     private readonly limit: number,
@@ -57,7 +68,7 @@ export class RateLimiter {
   private check(count: number, windowStart: number, now: number, what: string): void {
     if (count > this.limit) {
       const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + this.windowMs - now) / 1000));
-      throw new GovError('RATE_LIMITED', `Too many ${what}. Please wait ${retryAfterSeconds} seconds and try again.`, { retryAfterSeconds });
+      throw new GovError('RATE_LIMITED', `Too many ${what}. Please wait ${retryAfterSeconds} seconds and try again.`, { retryAfterSeconds }, { say: { key: SAYS[what] ?? 'rateLimited', values: { seconds: retryAfterSeconds } } });
     }
   }
 }

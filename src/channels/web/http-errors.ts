@@ -7,6 +7,9 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { ERROR_KINDS, GovError, isGovError, type ErrorKind } from '../../errors.js';
 import { currentRequestId, type Logger } from '../../log.js';
+import { acceptLanguages } from '../../core/i18n/negotiate.js';
+import { personMessage } from '../../i18n/person-message.js';
+import type { Locales } from '../../i18n/words.js';
 
 /** Parse a request part with a zod schema; a failure is a BAD_INPUT that names the field. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
@@ -110,7 +113,21 @@ const INTERNAL_MESSAGE = 'Something went wrong on our side. Nothing you sent was
 /** Seconds a client should wait before retrying a 503 that does not say otherwise. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/**
+ * The language a person reading this answer wants: `?locale=`, else the
+ * request's Accept-Language (the widget sends its own language there).
+ */
+export function requestLocale(req: Request, locales: Locales): string {
+  const asked = typeof req.query?.locale === 'string' ? req.query.locale : undefined;
+  return locales.negotiate([asked, ...acceptLanguages(req.get('accept-language'))]);
+}
+
+/**
+ * `locales`: what a person is told (an error's own words, or its kind's when
+ * it is ours to keep quiet about) is in the request's language; an error
+ * without words for people keeps its message, which is for API clients.
+ */
+export function errorHandler(logger: Logger, locales?: Locales): ErrorRequestHandler {
   return (error: unknown, req: Request, res, next) => {
     if (res.headersSent) return next(error);
     const gov = isGovError(error) ? error : fromBodyParser(error) ?? fromFramework(error) ?? new GovError('INTERNAL', INTERNAL_MESSAGE, undefined, { cause: error });
@@ -126,7 +143,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const extra: Record<string, unknown> = {};
     if (Array.isArray(gov.details?.messages)) extra.messages = gov.details.messages;
     if (typeof gov.details?.revision === 'number') extra.revision = gov.details.revision;
-    const message = status < 500 ? gov.message : status === 503 ? UNAVAILABLE_MESSAGE : INTERNAL_MESSAGE;
+    const words = locales?.words(requestLocale(req, locales));
+    // A 5xx says nothing of what went wrong (its message is for the log), in the person's language.
+    const quiet = status >= 500 && !gov.say ? new GovError(status === 503 ? 'UNAVAILABLE' : 'INTERNAL', status === 503 ? UNAVAILABLE_MESSAGE : INTERNAL_MESSAGE) : undefined;
+    const message = words && (gov.say || quiet) ? personMessage(quiet ?? gov, words) : (quiet ?? gov).message;
     // The request id lets a person quote the failure and an operator find its log lines.
     const requestId = currentRequestId();
     res.status(status).json({ error: { code: gov.kind, message, ...(requestId ? { requestId } : {}) }, ...extra });
