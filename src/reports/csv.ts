@@ -4,6 +4,7 @@
  * formula are prefixed with an apostrophe (CSV injection), and the parser
  * removes that prefix again.
  */
+import type { Words } from '../i18n/words.js';
 import type { AssessmentReport } from './report.js';
 
 /**
@@ -46,9 +47,12 @@ export function csvRows(rows: ReadonlyArray<ReadonlyArray<string | number | null
   return `${rows.map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`;
 }
 
-export function answersCsv(report: AssessmentReport): string {
+/** The header row in a locale: the column names of its catalogue (report.csv.*). */
+export const answerHeader = (words: Words): string[] => ANSWER_COLUMNS.map((column) => words.t(`report.csv.${column}`));
+
+export function answersCsv(report: AssessmentReport, words: Words): string {
   return csvRows([
-    [...ANSWER_COLUMNS],
+    answerHeader(words),
     ...report.answers.map((a) => {
       const theme = report.themes.find((t) => t.themeId === a.themeId);
       const evidence = a.evidences[0];
@@ -104,10 +108,11 @@ export function parseCsv(input: string): string[][] {
 
 const unformula = (value: string) => (value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value);
 
-/** Reads the answers CSV back into report answers. */
-export function parseAnswersCsv(text: string): CsvAnswer[] {
+/** Reads the answers CSV (written with `words`, or in any language when not given) back into report answers. */
+export function parseAnswersCsv(text: string, words?: Words): CsvAnswer[] {
   const [header, ...rows] = parseCsv(text);
-  if (!header || header.join(',') !== ANSWER_COLUMNS.join(',')) throw new Error('not a Govstage answers CSV (unexpected header)');
+  const expected = words ? answerHeader(words) : undefined;
+  if (!header || header.length !== ANSWER_COLUMNS.length || (expected && header.join(',') !== expected.join(','))) throw new Error('not a Govstage answers CSV (unexpected header)');
   return rows.map((r) => {
     const [number, questionId, themeId, characteristicId, _stage, partId, question, answerId, answer, states, note, themeStage, themeStageStatus, overallStage, overallStageStatus] = r;
     return {

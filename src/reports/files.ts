@@ -3,15 +3,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { answersCsv, csvDownload } from './csv.js';
 import { reportMarkdown } from './markdown.js';
+import type { Words } from '../i18n/words.js';
 import type { AssessmentReport } from './report.js';
 
-export async function writeReportFiles(report: AssessmentReport, dir: string, title: string): Promise<string[]> {
+/** `words`: the catalogue of the report's language. */
+export async function writeReportFiles(report: AssessmentReport, dir: string, title: string, words: Words): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const stamp = (report.finishedAt ?? report.generatedAt).replace(/[:.]/g, '-');
   const files: [string, string][] = [
-    [`govstage-${stamp}-report.md`, reportMarkdown(report, title)],
+    [`govstage-${stamp}-report.md`, reportMarkdown(report, title, words)],
     [`govstage-${stamp}-report.json`, `${JSON.stringify(report, null, 2)}\n`],
-    [`govstage-${stamp}-answers.csv`, csvDownload(answersCsv(report))],
+    [`govstage-${stamp}-answers.csv`, csvDownload(answersCsv(report, words))],
   ];
   const written: string[] = [];
   for (const [name, content] of files) {

@@ -4,6 +4,7 @@
  * escaped: answers and notes are people's words, never markup.
  */
 import type { StageId } from '../core/rubric/schema.js';
+import type { Words } from '../i18n/words.js';
 import type { AssessmentReport } from './report.js';
 
 export const escapeHtml = (text: string): string =>
@@ -17,17 +18,17 @@ const LEVEL: Record<StageId, number> = { early: 1, intermediate: 2, advanced: 3 
  * (320 units): on a phone it is drawn at about its own size, and its text
  * stays at its font size instead of shrinking with a wide drawing.
  */
-export function stageChartSvg(rows: { label: string; stage: StageId | null; stageLabel: string }[]): string {
+export function stageChartSvg(rows: { label: string; stage: StageId | null; stageLabel: string }[], axis: readonly [string, string, string], label: (description: string) => string): string {
   const width = 320;
   const rowHeight = 44;
   const height = rows.length * rowHeight + 18;
   const description = rows.map((r) => `${r.label}: ${r.stageLabel}`).join('; ');
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="stage-chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`Stage of development. ${description}`)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="stage-chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(label(description))}">`,
   ];
-  ['Early', 'Intermediate', 'Advanced'].forEach((name, i) => {
+  axis.forEach((name, i) => {
     const x = ((i + 1) * width) / 3;
-    parts.push(`<line x1="${x}" y1="18" x2="${x}" y2="${height - 16}" class="grid"/>`, `<text x="${x - 2}" y="${height - 3}" text-anchor="end" class="axis">${name}</text>`);
+    parts.push(`<line x1="${x}" y1="18" x2="${x}" y2="${height - 16}" class="grid"/>`, `<text x="${x - 2}" y="${height - 3}" text-anchor="end" class="axis">${escapeHtml(name)}</text>`);
   });
   rows.forEach((row, i) => {
     const y = i * rowHeight;
@@ -66,80 +67,109 @@ export interface ReportPageLinks {
   markdown: string;
   json: string;
   csv: string;
+  /** The same report in the other languages offered: its name in its own language and where it is. */
+  languages?: { locale: string; name: string; href: string }[];
 }
 
-export function reportHtml(report: AssessmentReport, title: string, links: ReportPageLinks): string {
+const DIRECTION = { up: 'report.direction.up', down: 'report.direction.down', same: 'report.direction.same', unknown: 'report.direction.unknown' } as const;
+
+/**
+ * The OECD's words. In another language: our translation, labelled as ours
+ * and unofficial, with the OECD's English original one click away.
+ */
+export function oecdHtml(text: string, translation: AssessmentReport['suggestions'][number]['translation'] | undefined, words: Words): string {
   const e = escapeHtml;
-  const chart = stageChartSvg([
-    ...report.themes.map((t) => ({ label: t.title, stage: t.stage, stageLabel: t.stageLabel })),
-    { label: 'Overall', stage: report.overall.stage, stageLabel: report.overall.stageLabel },
-  ]);
-  const date = report.finishedAt ? new Date(report.finishedAt).toUTCString().replace(' GMT', ' UTC') : 'not finished';
+  if (!translation) return e(text);
+  return `<span lang="${e(translation.locale)}">${e(translation.text)}</span> <span class="unofficial">${e(words.t('report.unofficial', { label: translation.label }))}</span><details class="original"><summary>${e(words.t('report.oecdOriginal'))}</summary><p lang="en">${e(text)}</p></details>`;
+}
+
+/** The report page in the report's language (`words`: the catalogue of that locale). */
+export function reportHtml(report: AssessmentReport, title: string, links: ReportPageLinks, words: Words): string {
+  const e = escapeHtml;
+  const w = words;
+  const label = (key: string) => e(report.labels[key] ?? '');
+  const stageName = (stage: StageId | null) => report.labels[`stage.${stage ?? 'undecided'}`] ?? stage ?? '';
+  const chart = stageChartSvg(
+    [
+      ...report.themes.map((t) => ({ label: t.title, stage: t.stage, stageLabel: t.stageLabel })),
+      { label: w.t('report.overall'), stage: report.overall.stage, stageLabel: report.overall.stageLabel },
+    ],
+    [stageName('early'), stageName('intermediate'), stageName('advanced')],
+    (description) => w.t('report.chartLabel', { description }),
+  );
+  const finished = report.finishedAt ? w.t('report.finished', { date: report.finishedAt }) : w.t('report.notFinished');
   const section = (heading: string, body: string) => `<section><h2>${e(heading)}</h2>${body}</section>`;
   const changes = report.previous
     ? section(
-        'Changes since your previous assessment',
-        `<p>Previous assessment finished ${e(report.previous.finishedAt ?? 'at an unknown date')}.</p>${stackedTable(
+        w.t('report.changesHeading'),
+        `<p>${e(report.previous.finishedAt ? w.t('report.previousFinished', { date: report.previous.finishedAt }) : w.t('report.previousUnknown'))}</p>${stackedTable(
           'changes',
-          ['Theme', 'Before', 'Now', 'Change'].map((name, i) => ({ name, label: i > 0 })),
-          [...report.previous.themes, { title: 'Overall', ...report.previous.overall }].map((t) => [e(t.title), e(t.from ?? '–'), e(t.to ?? '–'), e(t.direction)]),
+          [w.t('report.theme'), w.t('report.before'), w.t('report.now'), w.t('report.change')].map((name, i) => ({ name, label: i > 0 })),
+          [...report.previous.themes, { title: w.t('report.overall'), ...report.previous.overall }].map((t) => [
+            e(t.title),
+            e(t.from ? stageName(t.from) : w.t('report.notDecided')),
+            e(t.to ? stageName(t.to) : w.t('report.notDecided')),
+            e(w.t(DIRECTION[t.direction])),
+          ]),
           true,
         )}`,
       )
     : '';
-  const label = (key: string) => e(report.labels[key] ?? '');
   const quotes = (key: string, list: { short: string; answer: string }[]) =>
-    list.length > 0 ? `<p class="because-label">${label(key)}</p><ul class="because">${list.map((q) => `<li>${e(q.short)}: “${e(q.answer)}”</li>`).join('')}</ul>` : '';
+    list.length > 0 ? `<p class="because-label">${label(key)}</p><ul class="because">${list.map((q) => `<li>${e(w.t('report.quote', { short: q.short, answer: q.answer }))}</li>`).join('')}</ul>` : '';
+  // A message around markup: formatted with markers where the markup goes, escaped, then the markup put in.
+  const themeHeading = (title: string, stageHtml: string) => e(w.t('report.themeHeading', { title: '\u0001', stage: '\u0002' })).replace('\u0001', e(title)).replace('\u0002', stageHtml);
   const themes = report.themes
-    .map(
-      (t) => `<article class="theme"><h3>${e(t.title)}: <span class="stage stage-${t.stage ?? 'none'}">${e(t.stageLabel)}</span></h3><p class="ours">${label('oursLabel')}</p><p>${e(t.explanation)}</p>${quotes('strengthsLabel', t.strengths)}${quotes('becauseLabel', t.holdingBack)}${quotes('pendingLabel', t.pending)}${
-        t.milestone ? `<p class="milestone-heading">Next stage to aim for (${e(t.milestone.stageLabel)}, OECD characteristics):</p><ul class="milestone">${t.milestone.characteristics.map((c) => `<li>${e(c)}</li>`).join('')}</ul>` : ''
-      }</article>`,
-    )
+    .map((t) => {
+      const items = t.milestone ? t.milestone.items ?? t.milestone.characteristics.map((text) => ({ text, translation: null })) : [];
+      return `<article class="theme"><h3>${themeHeading(t.title, `<span class="stage stage-${t.stage ?? 'none'}">${e(t.stageLabel)}</span>`)}</h3><p class="ours">${label('oursLabel')}</p><p>${e(t.explanation)}</p>${quotes('strengthsLabel', t.strengths)}${quotes('becauseLabel', t.holdingBack)}${quotes('pendingLabel', t.pending)}${
+        t.milestone ? `<p class="milestone-heading">${e(w.t('report.milestone', { stage: t.milestone.stageLabel }))}</p><ul class="milestone">${items.map((c) => `<li>${oecdHtml(c.text, c.translation, w)}</li>`).join('')}</ul>` : ''
+      }</article>`;
+    })
     .join('');
   const answers = stackedTable(
     'answers',
     [
-      { name: '#', label: false },
-      { name: 'Question', label: false },
-      { name: 'Answer', label: true },
-      { name: 'Note or evidence', label: true },
+      { name: w.t('report.number'), label: false },
+      { name: w.t('report.question'), label: false },
+      { name: w.t('report.answer'), label: true },
+      { name: w.t('report.noteColumn'), label: true },
     ],
-    report.answers.map((a) => [String(a.number), e(a.question), e(a.answer || '(not answered)'), e(a.note)]),
+    report.answers.map((a) => [String(a.number), e(a.question), e(a.answer || w.t('report.notAnswered')), e(a.note)]),
   );
   const suggestions = `<ol class="suggestions">${report.suggestions
     .map(
-      (s) => `<li class="suggestion"><p class="policy"><span class="stage stage-${s.stage}">${e(s.stage)}</span> ${e(s.text)}</p><p class="reason">${e(s.reason)}</p>${
-        quotes('becauseLabel', s.because)
-      }</li>`,
+      (s) => `<li class="suggestion"><p class="policy"><span class="stage stage-${s.stage}">${e(stageName(s.stage))}</span> ${oecdHtml(s.text, s.translation, w)}</p><p class="reason">${e(s.reason)}</p>${quotes('becauseLabel', s.because)}</li>`,
     )
     .join('')}</ol>`;
+  const translated = report.suggestions.some((s) => s.translation) || report.themes.some((t) => t.milestone?.items?.some((i) => i.translation));
+  const otherLanguages = (links.languages ?? []).map((l) => `<a href="${e(l.href)}" hreflang="${e(l.locale)}" lang="${e(l.locale)}">${e(w.t('report.otherLanguage', { language: l.name }))}</a>`).join(' ');
   return `<!doctype html>
 <html lang="${e(report.assessment.locale)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${e(title)} — report</title>
+<title>${e(w.t('report.pageTitle', { title }))}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/report.css">
 </head>
 <body>
 <main>
 <header>
-<p class="kicker">Govstage report</p>
+<p class="kicker">${e(w.t('report.kicker'))}</p>
 <h1>${e(title)}</h1>
 ${report.assessment.unit ? `<p>${e(report.assessment.unit.label)}</p>` : ''}
-<p>Finished ${e(date)}. Overall stage of development: <strong class="stage stage-${report.overall.stage ?? 'none'}">${e(report.overall.stageLabel)}</strong>.</p>
-<nav class="downloads" aria-label="Download this report"><a href="${e(links.markdown)}" download>Markdown</a> <a href="${e(links.json)}" download>JSON</a> <a href="${e(links.csv)}" download>CSV of answers</a></nav>
+<p>${e(finished)} ${e(w.t('report.overallStage'))} <strong class="stage stage-${report.overall.stage ?? 'none'}">${e(report.overall.stageLabel)}</strong>.</p>
+<nav class="downloads" aria-label="${e(w.t('report.downloads'))}"><a href="${e(links.markdown)}" download>${e(w.t('report.markdown'))}</a> <a href="${e(links.json)}" download>${e(w.t('report.json'))}</a> <a href="${e(links.csv)}" download>${e(w.t('report.csv'))}</a>${otherLanguages ? ` <span class="languages">${otherLanguages}</span>` : ''}</nav>
 </header>
-${section('Stage of development', `<figure>${chart}<figcaption>${e(report.overall.explanation)}</figcaption></figure>${themes}`)}
+${section(w.t('report.stageSection'), `<figure>${chart}<figcaption>${e(report.overall.explanation)}</figcaption></figure>${themes}`)}
 ${changes}
 ${report.contradictions.length > 0 ? section(report.labels.contradictionsHeading ?? '', `<ul>${report.contradictions.map((c) => `<li>${e(c.text)}${c.settlement.kind === 'kept' ? ` <em>(${e(c.settlement.note)})</em>` : ''}</li>`).join('')}</ul>`) : ''}
-${section('Policies and practices to consider (OECD)', suggestions)}
-${section('Your answers', answers)}
-${report.caveats.length > 0 ? section('Caveats', `<ul>${report.caveats.map((c) => `<li>${e(c)}</li>`).join('')}</ul>`) : ''}
-<footer><p>${e(report.source.note)}</p><p>Rubric ${e(report.assessment.rubricId)} version ${report.assessment.rubricVersion}; conversation ${e(report.assessment.flowId)} version ${report.assessment.flowVersion}. Report generated ${e(report.generatedAt)}.</p></footer>
+${section(report.labels.suggestionsHeading ?? '', suggestions)}
+${section(w.t('report.answersHeading'), answers)}
+${report.caveats.length > 0 ? section(report.labels.caveatsHeading ?? '', `<ul>${report.caveats.map((c) => `<li>${e(c)}</li>`).join('')}</ul>`) : ''}
+<footer><p>${e(report.source.note)}</p>${translated ? `<p>${e(w.t('report.translationNote'))}</p>` : ''}<p>${e(w.t('report.versions', { rubricId: report.assessment.rubricId, rubricVersion: report.assessment.rubricVersion, flowId: report.assessment.flowId, flowVersion: report.assessment.flowVersion, generated: report.generatedAt }))}</p></footer>
 </main>
 </body>
 </html>`;

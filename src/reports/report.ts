@@ -18,6 +18,11 @@ import { evidenceOf } from '../core/conversation/render.js';
 /** Who wrote a text: "oecd" (word for word from the OECD source) or "govstage" (ours). */
 const Ours = z.literal('govstage').describe('this text is Govstage\'s wording, not the OECD\'s');
 const Quote = z.object({ questionId: z.string(), question: z.string(), short: z.string(), answer: z.string(), states: States });
+/** Our unofficial translation of an OECD text, beside the original (null where the report is in the OECD's language). */
+const Translation = z
+  .object({ text: z.string(), by: Ours, locale: z.string(), label: z.string().describe('"unofficial translation", in the report\'s language') })
+  .nullable()
+  .describe('our unofficial translation of the OECD text into the report\'s language (not the OECD\'s); null when the report is in the OECD\'s own language');
 
 export const REPORT_SCHEMA_VERSION = 2;
 
@@ -32,6 +37,8 @@ export const ReportAnswer = z.object({
     characteristicId: z.string(),
     stage: StageId,
     oecdText: z.string().describe('the OECD characteristic, word for word'),
+    oecdBy: z.literal('oecd'),
+    translation: Translation,
     qualifier: z.enum(['regularly', 'systematically']).nullable(),
     part: z.object({ id: z.string(), text: z.string(), by: Ours }).nullable().describe('our part of a compound characteristic that the question asks, if any'),
   })).describe('what the question evidences'),
@@ -59,7 +66,7 @@ export const AssessmentReport = z
     generatedAt: z.string().describe('ISO 8601 time the report was produced'),
     finishedAt: z.string().nullable().describe('ISO 8601 time the assessment first reached its result'),
     assessment: z.object({
-      flowId: z.string(), flowVersion: z.number().int(), rubricId: z.string(), rubricVersion: z.number().int(), locale: z.string(),
+      flowId: z.string(), flowVersion: z.number().int(), rubricId: z.string(), rubricVersion: z.number().int(), locale: z.string().describe('the language of this report\'s texts: the conversation\'s, unless another was asked for (?locale=)'),
       unit: z.object({ id: z.string(), label: z.string() }).nullable().describe('what was assessed, as the person said; null if never said'),
     }),
     source: z.object({ publisher: z.string(), title: z.string(), note: z.string().describe('which texts are the OECD\'s and which are Govstage\'s') }),
@@ -87,7 +94,14 @@ export const AssessmentReport = z
         holdingBack: z.array(Quote).describe('answers that keep the theme below its next stage'),
         pending: z.array(Quote).describe('"not sure" answers the next stage needs'),
         unsettled: z.array(z.string()).describe('ids of contradictions in the theme left unsettled: they keep it at the lower stage'),
-        milestone: z.object({ stage: StageId, stageLabel: z.string(), characteristics: z.array(z.string()).describe('OECD text, word for word') }).nullable(),
+        milestone: z
+          .object({
+            stage: StageId,
+            stageLabel: z.string(),
+            characteristics: z.array(z.string()).describe('OECD text, word for word'),
+            items: z.array(z.object({ characteristicId: z.string(), text: z.string().describe('OECD text, word for word'), textBy: z.literal('oecd'), translation: Translation })),
+          })
+          .nullable(),
       }),
     ),
     answers: z.array(ReportAnswer),
@@ -104,6 +118,8 @@ export const AssessmentReport = z
         policyId: z.string(),
         stage: StageId,
         text: z.string().describe('OECD text, word for word'),
+        textBy: z.literal('oecd'),
+        translation: Translation,
         reason: z.string(),
         reasonBy: Ours,
         because: z.array(Quote).describe('the answers that hold its themes back (never strengths)'),
@@ -125,8 +141,10 @@ function direction(from: StageId | null, to: StageId | null): 'up' | 'down' | 's
   return RANK[to] > RANK[from] ? 'up' : RANK[to] < RANK[from] ? 'down' : 'same';
 }
 
-export function buildReport(definition: AssessmentDefinition, state: ConversationState, now: Date, previous?: ConversationState): AssessmentReport {
-  const texts = textsFor(definition, state.locale);
+/** The report of a finished conversation, in its own language or, with `locale`, in another the flow offers. */
+export function buildReport(definition: AssessmentDefinition, state: ConversationState, now: Date, previous?: ConversationState, locale?: string): AssessmentReport {
+  const inLocale = locale && definition.flow.locales.includes(locale) ? locale : state.locale;
+  const texts = textsFor(definition, inLocale);
   const { context } = state.machine;
   const { answers } = context;
   const result = explain(definition, texts, context);
@@ -154,7 +172,7 @@ export function buildReport(definition: AssessmentDefinition, state: Conversatio
         questionId: question.id,
         themeId: definition.themeOfCharacteristic.get(question.characteristic)?.id ?? '',
         characteristicId: question.characteristic,
-        evidences: evidenceOf(definition, texts, question.id).map(({ oecdBy: _by, ...e }) => e),
+        evidences: evidenceOf(definition, texts, question.id),
         question: promptOf(definition, texts, question.id, context.unit),
         questionBy: 'govstage' as const,
         answerId: answer?.option ?? null,
@@ -168,12 +186,15 @@ export function buildReport(definition: AssessmentDefinition, state: Conversatio
       policyId: s.policyId,
       stage: s.stage,
       text: s.text,
+      textBy: s.textBy,
+      translation: s.translation,
       reason: s.reason,
       reasonBy: s.reasonBy,
       because: s.because.map(quote),
     })),
     caveats: result.caveats,
-    labels: result.texts,
+    // The stage names too, for renderings that name a stage only by its id (the changes since the previous assessment).
+    labels: { ...result.texts, 'stage.early': texts.stageLabel('early'), 'stage.intermediate': texts.stageLabel('intermediate'), 'stage.advanced': texts.stageLabel('advanced'), 'stage.undecided': texts.stageLabel(null) },
     previous:
       previous && before
         ? {

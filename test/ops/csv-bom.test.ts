@@ -35,7 +35,7 @@ describe('CSV downloads', () => {
   it('start with a UTF-8 byte-order mark and parse back to the same answers, accents intact', async () => {
     const { conversationId, token, access } = await completeAssessment(services.service, ['1', 'partly, consultation à Montréal, café', ...PROFILES.intermediate.slice(2)]);
     const report = await services.service.report(conversationId, access);
-    expect(answersCsv(report).startsWith('\uFEFF')).toBe(false);
+    expect(answersCsv(report, services.locales.words('en')).startsWith('\uFEFF')).toBe(false);
 
     const viaToken = await raw(request(app).get(`/api/conversations/${conversationId}/report.csv`).set('Authorization', `Bearer ${token}`));
     const link = await request(app).post(`/api/conversations/${conversationId}/report-link`).set('Authorization', `Bearer ${token}`);

@@ -19,6 +19,7 @@ beforeAll(async () => {
   app = createApp(services);
 });
 afterAll(async () => services.cleanup());
+const en = () => services.locales.words('en');
 
 describe('report content', () => {
   it.each(Object.entries(PROFILES))('the %s profile reports that stage overall and per theme, with every answer', async (stage, replies) => {
@@ -83,11 +84,11 @@ describe('exports parse back to the same result', () => {
 
     const md = await request(app).get(`/api/conversations/${conversationId}/report.md`).set(auth);
     expect(md.text).not.toMatch(/(?<!\\)<b>/); // only as an escaped, literal "\<b>"
-    const parsed = parseReportMarkdown(md.text);
+    const parsed = parseReportMarkdown(md.text, en());
     expect(parsed.overall).toBe(report.overall.stageLabel);
     expect(parsed.themes).toEqual(report.themes.map((t) => ({ title: t.title, stage: t.stageLabel })));
     expect(parsed.answers).toEqual(report.answers.map((a) => ({ number: a.number, question: a.question, answer: a.answer, note: a.note })));
-    expect(reportMarkdown(report, 'x')).toContain('## Policies and practices to consider (OECD)');
+    expect(reportMarkdown(report, 'x', en())).toContain('## Policies and practices to consider (OECD)');
   });
 
   it('publishes the JSON Schema of the report', async () => {
@@ -115,7 +116,7 @@ describe('the Markdown report', () => {
     const { conversationId, access } = await completeAssessment(services.service, ['1', `partly, ${note}`, ...PROFILES.intermediate.slice(2)]);
     const report = await services.service.report(conversationId, access);
     expect(report.answers[0]?.note).toBe(note);
-    const md = reportMarkdown(report, 'Title');
+    const md = reportMarkdown(report, 'Title', en());
     const row = md.split('\n').find((line) => line.startsWith('| 1 | '));
     const cell = row?.slice(2, -2).split(/(?<!\\) \| /)[3] ?? '';
     // No HTML entities: "<b>" is not "&lt;b&gt;", and the "&amp;" typed is not "&amp;amp;".
@@ -123,12 +124,12 @@ describe('the Markdown report', () => {
     expect(cell).not.toContain('&amp;amp;');
     expect(activeMarkdown(cell)).toEqual([]);
     // Escaped only with backslashes: taking them out gives the note back, word for word.
-    expect(parseReportMarkdown(md).answers[0]?.note).toBe(note);
+    expect(parseReportMarkdown(md, en()).answers[0]?.note).toBe(note);
   });
 
   it('names its source once', async () => {
     const { conversationId, access } = await completeAssessment(services.service, PROFILES.early);
-    const md = reportMarkdown(await services.service.report(conversationId, access), 'Title');
+    const md = reportMarkdown(await services.service.report(conversationId, access), 'Title', en());
     expect(md).toMatch(/Source: OECD/);
     expect(md).not.toMatch(/^#+ Source\s*\n+Source:/m);
     expect(md.match(/Source/g)).toHaveLength(1);
@@ -228,7 +229,7 @@ describe("ours and the OECD's, apart in every output format", () => {
     const auth = { Authorization: `Bearer ${token}` };
     const md = (await request(app).get(`/api/conversations/${conversationId}/report.md`).set(auth)).text;
     expect(md).toContain(texts.t('oursLabel'));
-    expect(parseReportMarkdown(md).overall).toBe(report.overall.stageLabel);
+    expect(parseReportMarkdown(md, en()).overall).toBe(report.overall.stageLabel);
     const csv = parseAnswersCsv((await request(app).get(`/api/conversations/${conversationId}/report.csv`).set(auth)).text);
     expect(new Set(csv.map((r) => `${r.overallStage}/${r.overallStageStatus}`))).toEqual(new Set(['intermediate/at-least']));
     const link = await request(app).post(`/api/conversations/${conversationId}/report-link`).set(auth);

@@ -161,20 +161,20 @@ export function createApp(services: Services, options: AppOptions = {}): Express
       starts: perMinute(config.START_RATE_LIMIT_PER_MINUTE, 'starts'),
       resumeAttempts: perMinute(config.RESUME_RATE_LIMIT_PER_MINUTE, 'resume'),
     }),
-    reportApiRouter(service),
+    reportApiRouter(service, services.locales),
     wordsRouter(services.locales),
   );
   app.use('/api/admin', adminRouter({ store, definition: services.definition, adminToken: config.ADMIN_TOKEN, minGroupSize: config.MIN_GROUP_SIZE }));
   app.use('/api', (req) => {
     throw new GovError('NOT_FOUND', `No API route ${req.method} ${req.path}.`);
   });
-  app.use('/reports', (req, _res, next) => countHit(perClient, clientKey(req), next), reportPageRouter(service));
+  app.use('/reports', (req, _res, next) => countHit(perClient, clientKey(req), next), reportPageRouter(service, services.locales));
 
   app.use(builtAssets(BUILT_PUBLIC_DIR, { production: config.NODE_ENV === 'production' }));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));
   app.use((req) => {
     throw new GovError('NOT_FOUND', `Nothing at ${req.method} ${req.path}.`);
   });
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, services.locales));
   return app;
 }

@@ -42,9 +42,9 @@ function bar(index: number, total: number, labelledBy: string, text: string): HT
   return h('div', { class: 'gs-bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': total, 'aria-valuenow': index, 'aria-valuetext': text, 'aria-labelledby': labelledBy }, fill);
 }
 
-const quoteList = (quotes: AnswerQuote[]) => h('ul', null, ...quotes.map((q) => h('li', null, `${q.short}: `, h('strong', null, `“${q.answer}”`))));
+const quoteList = (quotes: AnswerQuote[], s: Strings) => h('ul', null, ...quotes.map((q) => h('li', null, s.t('quoteShort', { short: q.short }), h('strong', null, s.t('quoted', { answer: q.answer })))));
 /** A labelled list of answers, or nothing when there are none. */
-const quotes = (label: string, list: AnswerQuote[]) => (list.length > 0 ? [h('p', { class: 'gs-sub' }, label), quoteList(list)] : []);
+const quotes = (label: string, list: AnswerQuote[], s: Strings) => (list.length > 0 ? [h('p', { class: 'gs-sub' }, label), quoteList(list, s)] : []);
 
 const LEVEL: Record<string, number> = { early: 1, intermediate: 2, advanced: 3 };
 
@@ -110,9 +110,9 @@ function result(r: ResultView, m: { text: string; choices: Choice[] }, o: Render
           h('p', { class: 'gs-hint' }, t.oursLabel),
           h('p', { class: 'gs-badge' }, s.t('stage', { stage: theme.stageLabel })),
           h('p', null, theme.explanation),
-          ...quotes(t.strengthsLabel, theme.strengths),
-          ...quotes(t.becauseLabel, theme.holdingBack),
-          ...quotes(t.pendingLabel, theme.pending),
+          ...quotes(t.strengthsLabel, theme.strengths, s),
+          ...quotes(t.becauseLabel, theme.holdingBack, s),
+          ...quotes(t.pendingLabel, theme.pending, s),
           theme.milestone && h('p', { class: 'gs-sub' }, s.t('milestone', { heading: t.milestoneHeading, stage: theme.milestone.stageLabel })),
           // Results stored before translations had only the texts.
           theme.milestone && h('ul', null, ...(theme.milestone.items ?? theme.milestone.characteristics.map((text) => ({ text, translation: null }))).map((c) => oecd('li', c.text, c.translation, s))),
@@ -132,7 +132,7 @@ function result(r: ResultView, m: { text: string; choices: Choice[] }, o: Render
               oecd('blockquote', sg.text, sg.translation ?? null, s),
               h('p', null, sg.reason),
               sg.because.length > 0 && h('p', { class: 'gs-sub' }, t.becauseLabel),
-              sg.because.length > 0 && quoteList(sg.because),
+              sg.because.length > 0 && quoteList(sg.because, s),
             ),
           ),
         ),
