@@ -8,10 +8,15 @@
  */
 import type { Message, Progress, ResultView } from '../core/messages.js';
 
-/** A person as a channel knows them: Slack team + user, Teams tenant + user (the AAD object id, or Bot Framework user id). */
+/**
+ * A person as a channel knows them: Slack team + user, Teams tenant + user
+ * (the AAD object id, or Bot Framework user id). `locale`: the language their
+ * platform says they use (Slack's user locale, Teams' activity locale), if it
+ * says: a new conversation starts in it; it is no part of who they are.
+ */
 export type Identity =
-  | { channel: 'slack'; teamId: string; userId: string }
-  | { channel: 'teams'; tenantId: string; userId: string };
+  | { channel: 'slack'; teamId: string; userId: string; locale?: string }
+  | { channel: 'teams'; tenantId: string; userId: string; locale?: string };
 
 /** Where a rendered step stands, so that a button rendered for it can be checked later: the conversation and its step. */
 export interface StepRef {
@@ -22,15 +27,15 @@ export interface StepRef {
 
 /** The outcome of anything a person sent or pressed. */
 export type SessionOutcome =
-  /** Done: show `messages` (they belong to `ref`, which buttons should carry). */
-  | { kind: 'shown'; ref: StepRef; status: 'active' | 'finished'; messages: Message[] }
+  /** Done: show `messages` (they belong to `ref`, which buttons should carry; they are in `locale`, the conversation's language). */
+  | { kind: 'shown'; ref: StepRef; status: 'active' | 'finished'; locale: string; messages: Message[] }
   /** The same delivery again (a retry): it was handled already; show nothing new. */
   | { kind: 'replayed'; ref: StepRef }
   /**
    * A button of an earlier step: nothing changed; `messages` say so and show where it stands.
    * `current` is that step alone, for a channel that says "out of date" in its own words.
    */
-  | { kind: 'stale'; ref: StepRef; messages: Message[]; current: Message[] }
+  | { kind: 'stale'; ref: StepRef; locale: string; messages: Message[]; current: Message[] }
   /** The conversation the button names is not this person's, or no longer exists. */
   | { kind: 'gone' };
 
@@ -38,6 +43,8 @@ export type SessionOutcome =
 export interface PersonStanding {
   ref: StepRef;
   status: 'active' | 'finished';
+  /** The conversation's language: a channel shows its own words in it. */
+  locale: string;
   /** False while the introduction is shown: the person has not begun the questions. */
   started: boolean;
   progress: Progress;
@@ -53,7 +60,7 @@ export type ReportOutcome =
   | { kind: 'none' }
   | { kind: 'not-finished'; progress: Progress; started: boolean }
   /** The latest result; `messages` is the result as the current step (buttons work) or for reading only. */
-  | { kind: 'report'; ref: StepRef; result: ResultView; messages: Message[]; link?: { path: string; url?: string; expiresAt: string } };
+  | { kind: 'report'; ref: StepRef; locale: string; result: ResultView; messages: Message[]; link?: { path: string; url?: string; expiresAt: string } };
 
 export type ResumeOutcome = SessionOutcome | { kind: 'code-invalid' } | { kind: 'code-expired' };
 
@@ -68,6 +75,11 @@ export interface PersonSessions {
   press(identity: Identity, deliveryId: string, at: StepRef, choice: string): Promise<SessionOutcome>;
   /** "restart": the core asks to confirm (with buttons); with no conversation, begins one. */
   restart(identity: Identity, deliveryId: string): Promise<SessionOutcome>;
+  /**
+   * Continues the person's latest conversation in another language (every answer kept, the current step
+   * shown again in it); with none, introduces one in it. `locale` is as typed: undefined when not offered.
+   */
+  switchLanguage(identity: Identity, deliveryId: string, locale: string): Promise<SessionOutcome | { kind: 'not-offered'; offered: readonly string[] }>;
   /** Moves a conversation to this person with a resume code from any channel. */
   resume(identity: Identity, deliveryId: string, code: string): Promise<ResumeOutcome>;
   /** Where the person stands, with a fresh resume code (the previous code stops working). */

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { GovError } from '../errors.js';
 import { textsFor } from '../core/definition.js';
 import { choiceIds } from '../core/conversation/render.js';
+import { negotiateLocale } from '../core/i18n/negotiate.js';
 import type { Message, TurnInput } from '../core/messages.js';
 import { ownerKey } from '../store/record.js';
 import type { Owner } from '../store/types.js';
@@ -73,7 +74,7 @@ export class PersonSessionService implements PersonSessions {
       return this.turn(identity, active.conversationId, deliveryId, input);
     }
     // None yet, or the latest is finished: a new assessment (the service links it to the latest finished one).
-    const started = await this.service.start({ channel: identity.channel, owner: ownerOf(identity) });
+    const started = await this.service.start({ channel: identity.channel, owner: ownerOf(identity), ...(identity.locale ? { locale: identity.locale } : {}) });
     const outcome = await this.turn(identity, started.conversationId, deliveryId, { kind: 'choice', choice: choiceIds.start });
     if (outcome.kind !== 'shown') return outcome;
     // The introduction without its Start button (it has just been pressed), then the first question.
@@ -107,6 +108,16 @@ export class PersonSessionService implements PersonSessions {
     if (!active) return this.begin(identity, deliveryId);
     // The core asks to confirm, with buttons.
     return this.turn(identity, active.conversationId, deliveryId, { kind: 'choice', choice: choiceIds.command('restart') });
+  }
+
+  async switchLanguage(identity: Identity, deliveryId: string, asked: string): Promise<SessionOutcome | { kind: 'not-offered'; offered: readonly string[] }> {
+    const offered = this.service.definition.flow.locales;
+    const locale = negotiateLocale(offered, [asked]);
+    if (!locale) return { kind: 'not-offered', offered };
+    const latest = await this.service.latestFor(ownerOf(identity));
+    if (!latest) return this.introduce({ ...identity, locale });
+    // Valid at any step: no revision, so another device's answer in between does not refuse it.
+    return this.turn(identity, latest, deliveryId, { kind: 'choice', choice: choiceIds.language(locale) });
   }
 
   async resume(identity: Identity, deliveryId: string, code: string): Promise<ResumeOutcome> {
@@ -145,7 +156,7 @@ export class PersonSessionService implements PersonSessions {
     // earlier assessment's result is shown for reading only (its "new assessment" would fork a third).
     const messages: Message[] = holder === now && holder.step === 'result' ? holder.current : [{ kind: 'result', text: result.texts.heading, result, choices: [] }];
     const link = options.link ? await this.service.issueReportLink(holder.conversationId, this.access(identity)) : undefined;
-    return { kind: 'report', ref: refOf(holder), result, messages, ...(link ? { link } : {}) };
+    return { kind: 'report', ref: refOf(holder), locale: holder.locale, result, messages, ...(link ? { link } : {}) };
   }
 
   async reportLink(identity: Identity, conversationId: string): Promise<{ path: string; url?: string; expiresAt: string } | { kind: 'gone' }> {
@@ -181,8 +192,8 @@ export class PersonSessionService implements PersonSessions {
   }
 
   private async introduce(identity: Identity): Promise<SessionOutcome> {
-    const started = await this.service.start({ channel: identity.channel, owner: ownerOf(identity) });
-    return { kind: 'shown', ref: { conversationId: started.conversationId, step: INTRO }, status: started.status, messages: started.messages };
+    const started = await this.service.start({ channel: identity.channel, owner: ownerOf(identity), ...(identity.locale ? { locale: identity.locale } : {}) });
+    return { kind: 'shown', ref: { conversationId: started.conversationId, step: INTRO }, status: started.status, locale: started.locale, messages: started.messages };
   }
 
   /** The person's most recently updated conversation, as it stands. */
@@ -203,7 +214,7 @@ export class PersonSessionService implements PersonSessions {
 
   private async standingOf(identity: Identity, now: Standing): Promise<PersonStanding> {
     const latestResult = now.result ?? (await this.earlier(identity, now))?.result ?? null;
-    return { ref: refOf(now), status: now.status, started: now.step !== INTRO, progress: now.progress, latestResult };
+    return { ref: refOf(now), status: now.status, locale: now.locale, started: now.step !== INTRO, progress: now.progress, latestResult };
   }
 
   /** The earlier assessment a conversation re-takes, if it is still there. */
@@ -235,7 +246,7 @@ export class PersonSessionService implements PersonSessions {
       const now = await this.service.standing(shownId, access);
       const ref = { conversationId: shownId, step: now.revision === shownRevision ? now.step : MOVED_ON };
       if (reply.replayed) return { kind: 'replayed', ref: refOf(now) };
-      return { kind: 'shown', ref, status: reply.switchTo?.status ?? reply.status, messages: reply.messages };
+      return { kind: 'shown', ref, status: reply.switchTo?.status ?? reply.status, locale: now.locale, messages: reply.messages };
     } catch (error) {
       if (isKind(error, 'NOT_FOUND')) return { kind: 'gone' };
       throw error;
@@ -245,7 +256,7 @@ export class PersonSessionService implements PersonSessions {
   /** Nothing changed: the core's own words for a stale button, then where the conversation stands. */
   private staleOf(now: Standing): SessionOutcome {
     const notice: Message = { kind: 'text', tone: 'warning', text: textsFor(this.service.definition, now.locale).t('staleChoice') };
-    return { kind: 'stale', ref: refOf(now), messages: [notice, ...now.current], current: now.current };
+    return { kind: 'stale', ref: refOf(now), locale: now.locale, messages: [notice, ...now.current], current: now.current };
   }
 }
 

@@ -98,3 +98,9 @@ export async function startChildServer(options: { env?: Record<string, string>; 
     });
   return { url, child, dataDir, output: () => output, stop };
 }
+
+/** The real locale catalogues, for renderers tested on their own (the flow offers en and fr). */
+export async function testLocales(): Promise<import('../../src/i18n/words.js').Locales> {
+  const { loadLocales } = await import('../../src/i18n/words.js');
+  return loadLocales(ROOT, { locales: ['en', 'fr'], defaultLocale: 'en' });
+}

@@ -8,11 +8,14 @@ import { advance, newConversation } from '../../src/core/conversation/turn.js';
 import type { ConversationState } from '../../src/core/conversation/state.js';
 import type { AssessmentDefinition } from '../../src/core/definition.js';
 import type { Message, QuestionMessage, ResultMessage } from '../../src/core/messages.js';
-import { CHOICE_PREFIX, LIMITS, clip, consumedBlocks, homeView, messageBlocks, renderMessages, type KnownBlock } from '../../src/channels/slack/blocks.js';
+import { CHOICE_PREFIX, LIMITS, clip, consumedBlocks, homeView, messageBlocks, renderMessages, type KnownBlock, type RenderContext } from '../../src/channels/slack/blocks.js';
 import { parseButtonValue } from '../../src/channels/slack/payloads.js';
 import { realDefinition } from '../core/helpers.js';
+import { testLocales } from '../helpers/server.js';
+import type { Words } from '../../src/i18n/words.js';
 
 let definition: AssessmentDefinition;
+let en: Words;
 const NOW = new Date('2024-05-01T10:00:00Z');
 
 function step(state: ConversationState, input: Parameters<typeof advance>[2]): { state: ConversationState; messages: Message[] } {
@@ -26,6 +29,8 @@ let result: ResultMessage;
 
 beforeAll(async () => {
   definition = await realDefinition();
+  en = (await testLocales()).words('en');
+  ctx = { ref: { conversationId: 'c_test', step: 'q:x' }, publicUrl: 'https://gov.example', words: en };
   let { state } = newConversation(definition, 'en');
   let messages: Message[];
   ({ state, messages } = step(state, { kind: 'choice', choice: 'start' }));
@@ -42,7 +47,7 @@ beforeAll(async () => {
   result = messages.find((m): m is ResultMessage => m.kind === 'result') as ResultMessage;
 });
 
-const ctx = { ref: { conversationId: 'c_test', step: 'q:x' }, publicUrl: 'https://gov.example' };
+let ctx: RenderContext;
 type Element = { type: string; action_id?: string; value?: string; style?: string; text?: { text: string } };
 const elementsOf = (blocks: KnownBlock[], blockId: string): Element[] =>
   blocks.filter((b) => b.block_id === blockId).flatMap((b) => ('elements' in b ? (b.elements as Element[]) : []));
@@ -146,17 +151,17 @@ describe('a clicked message', () => {
 
 describe('the App Home', () => {
   it('invites to start when there is nothing yet', () => {
-    const view = homeView({ standing: undefined });
+    const view = homeView({ standing: undefined, words: en });
     expect(view.type).toBe('home');
     expect(JSON.stringify(view)).toContain('govslack:start');
   });
 
   it('shows progress with a Continue button, and the latest result', () => {
     const ref = { conversationId: 'c1', step: 'x' };
-    const inProgress = homeView({ standing: { ref, status: 'active', started: true, progress: q1.progress, latestResult: null } });
+    const inProgress = homeView({ standing: { ref, status: 'active', locale: 'en', started: true, progress: q1.progress, latestResult: null }, words: en });
     expect(JSON.stringify(inProgress)).toContain(`question 1 of ${definition.questions.length}`);
     expect(JSON.stringify(inProgress)).toContain('govslack:continue');
-    const finished = homeView({ standing: { ref, status: 'finished', started: true, progress: { ...q1.progress, index: 0 }, latestResult: result.result }, publicUrl: 'https://gov.example' });
+    const finished = homeView({ standing: { ref, status: 'finished', locale: 'en', started: true, progress: { ...q1.progress, index: 0 }, latestResult: result.result }, publicUrl: 'https://gov.example', words: en });
     const text = JSON.stringify(finished);
     expect(text).toContain(`Latest result: ${result.result.overall.stageLabel}`);
     for (const theme of result.result.themes) expect(text).toContain(theme.title);

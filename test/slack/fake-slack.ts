@@ -31,6 +31,8 @@ export class FakeSlack {
   private readonly failures = new Map<string, Failure[]>();
   private readonly waiters = new Set<() => void>();
   private readonly delays = new Map<string, number>();
+  /** The locale users.info (include_locale) gives each user id; none: Slack says nothing. */
+  readonly userLocales = new Map<string, string>();
 
   static async start(): Promise<FakeSlack> {
     const fake = new FakeSlack();
@@ -148,6 +150,11 @@ export class FakeSlack {
         return { ok: true, view: { id: `V${String(body.user_id)}`, hash: `h${++this.ts}` } };
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(body.users)}` } };
+      case 'users.info': {
+        const id = String(body.user);
+        const locale = body.include_locale === 'true' || body.include_locale === true ? this.userLocales.get(id) : undefined;
+        return { ok: true, user: { id, ...(locale ? { locale } : {}) } };
+      }
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' };
       case 'apps.connections.open':

@@ -28,14 +28,14 @@ describe('manifest.yml', () => {
   it('declares the bot, App Home with the Messages tab, /assess, the scopes, events and interactivity', async () => {
     const manifest = Manifest.parse(parse(await readFile(path.join(ROOT, 'manifest.yml'), 'utf8')));
     expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(['/assess']);
-    for (const sub of ['start', 'resume CODE', 'status', 'restart', 'report', 'help', 'forget-me']) expect(manifest.features.slash_commands[0]?.usage_hint).toContain(sub);
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'commands', 'im:history', 'im:write']);
+    for (const sub of ['start', 'resume CODE', 'status', 'restart', 'report', 'language fr', 'help', 'forget-me']) expect(manifest.features.slash_commands[0]?.usage_hint).toContain(sub);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'commands', 'im:history', 'im:write', 'users:read']);
     expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'message.im']);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
   });
 
   it('is described step by step for both modes in docs/slack-setup.md', async () => {
     const doc = await readFile(path.join(ROOT, 'docs/slack-setup.md'), 'utf8');
-    for (const needle of ['Socket Mode', 'HTTP mode', 'https://YOUR-HOST/slack/events', 'SLACK_APP_TOKEN', 'connections:write', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN']) expect(doc).toContain(needle);
+    for (const needle of ['Socket Mode', 'HTTP mode', 'https://YOUR-HOST/slack/events', 'SLACK_APP_TOKEN', 'connections:write', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'users:read', 'include_locale']) expect(doc).toContain(needle);
   });
 });

@@ -7,7 +7,8 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MAX_SIGNATURE_AGE_SECONDS, signSlackRequest, verifySlackSignature } from '../../src/channels/slack/signature.js';
 import { parseSlackBody } from '../../src/channels/slack/http-receiver.js';
-import { splitCommand } from '../../src/channels/commands.js';
+import { commandWords, splitCommand } from '../../src/channels/commands.js';
+import { testLocales } from '../helpers/server.js';
 import { normalizeApiUrl } from '../../src/channels/slack/slack-api.js';
 import { RefusalCounter } from '../../src/channels/slack/refusals.js';
 
@@ -71,11 +72,22 @@ describe('parseSlackBody', () => {
 });
 
 describe('splitCommand', () => {
-  it('splits the subcommand from its argument and reads forget-me variants', () => {
-    expect(splitCommand('  Resume  abcde-12345 ')).toEqual({ verb: 'resume', arg: 'abcde-12345' });
-    expect(splitCommand('status')).toEqual({ verb: 'status', arg: '' });
-    expect(splitCommand('')).toEqual({ verb: '', arg: '' });
-    for (const text of ['forget-me', 'forget me', 'Forget Me', 'forgetme', 'forget']) expect(splitCommand(text)).toEqual({ verb: 'forget-me', arg: '' });
+  it('splits the subcommand from its argument and reads forget-me variants, in every offered language', async () => {
+    const words = commandWords(await testLocales());
+    const split = (text: string) => {
+      const { verb, arg } = splitCommand(text, words);
+      return { verb, arg };
+    };
+    expect(split('  Resume  abcde-12345 ')).toEqual({ verb: 'resume', arg: 'abcde-12345' });
+    expect(split('status')).toEqual({ verb: 'status', arg: '' });
+    expect(split('')).toEqual({ verb: undefined, arg: '' });
+    expect(split('frobnicate now')).toEqual({ verb: undefined, arg: '' });
+    for (const text of ['forget-me', 'forget me', 'Forget Me', 'forgetme', 'forget', 'oubliez-moi', 'Oubliez moi']) expect(split(text)).toEqual({ verb: 'forget-me', arg: '' });
+    expect(split('reprendre ABCDE-12345')).toEqual({ verb: 'resume', arg: 'ABCDE-12345' });
+    expect(split('Démarrer')).toEqual({ verb: 'start', arg: '' });
+    expect(split('demarrer')).toEqual({ verb: 'start', arg: '' });
+    expect(split('langue fr-CA')).toEqual({ verb: 'language', arg: 'fr-CA' });
+    expect(split('language en')).toEqual({ verb: 'language', arg: 'en' });
   });
 });
 

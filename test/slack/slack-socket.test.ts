@@ -18,7 +18,7 @@ let slack: SlackChannel;
 beforeAll(async () => {
   fake = await FakeSlack.start();
   services = await testServices({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_APP_TOKEN: 'xapp-test-token', SLACK_API_URL: fake.apiUrl });
-  slack = createSlackChannel({ config: services.config, logger: services.logger, sessions: services.sessions });
+  slack = createSlackChannel({ config: services.config, logger: services.logger, sessions: services.sessions, locales: services.locales });
 });
 afterAll(async () => {
   await slack?.stop();

@@ -9,6 +9,7 @@ import { CARD_BUDGET, consumedCard, renderCards, statusCard } from '../../src/ch
 import { cardDataOf, IncomingActivity, typedText } from '../../src/channels/teams/activity.js';
 import { completeAssessment, PROFILES } from '../helpers/assessment.js';
 import { testServices } from '../helpers/server.js';
+import type { RenderContext } from '../../src/channels/teams/cards.js';
 import { actionsOf, textOf } from './helpers.js';
 
 type Services = Awaited<ReturnType<typeof testServices>>;
@@ -21,6 +22,7 @@ let paused: Message[];
 
 beforeAll(async () => {
   services = await testServices();
+  ctx = { ref: { conversationId: 'c_0123456789abcdef', step: 'q:ict-purpose' }, words: services.locales.words('en') };
   const done = await completeAssessment(services.service, PROFILES.intermediate);
   result = (await services.service.view(done.conversationId, done.access)).current;
   review = (await done.say('review')).messages;
@@ -35,7 +37,7 @@ afterAll(async () => {
   await services?.cleanup();
 });
 
-const ctx = { ref: { conversationId: 'c_0123456789abcdef', step: 'q:ict-purpose' } };
+let ctx: RenderContext;
 
 describe('renderCards', () => {
   it('a question: our theme labelled as ours, its number, one numbered button per answer carrying choice, conversation and step', () => {
@@ -131,7 +133,7 @@ describe('renderCards', () => {
   });
 
   it('the status card says where the person is', () => {
-    const card = statusCard({ status: 'active', progress: { index: 3, total: 14, answered: 2 }, latestResult: null, resume: { code: '7K2QF-M9XCD', expiresAt: '2030-01-01T00:00:00.000Z' } });
+    const card = statusCard({ status: 'active', progress: { index: 3, total: 14, answered: 2 }, latestResult: null, resume: { code: '7K2QF-M9XCD', expiresAt: '2030-01-01T00:00:00.000Z' } }, ctx.words);
     expect(textOf(card)).toContain('You are at question 3 of 14 (2 answered)');
     expect(textOf(card)).toContain('7K2QF-M9XCD');
   });

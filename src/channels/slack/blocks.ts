@@ -8,7 +8,8 @@
  */
 import type { types } from '@slack/bolt';
 import { renderPlain } from '../plain-text.js';
-import type { Choice, Message, ResultView } from '../../core/messages.js';
+import type { Choice, Message, OecdTranslation, ResultView } from '../../core/messages.js';
+import type { Words } from '../../i18n/words.js';
 import { choiceIds } from '../../core/conversation/render.js';
 import type { PersonStanding, StepRef } from '../../service/person-sessions-api.js';
 import type { ButtonValue, EchoedBlock } from './payloads.js';
@@ -71,6 +72,8 @@ export function isActionable(message: Message): boolean {
 export interface RenderContext {
   /** Where the messages were rendered (from the outcome that brought them): the buttons carry it. */
   ref: StepRef;
+  /** Slack's own words, in the conversation's language. */
+  words: Words;
   /** PUBLIC_URL without a trailing slash, when set: results link to the web. */
   publicUrl?: string | undefined;
 }
@@ -105,36 +108,43 @@ export function progressBar(done: number, total: number, width = 10): string {
 
 const TONE_ICON: Record<'normal' | 'help' | 'success' | 'warning', string> = { normal: '', help: ':bulb: ', success: ':white_check_mark: ', warning: ':warning: ' };
 
-function resumeLines(resume: { code: string; expiresAt: string; url?: string | undefined }): string {
-  const until = resume.expiresAt.slice(0, 16).replace('T', ' ');
+function resumeLines(resume: { code: string; expiresAt: string; url?: string | undefined }, w: Words): string {
   return [
-    `*Resume code:* \`${escapeMrkdwn(resume.code)}\` (valid until ${until} UTC)`,
-    'It works here (`/assess resume CODE`), on the web (Resume), in Teams (`resume CODE`) and in the terminal (`npm run chat -- --resume CODE`).',
-    ...(resume.url ? [`<${resume.url}|Continue on the web>`] : []),
+    w.t('slack.resumeCode', { code: escapeMrkdwn(resume.code), until: resume.expiresAt }),
+    w.t('slack.resumeWhere'),
+    ...(resume.url ? [`<${resume.url}|${escapeMrkdwn(w.t('slack.resumeOnWeb'))}>`] : []),
   ].join('\n');
 }
 
+/** The OECD's words (mrkdwn); in another language, our translation labelled as ours, the original on the next line. */
+function oecdMrkdwn(text: string, translation: OecdTranslation | null | undefined, w: Words): string {
+  return translation ? `${escapeMrkdwn(translation.text)} _(${escapeMrkdwn(translation.label)})_\n>${escapeMrkdwn(w.t('chat.original', { text }))}` : escapeMrkdwn(text);
+}
+
 export function resultBlocks(result: ResultView, ctx: RenderContext): KnownBlock[] {
+  const w = ctx.words;
+  const quote = (q: { short: string; answer: string }) => escapeMrkdwn(w.t('chat.quote', { short: q.short, answer: q.answer }));
   const blocks: KnownBlock[] = [header(result.texts.heading)];
-  blocks.push(section(`*Overall stage: ${escapeMrkdwn(result.overall.stageLabel)}*\n${escapeMrkdwn(result.overall.explanation)}`));
+  blocks.push(section(`*${escapeMrkdwn(w.t('slack.overall', { stage: result.overall.stageLabel }))}*\n${escapeMrkdwn(result.overall.explanation)}`));
   blocks.push(divider);
   for (const theme of result.themes) {
     blocks.push(section(`*${escapeMrkdwn(theme.title)}: ${escapeMrkdwn(theme.stageLabel)}*\n${escapeMrkdwn(theme.explanation)}`));
     const notes: string[] = [`_${escapeMrkdwn(result.texts.oursLabel)}: ${escapeMrkdwn(theme.title)}_`];
     const quoted = (label: string, quotes: typeof theme.strengths) =>
-      quotes.length > 0 ? [`${escapeMrkdwn(label)} ${quotes.map((q) => `${escapeMrkdwn(q.short)}: “${escapeMrkdwn(q.answer)}”`).join(' · ')}`] : [];
+      quotes.length > 0 ? [`${escapeMrkdwn(label)} ${quotes.map(quote).join(' · ')}`] : [];
     notes.push(...quoted(result.texts.strengthsLabel, theme.strengths), ...quoted(result.texts.becauseLabel, theme.holdingBack), ...quoted(result.texts.pendingLabel, theme.pending));
     if (theme.milestone) {
-      notes.push(`${escapeMrkdwn(result.texts.milestoneHeading)} (${escapeMrkdwn(theme.milestone.stageLabel)}):\n${theme.milestone.characteristics.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`);
+      const items = theme.milestone.items ?? theme.milestone.characteristics.map((text) => ({ text, translation: null }));
+      notes.push(`${escapeMrkdwn(result.texts.milestoneHeading)} (${escapeMrkdwn(theme.milestone.stageLabel)}):\n${items.map((c) => `• ${oecdMrkdwn(c.text, c.translation, w)}`).join('\n')}`);
     }
     if (notes.length > 0) blocks.push(context(...notes));
   }
   if (result.suggestions.length > 0) {
     blocks.push(divider, section(`*${escapeMrkdwn(result.texts.suggestionsHeading)}*`));
     result.suggestions.forEach((s, i) => {
-      blocks.push(section(`*${i + 1}.* [${escapeMrkdwn(s.stageLabel)}] ${escapeMrkdwn(s.text)}\n_${escapeMrkdwn(s.reason)}_`));
+      blocks.push(section(`*${i + 1}.* [${escapeMrkdwn(s.stageLabel)}] ${oecdMrkdwn(s.text, s.translation, w)}\n_${escapeMrkdwn(s.reason)}_`));
       if (s.because.length > 0) {
-        blocks.push(context(`${escapeMrkdwn(result.texts.becauseLabel)} ${s.because.map((q) => `${escapeMrkdwn(q.short)}: “${escapeMrkdwn(q.answer)}”`).join('; ')}`));
+        blocks.push(context(`${escapeMrkdwn(result.texts.becauseLabel)} ${s.because.map(quote).join('; ')}`));
       }
     });
   }
@@ -149,7 +159,7 @@ export function resultBlocks(result: ResultView, ctx: RenderContext): KnownBlock
     blocks.push({
       type: 'actions',
       block_id: 'govslack-report',
-      elements: [{ type: 'button', action_id: SlackAction.reportLink, text: plain('Full report on the web', LIMITS.buttonText), value: buttonValue({ c: ctx.ref.conversationId }) }],
+      elements: [{ type: 'button', action_id: SlackAction.reportLink, text: plain(w.t('slack.fullReport'), LIMITS.buttonText), value: buttonValue({ c: ctx.ref.conversationId }) }],
     });
   }
   return blocks;
@@ -157,16 +167,17 @@ export function resultBlocks(result: ResultView, ctx: RenderContext): KnownBlock
 
 /** The blocks of one message of the model. */
 export function messageBlocks(message: Message, ctx: RenderContext): KnownBlock[] {
+  const w = ctx.words;
   switch (message.kind) {
     case 'question': {
       const p = message.progress;
       const blocks: KnownBlock[] = [
         // The opening question (what is assessed) has no theme and no number.
-        ...(p.index > 0 ? [context(`*${escapeMrkdwn(message.themeLabel)}* · Question ${p.index} of ${p.total}  ${progressBar(p.answered, p.total)}`)] : []),
+        ...(p.index > 0 ? [context(`*${escapeMrkdwn(message.themeLabel)}* · ${escapeMrkdwn(message.progressLabel)}  ${progressBar(p.answered, p.total)}`)] : []),
         section(escapeMrkdwn(message.text)),
       ];
       if (message.currentAnswer) {
-        blocks.push(context(`Current answer: *${escapeMrkdwn(message.currentAnswer.label)}*${message.currentAnswer.note ? ` (note: ${escapeMrkdwn(message.currentAnswer.note)})` : ''}`));
+        blocks.push(context(`${w.t('slack.currentAnswer', { label: escapeMrkdwn(message.currentAnswer.label) })}${message.currentAnswer.note ? w.t('slack.currentNote', { note: escapeMrkdwn(message.currentAnswer.note) }) : ''}`));
       }
       blocks.push(...actions('gov-answers', message.choices.map((c) => choiceButton(c, ctx, 'primary'))));
       blocks.push(...actions('gov-commands', message.commands.map((c) => choiceButton(c, ctx))));
@@ -191,8 +202,8 @@ export function messageBlocks(message: Message, ctx: RenderContext): KnownBlock[
         const answer = item.answered ? `*${escapeMrkdwn(item.answer)}*` : `_${escapeMrkdwn(item.answer)}_`;
         blocks.push({
           type: 'section',
-          text: md(`${i + 1}. ${escapeMrkdwn(item.question)}\n→ ${answer}${item.note ? `\n_Note: ${escapeMrkdwn(item.note)}_` : ''}`),
-          accessory: { type: 'button', action_id: clip(`${CHOICE_PREFIX}${item.editChoiceId}`, 255), text: plain('Change', LIMITS.buttonText), value: buttonValue({ c: ctx.ref.conversationId, s: ctx.ref.step }) },
+          text: md(`${i + 1}. ${escapeMrkdwn(item.question)}\n→ ${answer}${item.note ? `\n_${w.t('slack.reviewNote', { note: escapeMrkdwn(item.note) })}_` : ''}`),
+          accessory: { type: 'button', action_id: clip(`${CHOICE_PREFIX}${item.editChoiceId}`, 255), text: plain(w.t('slack.change'), LIMITS.buttonText), value: buttonValue({ c: ctx.ref.conversationId, s: ctx.ref.step }) },
         });
       });
       if (message.contradictions.length > 0) blocks.push(context(...message.contradictions.map((c) => `:warning: ${escapeMrkdwn(c.text)}`)));
@@ -203,8 +214,8 @@ export function messageBlocks(message: Message, ctx: RenderContext): KnownBlock[
       return [...resultBlocks(message.result, ctx), ...actions('gov-result', message.choices.map((c) => choiceButton(c, ctx)))];
     case 'paused':
       return [
-        section(`:floppy_disk: ${escapeMrkdwn(message.text)}${message.resume ? `\n${resumeLines(message.resume)}` : ''}`),
-        { type: 'actions', block_id: 'govslack-paused', elements: [{ type: 'button', action_id: SlackAction.continue, text: plain('Continue now', LIMITS.buttonText), value: buttonValue({ c: ctx.ref.conversationId }) }] },
+        section(`:floppy_disk: ${escapeMrkdwn(message.text)}${message.resume ? `\n${resumeLines(message.resume, w)}` : ''}`),
+        { type: 'actions', block_id: 'govslack-paused', elements: [{ type: 'button', action_id: SlackAction.continue, text: plain(w.t('slack.continueNow'), LIMITS.buttonText), value: buttonValue({ c: ctx.ref.conversationId }) }] },
       ];
     case 'error':
       return [section(`:warning: ${escapeMrkdwn(message.text)}`)];
@@ -218,11 +229,11 @@ export function messageBlocks(message: Message, ctx: RenderContext): KnownBlock[
 export function renderMessages(messages: readonly Message[], ctx: RenderContext): SlackMessage[] {
   const blocks = messages.flatMap((m) => messageBlocks(m, ctx));
   // The top-level text is mrkdwn as well: people's words in it are escaped like in the blocks.
-  const text = clip(escapeMrkdwn(messages.map(renderPlain).join('\n\n')), LIMITS.fallbackText);
+  const text = clip(escapeMrkdwn(messages.map((m) => renderPlain(m, ctx.words)).join('\n\n')), LIMITS.fallbackText);
   if (blocks.length <= LIMITS.blocksPerMessage) return [{ text, blocks }];
   const parts: SlackMessage[] = [];
   for (let i = 0; i < blocks.length; i += LIMITS.blocksPerMessage) {
-    parts.push({ text: i === 0 ? text : '(continued)', blocks: blocks.slice(i, i + LIMITS.blocksPerMessage) });
+    parts.push({ text: i === 0 ? text : ctx.words.t('chat.continued'), blocks: blocks.slice(i, i + LIMITS.blocksPerMessage) });
   }
   return parts;
 }
@@ -247,76 +258,66 @@ export function textMessage(text: string, extra: KnownBlock[] = []): SlackMessag
   return { text: clip(text.replace(/[*_`]/g, ''), LIMITS.fallbackText), blocks: [section(text), ...extra] };
 }
 
-export function helpMessage(command = '/assess', prefix = ''): SlackMessage {
+/** The first word of a command in this language (`/assess aide`), for the help. */
+const verbIn = (w: Words, key: Parameters<Words['list']>[0]) => w.list(key)[0] ?? '';
+
+export function helpMessage(w: Words, languages: string, command = '/assess', prefix = ''): SlackMessage {
   const c = (sub: string) => `\`${command} ${sub}\``;
   const text = [
     ...(prefix ? [prefix] : []),
-    '*Govstage*: the OECD Digital Government self-assessment (Principle 2: engagement and participation).',
-    `• ${c('start')}: start, or continue where you left off`,
-    `• ${c('resume CODE')}: continue here an assessment begun on the web, in Teams or in the terminal`,
-    `• ${c('status')}: where you are, and a resume code for the web or the terminal`,
-    `• ${c('restart')}: start again from the beginning`,
-    `• ${c('report')}: show your latest result`,
-    `• ${c('forget-me')}: delete all your assessments`,
-    `• ${c('help')}: this help`,
-    'In our direct messages you can also just write: answer with the buttons or by typing (`yes`, `partly`, `2`, `not sure`, `why`, `back`, `help`…), and `start`, `resume CODE`, `status`, `report` and `forget-me` work there too.',
+    w.t('slack.help.intro'),
+    `• ${c(verbIn(w, 'commands.start'))}: ${w.t('slack.help.start')}`,
+    `• ${c(`${verbIn(w, 'commands.resume')} CODE`)}: ${w.t('slack.help.resume')}`,
+    `• ${c(verbIn(w, 'commands.status'))}: ${w.t('slack.help.status')}`,
+    `• ${c(verbIn(w, 'commands.restart'))}: ${w.t('slack.help.restart')}`,
+    `• ${c(verbIn(w, 'commands.report'))}: ${w.t('slack.help.report')}`,
+    `• ${c(verbIn(w, 'commands.forgetMe'))}: ${w.t('slack.help.forgetMe')}`,
+    `• ${c(`${verbIn(w, 'commands.language')} fr`)}: ${w.t('slack.help.language', { languages })}`,
+    `• ${c(verbIn(w, 'commands.help'))}: ${w.t('slack.help.help')}`,
+    w.t('slack.help.dm'),
   ].join('\n');
   return textMessage(text);
 }
 
-export function reportLinkMessage(link: { url?: string | undefined; path: string; expiresAt: string }): SlackMessage {
-  const until = link.expiresAt.slice(0, 10);
-  return textMessage(
-    link.url
-      ? `:page_facing_up: <${link.url}|Open your full report> (with exports and, for a re-assessment, what changed). Anyone with this link can open it until ${until}; asking for a new link turns this one off.`
-      : `:page_facing_up: Your full report is at \`${escapeMrkdwn(link.path)}\` on the Govstage server (valid until ${until}).`,
-  );
+export function reportLinkMessage(link: { url?: string | undefined; path: string; expiresAt: string }, w: Words): SlackMessage {
+  return textMessage(link.url ? w.t('slack.reportLink', { url: link.url, until: link.expiresAt }) : w.t('slack.reportPath', { path: escapeMrkdwn(link.path), until: link.expiresAt }));
 }
 
-export function forgetConfirmMessage(hasAny: boolean): SlackMessage {
-  if (!hasAny) return textMessage('You have no Govstage assessments stored. Nothing to delete.');
-  const text =
-    'Delete all your Govstage assessments, with their answers and notes? This cannot be undone.\n' +
-    '_Messages in this Slack conversation are kept by Slack; delete them in Slack if you wish._';
-  return textMessage(text, [
+export function forgetConfirmMessage(hasAny: boolean, w: Words): SlackMessage {
+  if (!hasAny) return textMessage(w.t('slack.forgetNothing'));
+  return textMessage(`${w.t('slack.forgetAsk')}\n${w.t('slack.forgetSlackKeeps')}`, [
     {
       type: 'actions',
       block_id: 'govslack-forget',
       elements: [
-        { type: 'button', action_id: SlackAction.forgetYes, style: 'danger', text: plain('Yes, delete everything', LIMITS.buttonText), value: 'forget' },
-        { type: 'button', action_id: SlackAction.forgetNo, text: plain('No, keep them', LIMITS.buttonText), value: 'keep' },
+        { type: 'button', action_id: SlackAction.forgetYes, style: 'danger', text: plain(w.t('slack.forgetYes'), LIMITS.buttonText), value: 'forget' },
+        { type: 'button', action_id: SlackAction.forgetNo, text: plain(w.t('slack.forgetNo'), LIMITS.buttonText), value: 'keep' },
       ],
     },
   ]);
 }
 
-export function statusText(standing: PersonStanding): string {
+export function statusText(standing: PersonStanding, w: Words): string {
   const p = standing.progress;
   const result = standing.latestResult;
-  const where =
-    standing.status === 'finished'
-      ? `Your assessment is finished${result ? `: overall stage *${escapeMrkdwn(result.overall.stageLabel)}*` : ''}.`
-      : !standing.started
-        ? 'Your assessment has not started yet.'
-        : p.index > 0
-          ? `You are at question ${p.index} of ${p.total} (${p.answered} answered).`
-          : `You have answered ${p.answered} of ${p.total} questions.`;
-  return where;
+  if (standing.status === 'finished') return result ? w.t('slack.statusFinished', { stage: escapeMrkdwn(result.overall.stageLabel) }) : w.t('slack.statusFinishedNoResult');
+  if (!standing.started) return w.t('slack.statusNotStarted');
+  return p.index > 0 ? w.t('slack.statusAt', { index: p.index, total: p.total, answered: p.answered }) : w.t('slack.statusAnswered', { answered: p.answered, total: p.total });
 }
 
-export function statusMessage(status: PersonStanding & { resume: { code: string; expiresAt: string; url?: string | undefined } }): SlackMessage {
-  return textMessage(`${statusText(status)}\n${resumeLines(status.resume)}`);
+export function statusMessage(status: PersonStanding & { resume: { code: string; expiresAt: string; url?: string | undefined } }, w: Words): SlackMessage {
+  return textMessage(`${statusText(status, w)}\n${resumeLines(status.resume, w)}`);
 }
 
 /** "There is no result yet", with how far the person got once they have begun. */
-export function noResultMessage(where?: { progress: { answered: number; total: number }; started: boolean }): SlackMessage {
-  const answered = where?.started ? ` You have answered ${where.progress.answered} of ${where.progress.total} questions.` : '';
-  return textMessage(`There is no result yet.${answered} Type \`start\` (or use \`/assess start\`) to continue.`);
+export function noResultMessage(w: Words, where?: { progress: { answered: number; total: number }; started: boolean }): SlackMessage {
+  return textMessage(where?.started ? w.t('slack.noResultAnswered', { answered: where.progress.answered, total: where.progress.total }) : w.t('slack.noResult'));
 }
 
 /** The App Home: where the person's latest assessment stands (none: an invitation to start) and its latest result. */
-export function homeView(input: { standing: PersonStanding | undefined; publicUrl?: string | undefined }): types.HomeView {
-  const blocks: KnownBlock[] = [header('Govstage self-assessment'), context('OECD Digital Government Policy Framework, Principle 2: engagement and participation in a multi-actor context in policy making.')];
+export function homeView(input: { standing: PersonStanding | undefined; publicUrl?: string | undefined; words: Words }): types.HomeView {
+  const w = input.words;
+  const blocks: KnownBlock[] = [header(w.t('slack.home.header')), context(w.t('slack.home.context'))];
   const { standing } = input;
   const conversationId = standing?.ref.conversationId;
   const button = (actionId: string, label: string, style?: 'primary'): Button => ({
@@ -327,24 +328,24 @@ export function homeView(input: { standing: PersonStanding | undefined; publicUr
     ...(style ? { style } : {}),
   });
   if (!standing) {
-    blocks.push(section('You have not started an assessment yet. It takes about ten minutes; your answers are saved as you go.'));
-    blocks.push({ type: 'actions', block_id: 'govslack-home', elements: [button(SlackAction.start, 'Start the assessment', 'primary')] });
+    blocks.push(section(w.t('slack.home.none')));
+    blocks.push({ type: 'actions', block_id: 'govslack-home', elements: [button(SlackAction.start, w.t('slack.home.start'), 'primary')] });
   } else if (standing.status === 'active') {
     const p = standing.progress;
-    blocks.push(section(`*Your assessment in progress*\n${statusText(standing)}${standing.started ? `\n${progressBar(p.answered, p.total)}  ${p.answered}/${p.total}` : ''}`));
-    blocks.push({ type: 'actions', block_id: 'govslack-home', elements: [button(SlackAction.continue, 'Continue', 'primary')] });
+    blocks.push(section(`*${w.t('slack.home.inProgress')}*\n${statusText(standing, w)}${standing.started ? `\n${progressBar(p.answered, p.total)}  ${p.answered}/${p.total}` : ''}`));
+    blocks.push({ type: 'actions', block_id: 'govslack-home', elements: [button(SlackAction.continue, w.t('slack.home.continue'), 'primary')] });
   } else {
-    blocks.push(section(`*Your assessment is finished.*`));
-    blocks.push({ type: 'actions', block_id: 'govslack-home', elements: [button(SlackAction.report, 'Show my result'), button(SlackAction.start, 'Start a new assessment')] });
+    blocks.push(section(`*${w.t('slack.home.finished')}*`));
+    blocks.push({ type: 'actions', block_id: 'govslack-home', elements: [button(SlackAction.report, w.t('slack.home.showResult')), button(SlackAction.start, w.t('slack.home.startNew'))] });
   }
   const result = standing?.latestResult;
   if (result) {
-    blocks.push(divider, section(`*Latest result: ${escapeMrkdwn(result.overall.stageLabel)}*\n${escapeMrkdwn(result.overall.explanation)}`));
+    blocks.push(divider, section(`*${w.t('slack.home.latest', { stage: escapeMrkdwn(result.overall.stageLabel) })}*\n${escapeMrkdwn(result.overall.explanation)}`));
     const fields = result.themes.slice(0, 10).map((t) => md(`*${escapeMrkdwn(t.title)}*\n${escapeMrkdwn(t.stageLabel)}`, 2000));
     if (fields.length > 0) blocks.push({ type: 'section', fields });
-    if (result.suggestions.length > 0) blocks.push(context(`${result.suggestions.length} suggested ${result.suggestions.length === 1 ? 'policy' : 'policies'} from the OECD; "Show my result" lists them with the reasons.`));
-    if (input.publicUrl) blocks.push(section(`<${input.publicUrl}/|Open Govstage on the web>`));
+    if (result.suggestions.length > 0) blocks.push(context(w.t('slack.home.suggestions', { count: result.suggestions.length })));
+    if (input.publicUrl) blocks.push(section(`<${input.publicUrl}/|${escapeMrkdwn(w.t('slack.home.web'))}>`));
   }
-  blocks.push(divider, context('Write to me in the Messages tab, or use `/assess help`.'));
+  blocks.push(divider, context(w.t('slack.home.footer')));
   return { type: 'home', blocks: blocks.slice(0, 100) };
 }

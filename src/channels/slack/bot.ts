@@ -11,10 +11,12 @@ import { createHash } from 'node:crypto';
 import { toGovError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Message } from '../../core/messages.js';
+import { personMessage } from '../../i18n/person-message.js';
+import type { Locales, Words } from '../../i18n/words.js';
 import type { Identity, PersonSessions, ResumeOutcome, SessionOutcome, StepRef } from '../../service/person-sessions-api.js';
 import { RateLimiter } from '../../service/rate-limiter.js';
 import { ConcurrencyLimit } from '../../service/concurrency-limit.js';
-import { personCommand, splitCommand } from '../commands.js';
+import { commandWords, personCommand, splitCommand, type CommandWords, type Verb } from '../commands.js';
 import {
   CHOICE_PREFIX,
   consumedBlocks,
@@ -36,6 +38,8 @@ import type { SlackApi } from './slack-api.js';
 
 export interface SlackBotOptions {
   sessions: PersonSessions;
+  /** The locale catalogues: Slack's own words, in the person's language. */
+  locales: Locales;
   api: SlackApi;
   logger: Logger;
   /** PUBLIC_URL, for links to the web. */
@@ -57,38 +61,21 @@ type SlackIdentity = Extract<Identity, { channel: 'slack' }>;
 /** Longest typed reply taken (as on the web). */
 export const TEXT_LIMIT = 2000;
 
-/** The /assess subcommands; anything else gets the help. */
-export const SUBCOMMANDS = ['start', 'resume', 'status', 'restart', 'report', 'help', 'forget-me'] as const;
+/** The /assess subcommands (in every offered locale's words: `/assess aide`); anything else gets the help. */
+export const SUBCOMMANDS: readonly Verb[] = ['start', 'resume', 'status', 'restart', 'report', 'help', 'forget-me', 'language'];
 
 /** How long a click is remembered, across instances, so a double click is processed once (and an event's delivery, as Slack retries it for an hour at most). */
 const DELIVERY_TTL_MS = 60 * 60_000;
-
-/** Slack's own words in the DM (the assessment's come from the core). */
-const TEXT = {
-  tooLong: `:warning: That message is too long for me (at most ${TEXT_LIMIT} characters). Put a long note in a document and send its link with "note".`,
-  answeredInDm: "I've answered in our direct messages (the Messages tab of the Govstage app).",
-  noAssessment: 'You have no assessment yet. Type `start` (or use `/assess start`) to begin.',
-  outdated: ':information_source: That message is out of date: the conversation has moved on since. Here is where you are now.',
-  outdatedNote: '_This message is out of date; its buttons were removed._',
-  continuing: ':arrow_forward: Continuing.',
-  gone: ':warning: That assessment no longer exists (it may have been deleted). Type `start` to begin a new one.',
-  codeInvalid: ':warning: That resume code is not valid. Check it and try again.',
-  codeExpired: ':warning: That resume code has expired. Start a new assessment, or ask for a new code where you saved it.',
-  notOurButton: ':warning: That button is not one Govstage made.',
-  unknownButton: ':warning: That button is not one Govstage knows.',
-  kept: 'Nothing was deleted.',
-  failed: ':warning: Something went wrong on our side, so your last action may not have been taken into account. Please try again in a moment.',
-  chose: (label: string) => `:ballot_box_with_check: You chose: *${escapeMrkdwn(label)}*`,
-  unknownCommand: (command: string) => `I don't know \`${escapeMrkdwn(command.replace(/`/g, "'"))}\`. Here is what I can do:\n`,
-  forgotten: (removed: number) =>
-    `:wastebasket: Done: ${removed === 1 ? 'one assessment was' : `${removed} assessments were`} deleted from Govstage. Type \`start\` whenever you want to begin again.`,
-} as const;
+/** How long a person's Slack locale is trusted before asking users.info again. */
+const LOCALE_TTL_MS = 60 * 60_000;
 
 const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
 
 /** Where one piece of work answers: the person, their DM, and a slash command's response_url. */
 interface Reply {
   identity: SlackIdentity;
+  /** Slack's own words for this person: their conversation's language once known, else their Slack locale's (see wordsFor). */
+  words?: Words;
   /** The DM channel: known from the event or the click, else opened when first needed. */
   dm: string | undefined;
   /** A slash command's response_url: notes and errors go there, ephemerally. */
@@ -110,6 +97,11 @@ export class SlackBot {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Work after the acknowledgement, a bounded number at once: a burst of events queues instead of delaying every ack. */
   private readonly workers = new ConcurrencyLimit(8);
+  private readonly locales: Locales;
+  private readonly commands: CommandWords;
+  /** People's Slack locales (users.info), bounded, for a while. */
+  private readonly slackLocales = new Map<string, { locale: string | undefined; at: number }>();
+  private readonly now: () => number;
 
   constructor(options: SlackBotOptions) {
     this.sessions = options.sessions;
@@ -117,6 +109,9 @@ export class SlackBot {
     this.log = options.logger.child({ channel: 'slack' });
     this.publicUrl = options.publicUrl?.replace(/\/$/, '');
     this.inputs = new RateLimiter(60, 60_000, options.now ?? Date.now);
+    this.locales = options.locales;
+    this.commands = commandWords(options.locales);
+    this.now = options.now ?? Date.now;
   }
 
   /** Resolves when the work in flight is done (for a graceful shutdown). */
@@ -137,9 +132,10 @@ export class SlackBot {
     const reply: Reply = { identity, dm: message.channel };
     await this.guard(reply, async () => {
       this.inputs.hit(this.userKey(identity), 'messages');
-      if (message.text.length > TEXT_LIMIT) return this.note(reply, TEXT.tooLong);
+      await this.learnLocale(identity);
+      if (message.text.length > TEXT_LIMIT) return this.note(reply, (w) => w.t('slack.tooLong', { limit: TEXT_LIMIT }));
       const delivery = `dm:${message.messageId}`;
-      const command = personCommand(message.text);
+      const command = personCommand(message.text, this.commands);
       switch (command?.kind) {
         case 'start':
           return this.show(reply, await this.sessions.begin(identity, delivery));
@@ -153,6 +149,8 @@ export class SlackBot {
           return this.report(reply);
         case 'forget-me':
           return this.askForget(reply);
+        case 'language':
+          return this.language(reply, delivery, command.locale);
         case 'help': {
           // During an assessment the core's own help (how to answer) comes first.
           if (await this.sessions.hasAny(identity)) {
@@ -160,7 +158,7 @@ export class SlackBot {
             if (outcome.kind === 'replayed') return;
             await this.show(reply, outcome);
           }
-          return this.post(reply, helpMessage());
+          return this.post(reply, this.help(await this.wordsFor(reply)));
         }
         case undefined:
           return this.show(reply, await this.sessions.say(identity, delivery, message.text));
@@ -170,12 +168,14 @@ export class SlackBot {
 
   async handleCommand(command: SlashCommand): Promise<void> {
     const identity = this.identity(command.team_id, command.user_id);
-    const { verb, arg } = splitCommand(command.text);
+    const { verb, arg, first } = splitCommand(command.text, this.commands);
     const reply: Reply = { identity, dm: undefined, responseUrl: command.response_url };
     await this.guard(reply, async () => {
-      if (verb === 'help' || !(SUBCOMMANDS as readonly string[]).includes(verb)) {
-        const unknown = verb === '' || verb === 'help' ? '' : TEXT.unknownCommand(`${command.command} ${verb.slice(0, 40)}`);
-        const help = helpMessage(command.command, unknown);
+      await this.learnLocale(identity);
+      if (verb === 'help' || verb === undefined || !SUBCOMMANDS.includes(verb)) {
+        const w = await this.wordsFor(reply);
+        const unknown = verb === undefined && first !== '' ? `${w.t('slack.unknownCommand', { command: escapeMrkdwn(`${command.command} ${first.slice(0, 40)}`.replace(/`/g, "'")) })}\n` : '';
+        const help = this.help(w, command.command, unknown);
         await this.api.respond(command.response_url, { response_type: 'ephemeral', text: help.text, blocks: help.blocks });
         return;
       }
@@ -202,9 +202,12 @@ export class SlackBot {
         case 'forget-me':
           await this.askForget(reply);
           break;
+        case 'language':
+          await this.language(reply, delivery, arg);
+          break;
       }
       if (reply.postedInDm && command.channel_id !== dm) {
-        await this.api.respond(command.response_url, { response_type: 'ephemeral', text: TEXT.answeredInDm });
+        await this.api.respond(command.response_url, { response_type: 'ephemeral', text: (await this.wordsFor(reply)).t('slack.answeredInDm') });
       }
     });
   }
@@ -217,8 +220,9 @@ export class SlackBot {
     await this.guard(reply, async () => {
       if (!(await this.firstClick(click))) return;
       this.inputs.hit(this.userKey(reply.identity), 'clicks');
+      await this.learnLocale(reply.identity);
       const value = parseButtonValue(action.value);
-      if (!value) return this.note(reply, TEXT.notOurButton);
+      if (!value) return this.note(reply, (w) => w.t('slack.notOurButton'));
       const at: StepRef = { conversationId: value.c, step: value.s ?? '' };
       const choice = action.action_id.slice(CHOICE_PREFIX.length);
       const outcome = await this.sessions.press(reply.identity, this.clickDelivery(click), at, choice);
@@ -227,22 +231,24 @@ export class SlackBot {
           // The clicked message is spent once the conversation moved on, or the reply brings buttons of its
           // own (or a resume code); "why" or "help" leave it usable.
           const movedOn = outcome.ref.conversationId !== at.conversationId || outcome.ref.step !== at.step;
+          reply.words = this.locales.words(outcome.locale);
           if (movedOn || outcome.messages.some((m) => isActionable(m) || m.kind === 'paused')) {
-            // Slack echoes the button's plain_text label unescaped; TEXT.chose escapes it for mrkdwn.
-            await this.markClicked(payload, reply, TEXT.chose(action.text?.text ?? choice));
+            // Slack echoes the button's plain_text label unescaped: escaped here for mrkdwn.
+            await this.markClicked(payload, reply, reply.words.t('slack.chose', { label: escapeMrkdwn(action.text?.text ?? choice) }));
           }
           return this.postMessages(reply, outcome.ref, outcome.messages);
         }
         case 'stale': {
           // Nothing changed: a note to the person alone, the buttons removed, the current step again.
-          await this.api.postEphemeral(await this.dmOf(reply), reply.identity.userId, textMessage(TEXT.outdated));
-          await this.markClicked(payload, reply, TEXT.outdatedNote);
+          const w = (reply.words = this.locales.words(outcome.locale));
+          await this.api.postEphemeral(await this.dmOf(reply), reply.identity.userId, textMessage(w.t('slack.outdated')));
+          await this.markClicked(payload, reply, w.t('slack.outdatedNote'));
           return this.postMessages(reply, outcome.ref, outcome.current);
         }
         case 'replayed':
           return;
         case 'gone':
-          return this.note(reply, TEXT.gone);
+          return this.note(reply, (w) => w.t('slack.gone'));
       }
     });
   }
@@ -256,10 +262,11 @@ export class SlackBot {
     await this.guard(reply, async () => {
       if (!(await this.firstClick(click))) return;
       this.inputs.hit(this.userKey(identity), 'clicks');
+      await this.learnLocale(identity);
       const delivery = this.clickDelivery(click);
       switch (action.action_id) {
         case SlackAction.continue:
-          if (messageTs) await this.markClicked(payload, reply, TEXT.continuing);
+          if (messageTs) await this.markClicked(payload, reply, (await this.wordsFor(reply)).t('slack.continuing'));
           return this.show(reply, await this.sessions.continueCurrent(identity, delivery));
         case SlackAction.start:
           return this.show(reply, await this.sessions.begin(identity, delivery));
@@ -267,27 +274,31 @@ export class SlackBot {
           return this.report(reply);
         case SlackAction.reportLink: {
           const value = parseButtonValue(action.value);
-          if (!value) return this.note(reply, TEXT.notOurButton);
+          if (!value) return this.note(reply, (w) => w.t('slack.notOurButton'));
           const link = await this.sessions.reportLink(identity, value.c);
-          return 'kind' in link ? this.note(reply, TEXT.gone) : this.post(reply, reportLinkMessage(link));
+          return 'kind' in link ? this.note(reply, (w) => w.t('slack.gone')) : this.post(reply, reportLinkMessage(link, await this.wordsFor(reply)));
         }
         case SlackAction.forgetYes: {
+          // The words first: once everything is deleted, only the Slack locale is left to say it in.
+          const w = await this.wordsFor(reply);
           const removed = await this.sessions.forget(identity);
           this.log.info({ removed }, 'forget-me: conversations deleted');
-          await this.replaceClicked(payload, reply, textMessage(TEXT.forgotten(removed)));
+          await this.replaceClicked(payload, reply, textMessage(w.t('slack.forgotten', { count: removed })));
           await this.publishHome(identity);
           return;
         }
         case SlackAction.forgetNo:
-          return this.replaceClicked(payload, reply, textMessage(TEXT.kept));
+          return this.replaceClicked(payload, reply, textMessage((await this.wordsFor(reply)).t('slack.kept')));
         default:
-          return this.note(reply, TEXT.unknownButton);
+          return this.note(reply, (w) => w.t('slack.unknownButton'));
       }
     });
   }
 
   async handleHomeOpened(teamId: string, userId: string): Promise<void> {
-    await this.publishHome(this.identity(teamId, userId));
+    const identity = this.identity(teamId, userId);
+    await this.learnLocale(identity);
+    await this.publishHome(identity);
   }
 
   // ---------------------------------------------------------------- rendering outcomes
@@ -297,41 +308,58 @@ export class SlackBot {
     switch (outcome.kind) {
       case 'shown':
       case 'stale':
+        reply.words = this.locales.words(outcome.locale);
         return this.postMessages(reply, outcome.ref, outcome.messages);
       case 'replayed':
         return;
       case 'gone':
-        return this.note(reply, TEXT.gone);
+        return this.note(reply, (w) => w.t('slack.gone'));
     }
   }
 
+  /** `/assess language fr`, or "language fr" in the DM. */
+  private async language(reply: Reply, delivery: string, asked: string): Promise<void> {
+    const outcome = await this.sessions.switchLanguage(reply.identity, delivery, asked);
+    if (outcome.kind !== 'not-offered') return this.show(reply, outcome);
+    const offered = this.locales.languages();
+    return this.note(reply, (w) => w.t('slack.unknownLanguage', { languages: offered.map((l) => `\`${l.locale}\` (${l.name})`).join(', '), example: offered.find((l) => l.locale !== w.locale)?.locale ?? w.locale }));
+  }
+
+  private help(w: Words, command = '/assess', prefix = ''): SlackMessage {
+    return helpMessage(w, this.locales.languages().map((l) => `\`${l.locale}\` ${l.name}`).join(', '), command, prefix);
+  }
+
   private async resumed(reply: Reply, outcome: ResumeOutcome): Promise<void> {
-    if (outcome.kind === 'code-invalid') return this.note(reply, TEXT.codeInvalid);
-    if (outcome.kind === 'code-expired') return this.note(reply, TEXT.codeExpired);
+    if (outcome.kind === 'code-invalid') return this.note(reply, (w) => w.t('slack.codeInvalid'));
+    if (outcome.kind === 'code-expired') return this.note(reply, (w) => w.t('slack.codeExpired'));
     if (outcome.kind !== 'gone') this.log.info({ conversationId: outcome.ref.conversationId }, 'conversation moved to Slack with a resume code');
     return this.show(reply, outcome);
   }
 
   private async status(reply: Reply): Promise<void> {
     const status = await this.sessions.status(reply.identity);
-    await this.post(reply, status.kind === 'none' ? textMessage(TEXT.noAssessment) : statusMessage(status));
+    if (status.kind === 'status') reply.words = this.locales.words(status.locale);
+    const w = await this.wordsFor(reply);
+    await this.post(reply, status.kind === 'none' ? textMessage(w.t('slack.noAssessment')) : statusMessage(status, w));
   }
 
   private async report(reply: Reply): Promise<void> {
     const report = await this.sessions.report(reply.identity, { link: this.publicUrl !== undefined });
-    if (report.kind === 'none') return this.post(reply, noResultMessage());
-    if (report.kind === 'not-finished') return this.post(reply, noResultMessage(report));
+    if (report.kind === 'report') reply.words = this.locales.words(report.locale);
+    const w = await this.wordsFor(reply);
+    if (report.kind === 'none') return this.post(reply, noResultMessage(w));
+    if (report.kind === 'not-finished') return this.post(reply, noResultMessage(w, report));
     await this.postMessages(reply, report.ref, report.messages);
-    if (report.link) await this.post(reply, reportLinkMessage(report.link));
+    if (report.link) await this.post(reply, reportLinkMessage(report.link, w));
   }
 
   private async askForget(reply: Reply): Promise<void> {
-    await this.post(reply, forgetConfirmMessage(await this.sessions.hasAny(reply.identity)));
+    await this.post(reply, forgetConfirmMessage(await this.sessions.hasAny(reply.identity), await this.wordsFor(reply)));
   }
 
   /** Posts messages of a conversation, rendered at `ref`, then refreshes the App Home. */
   private async postMessages(reply: Reply, ref: StepRef, messages: readonly Message[]): Promise<void> {
-    for (const part of renderMessages(messages, { ref, publicUrl: this.publicUrl })) await this.post(reply, part);
+    for (const part of renderMessages(messages, { ref, publicUrl: this.publicUrl, words: await this.wordsFor(reply) })) await this.post(reply, part);
     await this.publishHome(reply.identity);
   }
 
@@ -340,8 +368,9 @@ export class SlackBot {
     reply.postedInDm = true;
   }
 
-  /** A short note (an outcome that shows nothing of the conversation): to the command ephemerally, else in the DM. */
-  private async note(reply: Reply, text: string): Promise<void> {
+  /** A short note (an outcome that shows nothing of the conversation), in the person's words: to the command ephemerally, else in the DM. */
+  private async note(reply: Reply, say: (w: Words) => string): Promise<void> {
+    const text = say(await this.wordsFor(reply));
     if (reply.responseUrl) await this.api.respond(reply.responseUrl, { response_type: 'ephemeral', text });
     else await this.post(reply, textMessage(text));
   }
@@ -365,7 +394,8 @@ export class SlackBot {
   private async publishHome(identity: SlackIdentity): Promise<void> {
     try {
       const standing = await this.sessions.standing(identity);
-      await this.api.publishHome(identity.userId, homeView({ standing: standing.kind === 'none' ? undefined : standing, publicUrl: this.publicUrl }));
+      const words = this.locales.words(standing.kind === 'standing' ? standing.locale : identity.locale);
+      await this.api.publishHome(identity.userId, homeView({ standing: standing.kind === 'none' ? undefined : standing, publicUrl: this.publicUrl, words }));
     } catch (error) {
       // The home tab is a convenience: a failure is logged, the conversation goes on.
       this.log.warn({ err: error }, 'could not publish the App Home');
@@ -376,6 +406,38 @@ export class SlackBot {
 
   private identity(teamId: string, userId: string): SlackIdentity {
     return { channel: 'slack', teamId, userId };
+  }
+
+  /**
+   * The person's Slack locale (users.info with include_locale; the users:read
+   * scope), remembered for an hour: a conversation they start begins in it.
+   * Unknown when Slack does not say (or the scope is missing): the default.
+   */
+  private async learnLocale(identity: SlackIdentity): Promise<void> {
+    const key = this.userKey(identity);
+    const known = this.slackLocales.get(key);
+    if (known && this.now() - known.at < LOCALE_TTL_MS) {
+      if (known.locale) identity.locale = known.locale;
+      return;
+    }
+    let locale: string | undefined;
+    try {
+      locale = await this.api.userLocale(identity.userId);
+    } catch (error) {
+      // A convenience: without it the conversation starts in the default language.
+      this.log.warn({ err: error }, 'could not read the Slack user locale (users.info needs the users:read scope)');
+    }
+    if (this.slackLocales.size >= 10_000) this.slackLocales.clear();
+    this.slackLocales.set(key, { locale, at: this.now() });
+    if (locale) identity.locale = locale;
+  }
+
+  /** Slack's own words for this reply: the conversation's language once an outcome said it, else the person's latest conversation's, else their Slack locale's. */
+  private async wordsFor(reply: Reply): Promise<Words> {
+    if (reply.words) return reply.words;
+    const standing = await this.sessions.standing(reply.identity).catch(() => ({ kind: 'none' as const }));
+    reply.words = this.locales.words(standing.kind === 'standing' ? standing.locale : reply.identity.locale);
+    return reply.words;
   }
 
   private userKey(identity: SlackIdentity): string {
@@ -447,7 +509,7 @@ export class SlackBot {
     if (gov.httpStatus >= 500) this.log.error({ ...fields, err: error }, 'Slack request failed');
     else this.log.info(fields, gov.message);
     try {
-      await this.note(reply, gov.kind === 'INTERNAL' || gov.kind === 'UNAVAILABLE' ? TEXT.failed : `:warning: ${escapeMrkdwn(gov.message)}`);
+      await this.note(reply, (w) => w.t('slack.error', { text: escapeMrkdwn(personMessage(gov, w)) }));
     } catch (secondary) {
       this.log.error({ ...fields, err: secondary }, 'could not tell the Slack user about an error');
     }

@@ -16,6 +16,8 @@ export interface SlackApi {
   update(channel: string, ts: string, message: SlackMessage): Promise<void>;
   postEphemeral(channel: string, userId: string, message: SlackMessage): Promise<void>;
   publishHome(userId: string, view: types.HomeView): Promise<void>;
+  /** The user's Slack locale ("fr-FR"; users.info with include_locale, which needs the users:read scope), if Slack says. */
+  userLocale(userId: string): Promise<string | undefined>;
   /** Posts to an interaction's response_url (ephemeral replies, replacing an ephemeral message). */
   respond(responseUrl: string, body: { text: string; blocks?: AnyBlock[]; response_type?: 'ephemeral' | 'in_channel'; replace_original?: boolean }): Promise<void>;
 }
@@ -70,6 +72,10 @@ export function createSlackApi(options: WebApiOptions): SlackApi {
     },
     async publishHome(userId, view) {
       await client.views.publish({ user_id: userId, view });
+    },
+    async userLocale(userId) {
+      const result = await client.users.info({ user: userId, include_locale: true });
+      return typeof result.user?.locale === 'string' ? result.user.locale : undefined;
     },
     async respond(responseUrl, body) {
       for (let attempt = 0; ; attempt++) {

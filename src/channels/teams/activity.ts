@@ -23,6 +23,8 @@ export const IncomingActivity = z.object({
   entities: z.array(z.unknown()).nullish(),
   channelData: z.object({ tenant: z.object({ id: z.string().min(1) }).nullish() }).nullish(),
   membersAdded: z.array(z.object({ id: z.string() })).nullish(),
+  /** The language of the person's Teams client ("fr-FR"), when Teams says. */
+  locale: z.string().max(40).nullish(),
 });
 export type IncomingActivity = z.infer<typeof IncomingActivity>;
 
@@ -59,7 +61,7 @@ export type TeamsIdentity = Extract<Identity, { channel: 'teams' }>;
 export function identityOf(activity: IncomingActivity): TeamsIdentity | undefined {
   const tenantId = activity.conversation.tenantId ?? activity.channelData?.tenant?.id;
   if (!tenantId) return undefined;
-  return { channel: 'teams', tenantId, userId: activity.from.aadObjectId ?? activity.from.id };
+  return { channel: 'teams', tenantId, userId: activity.from.aadObjectId ?? activity.from.id, ...(activity.locale ? { locale: activity.locale } : {}) };
 }
 
 /** Personal chat with the bot (everything else, channels and group chats, needs an @mention). */

@@ -7,10 +7,10 @@
  * answer without its buttons).
  */
 import { renderPlain } from '../plain-text.js';
-import type { Choice, Message, ResultView } from '../../core/messages.js';
+import type { Choice, Message, OecdTranslation, ResultView } from '../../core/messages.js';
 import { UNIT_QUESTION_ID } from '../../core/machine/machine.js';
+import type { Words } from '../../i18n/words.js';
 import type { StepRef } from '../../service/person-sessions-api.js';
-import { t } from './strings.js';
 
 export const ADAPTIVE_CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -80,6 +80,8 @@ export interface AdaptiveCard {
 export interface RenderContext {
   /** The conversation and step the buttons belong to. */
   ref: StepRef;
+  /** Teams' own words, in the conversation's language. */
+  words: Words;
   /** PUBLIC_URL without a trailing slash, when set: results offer the full report on the web. */
   publicUrl?: string | undefined;
 }
@@ -136,25 +138,36 @@ function choiceRows(choices: readonly Choice[], button: ReturnType<typeof choose
 
 const TONE_COLOR: Record<'normal' | 'help' | 'success' | 'warning', Color | undefined> = { normal: undefined, help: 'Accent', success: 'Good', warning: 'Warning' };
 
+/** The OECD's words; in another language, our translation labelled as ours, then the original on a line of its own. */
+function oecdCardText(value: string, translation: OecdTranslation | null | undefined, w: Words): string {
+  return translation ? `${translation.text} _(${translation.label})_\n\n${w.t('chat.original', { text: value })}` : value;
+}
+
 function resultElements(result: ResultView, ctx: RenderContext, button: ReturnType<typeof chooser>, choices: readonly Choice[]): CardElement[] {
+  const w = ctx.words;
   const els: CardElement[] = [heading(result.texts.heading)];
   if (result.unit) els.push(subtle(result.unit.label));
-  els.push(text(t('overall', { stage: result.overall.stageLabel }), { weight: 'Bolder', size: 'Medium' }), text(result.overall.explanation));
+  els.push(text(w.t('teams.overall', { stage: result.overall.stageLabel }), { weight: 'Bolder', size: 'Medium' }), text(result.overall.explanation));
+  const quote = (q: { short: string; answer: string }) => w.t('chat.quote', { short: q.short, answer: q.answer });
   const quotes = (label: string, list: ResultView['themes'][number]['strengths']) =>
-    list.length > 0 ? [text(`${label} ${list.map((q) => `${q.short}: “${q.answer}”`).join(' · ')}`, { size: 'Small' })] : [];
+    list.length > 0 ? [text(`${label} ${list.map(quote).join(' · ')}`, { size: 'Small' })] : [];
   for (const theme of result.themes) {
     // Themes are our grouping, not the OECD's: said under every title.
-    els.push(text(t('themeStage', { title: theme.title, stage: theme.stageLabel }), { weight: 'Bolder', separator: true }), subtle(result.texts.oursLabel), text(theme.explanation));
+    els.push(text(w.t('teams.themeStage', { title: theme.title, stage: theme.stageLabel }), { weight: 'Bolder', separator: true }), subtle(result.texts.oursLabel), text(theme.explanation));
     els.push(...quotes(result.texts.strengthsLabel, theme.strengths), ...quotes(result.texts.becauseLabel, theme.holdingBack), ...quotes(result.texts.pendingLabel, theme.pending));
     if (theme.milestone) {
-      els.push(text(`${result.texts.milestoneHeading} (${theme.milestone.stageLabel}):\n${theme.milestone.characteristics.map((c) => `- ${c}`).join('\n')}`, { size: 'Small' }));
+      const items = theme.milestone.items ?? theme.milestone.characteristics.map((value) => ({ text: value, translation: null }));
+      els.push(text(`${result.texts.milestoneHeading} (${theme.milestone.stageLabel}):\n${items.map((c) => `- ${oecdCardText(c.text, c.translation, w).replace(/\n\n/g, '\n  ')}`).join('\n')}`, { size: 'Small' }));
     }
   }
   if (result.suggestions.length > 0) {
     els.push(text(result.texts.suggestionsHeading, { weight: 'Bolder', size: 'Medium', separator: true }));
     result.suggestions.forEach((s, i) => {
-      els.push(text(t('suggestion', { index: i + 1, stage: s.stageLabel, text: s.text })), subtle(result.texts.oecdLabel), text(s.reason, { isSubtle: true }));
-      if (s.because.length > 0) els.push(text(`${result.texts.becauseLabel} ${s.because.map((q) => `${q.short}: “${q.answer}”`).join('; ')}`, { size: 'Small' }));
+      // In another language: our translation labelled, the OECD's original under the OECD's label.
+      if (s.translation) els.push(text(w.t('teams.suggestion', { index: i + 1, stage: s.stageLabel, text: `${s.translation.text} _(${s.translation.label})_` })), subtle(`${result.texts.oecdLabel}: ${s.text}`));
+      else els.push(text(w.t('teams.suggestion', { index: i + 1, stage: s.stageLabel, text: s.text })), subtle(result.texts.oecdLabel));
+      els.push(text(s.reason, { isSubtle: true }));
+      if (s.because.length > 0) els.push(text(`${result.texts.becauseLabel} ${s.because.map(quote).join('; ')}`, { size: 'Small' }));
     });
   }
   if (result.contradictions.length > 0) {
@@ -168,16 +181,15 @@ function resultElements(result: ResultView, ctx: RenderContext, button: ReturnTy
   els.push(text(result.texts.sourceLabel, { isSubtle: true, size: 'Small', separator: true }));
   const actions: CardAction[] = choices.map((c) => button(c));
   // The full report is a web page at a private link, made on request (it can be shared, so not without asking).
-  if (ctx.publicUrl) actions.push(execute(t('fullReport'), { action: 'report-link', conversationId: ctx.ref.conversationId }));
+  if (ctx.publicUrl) actions.push(execute(w.t('teams.fullReport'), { action: 'report-link', conversationId: ctx.ref.conversationId }));
   els.push(...actionRows(actions));
   return els;
 }
 
-function resumeElements(resume: { code: string; expiresAt: string; url?: string | undefined }): { elements: CardElement[]; actions: CardAction[] } {
-  const until = resume.expiresAt.slice(0, 16).replace('T', ' ');
+function resumeElements(resume: { code: string; expiresAt: string; url?: string | undefined }, w: Words): { elements: CardElement[]; actions: CardAction[] } {
   return {
-    elements: [text(t('resumeHeading', { code: resume.code })), subtle(t('resumeValid', { until })), text(t('resumeWhere', { code: resume.code }), { size: 'Small' })],
-    actions: resume.url ? [{ type: 'Action.OpenUrl', title: t('resumeOnWeb'), url: resume.url }] : [],
+    elements: [text(w.t('teams.resumeHeading', { code: resume.code })), subtle(w.t('teams.resumeValid', { until: resume.expiresAt })), text(w.t('teams.resumeWhere', { code: resume.code }), { size: 'Small' })],
+    actions: resume.url ? [{ type: 'Action.OpenUrl', title: w.t('teams.resumeOnWeb'), url: resume.url }] : [],
   };
 }
 
@@ -197,17 +209,18 @@ function headlineOf(message: Message): string {
 
 /** The card elements of one message of the model. */
 export function messageElements(message: Message, ctx: RenderContext): CardElement[] {
+  const w = ctx.words;
   const button = chooser(ctx, headlineOf(message));
   switch (message.kind) {
     case 'question': {
       const p = message.progress;
       const els: CardElement[] = [];
       // The opening question (what is assessed) has no theme and no number.
-      if (p.index > 0) els.push(subtle(message.themeLabel), subtle(`${t('questionOf', { index: p.index, total: p.total })} · ${progressBar(p.answered, p.total)} ${t('answered', { answered: p.answered, total: p.total })}`));
+      if (p.index > 0) els.push(subtle(message.themeLabel), subtle(`${message.progressLabel} · ${progressBar(p.answered, p.total)} ${w.t('teams.answered', { answered: p.answered, total: p.total })}`));
       els.push(text(message.text, { weight: 'Bolder', size: 'Medium' }));
       if (message.currentAnswer) {
-        els.push(text(t('currentAnswer', { label: message.currentAnswer.label }), { size: 'Small' }));
-        if (message.currentAnswer.note) els.push(subtle(t('currentNote', { note: message.currentAnswer.note })));
+        els.push(text(w.t('teams.currentAnswer', { label: message.currentAnswer.label }), { size: 'Small' }));
+        if (message.currentAnswer.note) els.push(subtle(w.t('teams.currentNote', { note: message.currentAnswer.note })));
       }
       els.push(...message.choices.map((c, i): ActionSet => ({ type: 'ActionSet', spacing: 'Small', actions: [button(c, `${i + 1}. ${c.label}`, c.kind === 'answer' ? 'positive' : undefined)] })));
       els.push(...actionRows(message.commands.map((c) => button(c))));
@@ -231,8 +244,8 @@ export function messageElements(message: Message, ctx: RenderContext): CardEleme
           type: 'ColumnSet',
           separator: true,
           columns: [
-            { type: 'Column', width: 'stretch', items: [text(`${number} ${item.question}`, { size: 'Small' }), text(answer, { size: 'Small', spacing: 'None' }), ...(item.note ? [subtle(t('reviewNote', { note: item.note }))] : [])] },
-            { type: 'Column', width: 'auto', verticalContentAlignment: 'Center', items: [{ type: 'ActionSet', actions: [button({ id: item.editChoiceId, label: `${t('change')}: ${item.question}`, kind: 'command' }, t('change'))] }] },
+            { type: 'Column', width: 'stretch', items: [text(`${number} ${item.question}`, { size: 'Small' }), text(answer, { size: 'Small', spacing: 'None' }), ...(item.note ? [subtle(w.t('teams.reviewNote', { note: item.note }))] : [])] },
+            { type: 'Column', width: 'auto', verticalContentAlignment: 'Center', items: [{ type: 'ActionSet', actions: [button({ id: item.editChoiceId, label: w.t('teams.changeLabel', { question: item.question }), kind: 'command' }, w.t('teams.change'))] }] },
           ],
         });
       }
@@ -243,8 +256,8 @@ export function messageElements(message: Message, ctx: RenderContext): CardEleme
     case 'result':
       return resultElements(message.result, ctx, button, message.choices);
     case 'paused': {
-      const resume = message.resume ? resumeElements(message.resume) : { elements: [], actions: [] };
-      return [text(`💾 ${message.text}`), ...resume.elements, ...actionRows([...resume.actions, execute(t('continueNow'), { action: 'continue' }, 'positive')])];
+      const resume = message.resume ? resumeElements(message.resume, w) : { elements: [], actions: [] };
+      return [text(`💾 ${message.text}`), ...resume.elements, ...actionRows([...resume.actions, execute(w.t('teams.continueNow'), { action: 'continue' }, 'positive')])];
     }
     case 'error':
       return [text(message.text, { color: 'Attention' })];
@@ -275,7 +288,7 @@ export function renderCards(messages: readonly Message[], ctx: RenderContext): A
     const [first, ...rest] = els;
     return i > 0 && first && first.type !== 'ColumnSet' ? [{ ...first, separator: true }, ...rest] : els;
   });
-  const fallback = messages.map(renderPlain).join('\n\n');
+  const fallback = messages.map((m) => renderPlain(m, ctx.words)).join('\n\n');
   const cards: AdaptiveCard[] = [];
   let body: CardElement[] = [];
   for (const element of elements) {
@@ -298,40 +311,59 @@ export function textCard(value: string, actions: CardAction[] = []): AdaptiveCar
   return card([text(value), ...actionRows(actions)], value);
 }
 
-export function helpCard(prefix?: string): AdaptiveCard {
-  return textCard(prefix ? `${prefix}\n\n${t('help')}` : t('help'));
+export function helpCard(w: Words, languages: string, prefix?: string): AdaptiveCard {
+  const help = helpText(w, languages);
+  return textCard(prefix ? `${prefix}\n\n${help}` : help);
 }
 
-export function forgetConfirmCard(who: string): AdaptiveCard {
-  return textCard(t('forgetAsk'), [execute(t('forgetYes'), { action: 'forget-yes', who }, 'destructive'), execute(t('forgetNo'), { action: 'forget-no', who })]);
+/** The typed commands, named in this language (**aide**, **statut**…). */
+export function helpText(w: Words, languages: string): string {
+  const verb = (key: Parameters<Words['list']>[0]) => w.list(key)[0] ?? '';
+  return [
+    w.t('teams.help.intro'),
+    `- **${verb('commands.start')}**: ${w.t('teams.help.start')}`,
+    `- **${verb('commands.resume')} CODE**: ${w.t('teams.help.resume')}`,
+    `- **${verb('commands.status')}**: ${w.t('teams.help.status')}`,
+    `- **${verb('commands.report')}**: ${w.t('teams.help.report')}`,
+    `- **${verb('commands.forgetMe')}**: ${w.t('teams.help.forgetMe')}`,
+    `- **${verb('commands.language')} fr**: ${w.t('teams.help.language', { languages })}`,
+    `- **${verb('commands.help')}**: ${w.t('teams.help.help')}`,
+    w.t('teams.help.typing'),
+  ].join('\n');
 }
 
-export function statusCard(input: {
-  status: 'active' | 'finished';
-  progress: { index: number; total: number; answered: number };
-  latestResult: ResultView | null;
-  resume: { code: string; expiresAt: string; url?: string | undefined };
-}): AdaptiveCard {
+export function forgetConfirmCard(who: string, w: Words): AdaptiveCard {
+  return textCard(w.t('teams.forgetAsk'), [execute(w.t('teams.forgetYes'), { action: 'forget-yes', who }, 'destructive'), execute(w.t('teams.forgetNo'), { action: 'forget-no', who })]);
+}
+
+export function statusCard(
+  input: {
+    status: 'active' | 'finished';
+    progress: { index: number; total: number; answered: number };
+    latestResult: ResultView | null;
+    resume: { code: string; expiresAt: string; url?: string | undefined };
+  },
+  w: Words,
+): AdaptiveCard {
   const p = input.progress;
   const where =
     input.status === 'finished' && input.latestResult
-      ? t('statusFinished', { stage: input.latestResult.overall.stageLabel })
+      ? w.t('teams.statusFinished', { stage: input.latestResult.overall.stageLabel })
       : p.index > 0
-        ? t('statusAt', { index: p.index, total: p.total, answered: p.answered })
-        : t('statusAnswered', { answered: p.answered, total: p.total });
+        ? w.t('teams.statusAt', { index: p.index, total: p.total, answered: p.answered })
+        : w.t('teams.statusAnswered', { answered: p.answered, total: p.total });
   const els: CardElement[] = [text(where), subtle(`${progressBar(p.answered, p.total)} ${p.answered}/${p.total}`)];
-  if (input.status === 'active' && input.latestResult) els.push(text(t('statusLatest', { stage: input.latestResult.overall.stageLabel })));
-  const resume = resumeElements(input.resume);
-  els.push(...resume.elements, ...actionRows([...resume.actions, execute(t('continueNow'), { action: 'continue' }, 'positive')]));
+  if (input.status === 'active' && input.latestResult) els.push(text(w.t('teams.statusLatest', { stage: input.latestResult.overall.stageLabel })));
+  const resume = resumeElements(input.resume, w);
+  els.push(...resume.elements, ...actionRows([...resume.actions, execute(w.t('teams.continueNow'), { action: 'continue' }, 'positive')]));
   return card(els, where);
 }
 
-export function reportLinkText(link: { url?: string | undefined; path: string; expiresAt: string }): string {
-  const until = link.expiresAt.slice(0, 10);
-  return link.url ? t('reportLink', { url: link.url, until }) : t('reportPath', { path: link.path, until });
+export function reportLinkText(link: { url?: string | undefined; path: string; expiresAt: string }, w: Words): string {
+  return link.url ? w.t('teams.reportLink', { url: link.url, until: link.expiresAt }) : w.t('teams.reportPath', { path: link.path, until: link.expiresAt });
 }
 
 /** The label a choice button shows (for the consumed card), from its data. */
-export function choseNote(label: string): string {
-  return t('youChose', { label });
+export function choseNote(label: string, w: Words): string {
+  return w.t('teams.youChose', { label });
 }

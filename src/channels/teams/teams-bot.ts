@@ -10,10 +10,11 @@ import type { Logger } from '../../log.js';
 import type { Message } from '../../core/messages.js';
 import type { PersonSessions, SessionOutcome, StepRef } from '../../service/person-sessions-api.js';
 import { RateLimiter } from '../../service/rate-limiter.js';
-import { personCommand } from '../commands.js';
+import { commandWords, personCommand, type CommandWords } from '../commands.js';
+import { personMessage } from '../../i18n/person-message.js';
+import type { Locales, Words } from '../../i18n/words.js';
 import { ACTION_INVOKE, cardDataOf, identityOf, IncomingActivity, isPersonal, mentionsBot, typedText, type TeamsIdentity } from './activity.js';
-import { choseNote, consumedCard, forgetConfirmCard, helpCard, renderCards, reportLinkText, statusCard, textCard, type AdaptiveCard, type CardData } from './cards.js';
-import { t } from './strings.js';
+import { choseNote, consumedCard, forgetConfirmCard, helpCard, helpText, renderCards, reportLinkText, statusCard, textCard, type AdaptiveCard, type CardData } from './cards.js';
 
 /** Longest typed reply taken (as on the web and in Slack). */
 export const TEXT_LIMIT = 2000;
@@ -33,6 +34,8 @@ export interface TeamsTurn {
 
 export interface TeamsBotOptions {
   sessions: PersonSessions;
+  /** The locale catalogues: Teams' own words, in the person's language. */
+  locales: Locales;
   logger: Logger;
   /** PUBLIC_URL, for links to the web. */
   publicUrl?: string | undefined;
@@ -56,9 +59,15 @@ export class TeamsBot {
   private readonly publicUrl: string | undefined;
   private readonly acceptEmulator: boolean;
   private readonly inputs: RateLimiter;
+  private readonly locales: Locales;
+  private readonly commands: CommandWords;
+  /** Per turn: the words of the person's language once known (see wordsOf). */
+  private readonly spoken = new WeakMap<TeamsTurn, Words>();
 
   constructor(options: TeamsBotOptions) {
     this.sessions = options.sessions;
+    this.locales = options.locales;
+    this.commands = commandWords(options.locales);
     this.log = options.logger.child({ channel: 'teams' });
     this.publicUrl = options.publicUrl?.replace(/\/$/, '');
     this.acceptEmulator = options.acceptEmulator ?? false;
@@ -112,10 +121,10 @@ export class TeamsBot {
     this.inputs.hit(`${identity.channel}:${identity.tenantId}:${identity.userId}`, 'messages');
     const text = typedText(activity);
     if (text.length > TEXT_LIMIT) {
-      await this.say(turn, t('tooLong', { limit: TEXT_LIMIT }));
+      await this.say(turn, (await this.wordsOf(turn, identity)).t('teams.tooLong', { limit: TEXT_LIMIT }));
       return;
     }
-    const command = personCommand(text);
+    const command = personCommand(text, this.commands);
     switch (command?.kind) {
       case 'start':
         return this.show(turn, await this.sessions.begin(identity, delivery));
@@ -123,8 +132,8 @@ export class TeamsBot {
         return this.show(turn, await this.sessions.continueCurrent(identity, delivery));
       case 'resume': {
         const outcome = await this.sessions.resume(identity, delivery, command.code);
-        if (outcome.kind === 'code-invalid') return this.say(turn, t('codeInvalid'));
-        if (outcome.kind === 'code-expired') return this.say(turn, t('codeExpired'));
+        if (outcome.kind === 'code-invalid') return this.say(turn, (await this.wordsOf(turn, identity)).t('teams.codeInvalid'));
+        if (outcome.kind === 'code-expired') return this.say(turn, (await this.wordsOf(turn, identity)).t('teams.codeExpired'));
         this.log.info({ conversationId: outcome.kind === 'gone' ? undefined : outcome.ref.conversationId }, 'conversation moved to Teams with a resume code');
         return this.show(turn, outcome);
       }
@@ -132,14 +141,25 @@ export class TeamsBot {
         return this.status(turn, identity);
       case 'report':
         return this.report(turn, identity);
-      case 'forget-me':
-        await turn.post([(await this.sessions.hasAny(identity)) ? forgetConfirmCard(whoOf(identity)) : textCard(t('forgetNothing'))], t('forgetAsk'));
+      case 'forget-me': {
+        const w = await this.wordsOf(turn, identity);
+        await turn.post([(await this.sessions.hasAny(identity)) ? forgetConfirmCard(whoOf(identity), w) : textCard(w.t('teams.forgetNothing'))], w.t('teams.forgetAsk'));
         return;
-      case 'help':
+      }
+      case 'language': {
+        const outcome = await this.sessions.switchLanguage(identity, delivery, command.locale);
+        if (outcome.kind !== 'not-offered') return this.show(turn, outcome);
+        const w = await this.wordsOf(turn, identity);
+        const offered = this.locales.languages();
+        return this.say(turn, w.t('teams.unknownLanguage', { languages: offered.map((l) => `**${l.locale}** (${l.name})`).join(', '), example: offered.find((l) => l.locale !== w.locale)?.locale ?? w.locale }));
+      }
+      case 'help': {
         // During an assessment the core's own help (how to answer) comes first.
         if (await this.sessions.hasAny(identity)) await this.show(turn, await this.sessions.say(identity, delivery, text));
-        await turn.post([helpCard()], t('help'));
+        const w = await this.wordsOf(turn, identity);
+        await turn.post([helpCard(w, this.languageList())], helpText(w, this.languageList()));
         return;
+      }
       case undefined:
         return this.show(turn, await this.sessions.say(identity, delivery, text));
     }
@@ -168,37 +188,41 @@ export class TeamsBot {
           case 'shown': {
             // The card is spent once the conversation moved on; "why" or "help" leave it usable.
             const spent = outcome.ref.conversationId !== at.conversationId || outcome.ref.step !== at.step;
-            await answer(spent ? consumedCard(choseNote(data.label), data.title) : undefined);
+            await answer(spent ? consumedCard(choseNote(data.label, this.heard(turn, outcome.locale)), data.title) : undefined);
             return this.show(turn, outcome);
           }
           case 'stale':
-            await answer(consumedCard(t('outdated'), data.title));
+            await answer(consumedCard(this.heard(turn, outcome.locale).t('teams.outdated'), data.title));
             return this.show(turn, outcome);
           case 'replayed':
             return answer(undefined);
-          case 'gone':
+          case 'gone': {
             // Someone else's card (in a channel) stays as it is for its owner.
-            await answer(undefined, toast(t('gone')));
-            return this.say(turn, t('gone'));
+            const gone = (await this.wordsOf(turn, identity)).t('teams.gone');
+            await answer(undefined, toast(gone));
+            return this.say(turn, gone);
+          }
         }
         return;
       }
       case 'continue':
-        await answer(consumedCard(t('continuing')));
+        await answer(consumedCard((await this.wordsOf(turn, identity)).t('teams.continuing')));
         return this.show(turn, await this.sessions.continueCurrent(identity, delivery));
       case 'forget-yes':
       case 'forget-no': {
+        const w = await this.wordsOf(turn, identity);
         // Someone else's confirmation (in a channel): not theirs to answer.
-        if (data.who !== whoOf(identity)) return answer(undefined, toast(t('notYours')));
-        if (data.action === 'forget-no') return answer(consumedCard(t('forgetKept')));
+        if (data.who !== whoOf(identity)) return answer(undefined, toast(w.t('teams.notYours')));
+        if (data.action === 'forget-no') return answer(consumedCard(w.t('teams.forgetKept')));
         const removed = await this.sessions.forget(identity);
         this.log.info({ removed }, 'forget-me: conversations deleted');
-        return answer(consumedCard(t('forgetDone', { count: removed === 1 ? t('forgetOne') : t('forgetMany', { count: removed }) })));
+        return answer(consumedCard(w.t('teams.forgetDone', { count: removed })));
       }
       case 'report-link': {
         await answer(undefined);
         const link = await this.sessions.reportLink(identity, data.conversationId);
-        return this.say(turn, 'kind' in link ? t('gone') : reportLinkText(link));
+        const w = await this.wordsOf(turn, identity);
+        return this.say(turn, 'kind' in link ? w.t('teams.gone') : reportLinkText(link, w));
       }
     }
   }
@@ -206,9 +230,10 @@ export class TeamsBot {
   /** Installed: in a personal chat, first contact introduces the assessment; in a team, a short hello in the channel. */
   private async installed(turn: TeamsTurn, activity: IncomingActivity, identity: TeamsIdentity, delivery: string): Promise<void> {
     if (!(activity.membersAdded ?? []).some((m) => m.id === activity.recipient.id)) return;
-    if (!isPersonal(activity)) return this.say(turn, t('channelWelcome'));
+    const w = await this.wordsOf(turn, identity);
+    if (!isPersonal(activity)) return this.say(turn, w.t('teams.channelWelcome'));
     if (await this.sessions.hasAny(identity)) {
-      await turn.post([helpCard(t('welcomeBack'))], t('welcomeBack'));
+      await turn.post([helpCard(w, this.languageList(), w.t('teams.welcomeBack'))], w.t('teams.welcomeBack'));
       return;
     }
     await this.show(turn, await this.sessions.say(identity, delivery, ''));
@@ -218,16 +243,20 @@ export class TeamsBot {
 
   private async status(turn: TeamsTurn, identity: TeamsIdentity): Promise<void> {
     const status = await this.sessions.status(identity);
-    if (status.kind === 'none') return this.say(turn, t('noAssessment'));
-    await turn.post([statusCard(status)], t('statusAnswered', { answered: status.progress.answered, total: status.progress.total }));
+    if (status.kind === 'status') this.heard(turn, status.locale);
+    const w = await this.wordsOf(turn, identity);
+    if (status.kind === 'none') return this.say(turn, w.t('teams.noAssessment'));
+    await turn.post([statusCard(status, w)], w.t('teams.statusAnswered', { answered: status.progress.answered, total: status.progress.total }));
   }
 
   private async report(turn: TeamsTurn, identity: TeamsIdentity): Promise<void> {
     const report = await this.sessions.report(identity, { link: this.publicUrl !== undefined });
-    if (report.kind === 'none') return this.say(turn, t('noAssessment'));
-    if (report.kind === 'not-finished') return this.say(turn, t('noResult', { answered: report.progress.answered, total: report.progress.total }));
+    if (report.kind === 'report') this.heard(turn, report.locale);
+    const w = await this.wordsOf(turn, identity);
+    if (report.kind === 'none') return this.say(turn, w.t('teams.noAssessment'));
+    if (report.kind === 'not-finished') return this.say(turn, w.t('teams.noResult', { answered: report.progress.answered, total: report.progress.total }));
     await this.post(turn, report.ref, report.messages);
-    if (report.link) await this.say(turn, reportLinkText(report.link));
+    if (report.link) await this.say(turn, reportLinkText(report.link, w));
   }
 
   /** Renders an outcome: its messages as cards whose buttons carry the step they belong to. */
@@ -235,17 +264,43 @@ export class TeamsBot {
     switch (outcome.kind) {
       case 'shown':
       case 'stale':
+        this.heard(turn, outcome.locale);
         return this.post(turn, outcome.ref, outcome.messages);
       case 'replayed':
         return;
       case 'gone':
-        return this.say(turn, t('gone'));
+        return this.say(turn, (this.spoken.get(turn) ?? this.locales.words(undefined)).t('teams.gone'));
     }
   }
 
   private async post(turn: TeamsTurn, ref: StepRef, messages: readonly Message[]): Promise<void> {
     if (messages.length === 0) return;
-    await turn.post(renderCards(messages, { ref, publicUrl: this.publicUrl }), summaryOf(messages));
+    const words = this.spoken.get(turn) ?? this.locales.words(undefined);
+    await turn.post(renderCards(messages, { ref, publicUrl: this.publicUrl, words }), summaryOf(messages));
+  }
+
+  /** The words of a conversation's language, from an outcome that said it: the rest of the turn speaks it. */
+  private heard(turn: TeamsTurn, locale: string): Words {
+    const words = this.locales.words(locale);
+    this.spoken.set(turn, words);
+    return words;
+  }
+
+  /**
+   * Teams' own words for this turn: the conversation's language once an outcome said it, else the person's
+   * latest conversation's, else the language of their Teams client (the activity's locale).
+   */
+  private async wordsOf(turn: TeamsTurn, identity: TeamsIdentity): Promise<Words> {
+    const known = this.spoken.get(turn);
+    if (known) return known;
+    const standing = await this.sessions.standing(identity).catch(() => ({ kind: 'none' as const }));
+    const words = this.locales.words(standing.kind === 'standing' ? standing.locale : identity.locale);
+    this.spoken.set(turn, words);
+    return words;
+  }
+
+  private languageList(): string {
+    return this.locales.languages().map((l) => `**${l.locale}** ${l.name}`).join(', ');
   }
 
   private async say(turn: TeamsTurn, text: string): Promise<void> {
@@ -257,7 +312,8 @@ export class TeamsBot {
     const fields = { kind: gov.kind, tenant: identity.tenantId };
     if (gov.httpStatus >= 500) this.log.error({ ...fields, err: loggableError(error) }, 'Teams request failed');
     else this.log.info(fields, gov.message);
-    const text = gov.httpStatus >= 500 ? t('failed') : gov.message;
+    const w = this.spoken.get(turn) ?? this.locales.words(identity.locale);
+    const text = gov.httpStatus >= 500 && !gov.say ? w.t('teams.failed') : personMessage(gov, w);
     try {
       if (isClick) await turn.invokeResponse(toast(text));
       await this.say(turn, text);

@@ -11,6 +11,7 @@ import { CardFactory, CloudAdapter, type TurnContext, type WebResponse } from '@
 import { Activity } from '@microsoft/agents-activity';
 import { GovError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import type { Locales } from '../../i18n/words.js';
 import type { PersonSessions } from '../../service/person-sessions-api.js';
 import type { Channel } from '../channel.js';
 import type { AdaptiveCard } from './cards.js';
@@ -25,6 +26,8 @@ export interface TeamsChannelOptions {
   config: TeamsConfig;
   logger: Logger;
   sessions: PersonSessions;
+  /** The locale catalogues: Teams' own words. */
+  locales: Locales;
   now?: () => number;
 }
 
@@ -46,7 +49,7 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
   adapter.onTurnError = async (_context, error) => {
     log.error({ err: loggableError(error) }, 'Teams turn failed in the SDK');
   };
-  const bot = new TeamsBot({ sessions: options.sessions, logger, publicUrl: config.PUBLIC_URL, acceptEmulator: !config.TEAMS_APP_ID, ...(options.now ? { now: options.now } : {}) });
+  const bot = new TeamsBot({ sessions: options.sessions, locales: options.locales, logger, publicUrl: config.PUBLIC_URL, acceptEmulator: !config.TEAMS_APP_ID, ...(options.now ? { now: options.now } : {}) });
   // Teams' Retry-After, else 2 s then 4 s; never more than 10 s (an invoke must be answered within Teams' timeout).
   const delay = (attempt: number, retryAfter: number | undefined) => Math.min(10_000, (retryAfter ?? 2 ** attempt) * 1000);
 

@@ -1,5 +1,9 @@
 /** `npm run chat`: the assessment in the terminal. `--resume CODE` continues a saved one. */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadCatalog } from '../../core/definition.js';
+import { loadLocales } from '../../i18n/words.js';
+import { PACKAGE_ROOT } from '../../package-root.js';
 import { bootstrap } from '../../bootstrap.js';
 import { loadEnvFile } from '../../env-file.js';
 import { toGovError } from '../../errors.js';
@@ -7,17 +11,23 @@ import { createLogger } from '../../log.js';
 import { runTerminalChat } from './terminal-chat.js';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { resume: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ options: { resume: { type: 'string' }, locale: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  loadEnvFile();
   if (values.help) {
-    process.stdout.write('Usage: npm run chat [-- --resume CODE] [--out DIR]\nType your replies; pipe a file of replies (one per line) to script an assessment.\nOnce finished, type "report" to save the report (Markdown, JSON, CSV) in DIR (default ./govstage-reports).\n');
+    // The content only (no store): the usage in the language asked for.
+    const root = path.resolve(process.env.CONTENT_DIR ?? PACKAGE_ROOT);
+    const flow = [...(await loadCatalog(root)).values()][0]?.flow;
+    const locales = await loadLocales(root, flow ?? { locales: ['en'], defaultLocale: 'en' });
+    process.stdout.write(locales.words(values.locale).t('terminal.usage'));
     return 0;
   }
-  loadEnvFile();
   // Logs go to stderr so that stdout is the conversation alone.
   const services = await bootstrap({ logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr }) });
   try {
     await runTerminalChat({
       service: services.service,
+      locales: services.locales,
+      ...(values.locale ? { locale: values.locale } : {}),
       input: process.stdin,
       output: process.stdout,
       interactive: process.stdin.isTTY === true,
@@ -33,6 +43,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // Start-up failures (configuration, content, store) are for whoever runs it: the message says what and where.
     const e = toGovError(error);
     process.stderr.write(`${e.message}\n`);
     process.exit(1);

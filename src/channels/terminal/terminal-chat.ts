@@ -6,14 +6,23 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { toGovError } from '../../errors.js';
 import type { Message } from '../../core/messages.js';
+import { textsFor } from '../../core/definition.js';
+import { choiceIds } from '../../core/conversation/render.js';
+import { negotiateLocale } from '../../core/i18n/negotiate.js';
+import { personMessage } from '../../i18n/person-message.js';
+import type { Locales, Words } from '../../i18n/words.js';
 import { isStaleTurn, type ConversationService } from '../../service/conversation-service.js';
+import { commandWords, splitCommand } from '../commands.js';
 import { renderPlain } from '../plain-text.js';
 import { writeReportFiles } from '../../reports/files.js';
 
 export interface TerminalChatOptions {
   service: ConversationService;
+  /** The locale catalogues: the terminal's own words, in the conversation's language. */
+  locales: Locales;
+  /** The language to start in (--locale); a resumed conversation keeps its own. */
+  locale?: string;
   input: Readable;
   output: Writable;
   /** Show a prompt and do not echo lines (a person is typing). */
@@ -24,17 +33,16 @@ export interface TerminalChatOptions {
   reportDir: string;
 }
 
-const RESUME_LINE = /^\s*resume\s+(\S.*)$/i;
-const REPORT_LINE = /^\s*(?:report|download)\s*$/i;
-
 export async function runTerminalChat(options: TerminalChatOptions): Promise<{ conversationId: string; status: string }> {
-  const { service, output, interactive } = options;
+  const { service, output, interactive, locales } = options;
+  // Every offered locale's command words are understood ("report" and "rapport" alike).
+  const commands = commandWords(locales);
+  let words: Words = locales.words(options.locale ? locales.negotiate([options.locale]) : undefined);
   const print = (messages: Message[]) => {
-    for (const message of messages) output.write(`${renderPlain(message)}\n\n`);
+    for (const message of messages) output.write(`${renderPlain(message, words)}\n\n`);
   };
   const printError = (error: unknown) => {
-    const e = toGovError(error);
-    output.write(`Error: ${e.kind === 'INTERNAL' ? 'something went wrong on our side; your answers so far are saved.' : e.message}\n\n`);
+    output.write(`${words.t('chat.error', { text: personMessage(error, words) })}\n\n`);
   };
 
   let session: { conversationId: string; token: string; status: string };
@@ -42,16 +50,18 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<{ c
     const { conversationId, resumeToken } = await service.resume(code);
     const view = await service.view(conversationId, { kind: 'token', token: resumeToken });
     session = { conversationId, token: resumeToken, status: view.status };
-    output.write('Resumed your saved assessment.\n\n');
+    words = locales.words(view.locale);
+    output.write(`${words.t('terminal.resumed')}\n\n`);
     print(view.current);
   };
 
   if (options.resumeCode) {
     await resumeInto(options.resumeCode);
   } else {
-    const started = await service.start({ channel: 'terminal' });
+    const started = await service.start({ channel: 'terminal', ...(options.locale ? { locale: options.locale } : {}) });
     session = { conversationId: started.conversationId, token: started.resumeToken, status: started.status };
-    output.write(`(Resume code for this assessment: ${started.resumeCode})\n\n`);
+    words = locales.words(started.locale);
+    output.write(`${words.t('terminal.resumeCode', { code: started.resumeCode })}\n\n`);
     print(started.messages);
   }
 
@@ -60,14 +70,23 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<{ c
   prompt();
   for await (const line of lines) {
     if (!interactive) output.write(`> ${line}\n`);
-    const resume = RESUME_LINE.exec(line);
+    const { verb, arg } = splitCommand(line, commands);
     try {
-      if (resume?.[1]) {
-        await resumeInto(resume[1]);
-      } else if (REPORT_LINE.test(line)) {
+      if (verb === 'resume' && arg) {
+        await resumeInto(arg);
+      } else if (verb === 'report' && !arg) {
         const report = await service.report(session!.conversationId, { kind: 'token', token: session!.token });
-        const files = await writeReportFiles(report, options.reportDir, service.definition.flow.text[service.definition.flow.defaultLocale]?.title ?? 'Assessment');
-        output.write(`Your report is saved:\n${files.map((f) => `  ${f}`).join('\n')}\n\n`);
+        const files = await writeReportFiles(report, options.reportDir, textsFor(service.definition, report.assessment.locale).t('title'), locales.words(report.assessment.locale));
+        output.write(`${words.t('terminal.saved')}\n${files.map((f) => `  ${f}`).join('\n')}\n\n`);
+      } else if (verb === 'language' && arg) {
+        // Continue in another language: every answer kept, the current step shown again in it.
+        const locale = negotiateLocale(locales.offered, [arg]);
+        if (!locale) output.write(`${words.t('terminal.unknownLanguage', { languages: locales.languages().map((l) => `${l.locale} (${l.name})`).join(', ') })}\n\n`);
+        else {
+          const reply = await service.turn({ conversationId: session!.conversationId, access: { kind: 'token', token: session!.token }, channel: 'terminal', turnId: randomUUID(), input: { kind: 'choice', choice: choiceIds.language(locale) } });
+          words = locales.words(locale);
+          print(reply.messages);
+        }
       } else {
         const reply = await service.turn({
           conversationId: session!.conversationId,
@@ -81,7 +100,7 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<{ c
         // The terminal holds a token, so the new conversation comes with one.
         if (!isStaleTurn(reply) && reply.switchTo?.resumeToken) session = { conversationId: reply.switchTo.conversationId, token: reply.switchTo.resumeToken, status: reply.switchTo.status };
         if (reply.messages.some((m) => m.kind === 'paused')) {
-          output.write('To continue later: npm run chat -- --resume <code>, or enter the code on the web page.\n');
+          output.write(`${words.t('terminal.later')}\n`);
           break;
         }
       }
