@@ -280,6 +280,8 @@ export const SIGNATURE = {
     'errors.text.nul': [],
     'errors.text.control': [],
     'errors.text.surrogate': [],
+    'errors.adminToken': [],
+    'errors.tooFewFinished': ['min'],
     'errors.other': ['reason'],
     'admin.pageTitle': [],
     'admin.kicker': [],

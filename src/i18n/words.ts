@@ -47,6 +47,13 @@ export class Words {
     return Array.isArray(words) ? words : [];
   }
 
+  /** A section's messages as written (placeholders unfilled), for a page script that formats them itself. */
+  section<S extends Section>(section: S): Record<KeyIn<S>, string> {
+    const out: Record<string, string> = {};
+    for (const [key, value] of this.entries) if (typeof value === 'string' && key.startsWith(`${section}.`)) out[key.slice(section.length + 1)] = value;
+    return out as Record<KeyIn<S>, string>;
+  }
+
   /** A section's messages, parsed (placeholders unfilled), for a client that formats them itself: the widget (see renderParts). */
   parsedSection<S extends Section>(section: S): Record<KeyIn<S>, MessagePart[]> {
     const out: Record<string, MessagePart[]> = {};

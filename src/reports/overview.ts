@@ -84,9 +84,10 @@ async function collect(store: ConversationStore, definition: AssessmentDefinitio
   return { started, unreadable, finished };
 }
 
-export async function buildOverview(store: ConversationStore, definition: AssessmentDefinition, minGroupSize: number): Promise<Overview> {
+/** `locale`: the language of the theme titles (one the flow offers; its default otherwise). */
+export async function buildOverview(store: ConversationStore, definition: AssessmentDefinition, minGroupSize: number, locale = definition.flow.defaultLocale): Promise<Overview> {
   const { started, unreadable, finished } = await collect(store, definition);
-  const texts = textsFor(definition, definition.flow.defaultLocale);
+  const texts = textsFor(definition, definition.flow.locales.includes(locale) ? locale : definition.flow.defaultLocale);
   const shown = finished.length >= minGroupSize;
   const distribution = (pick: (r: FinishedResult) => StageKey) => {
     if (!shown) return null;

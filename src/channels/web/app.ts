@@ -15,7 +15,8 @@ import { apiRouter, clientKey } from './api.js';
 import { reportApiRouter, reportPageRouter } from './reports.js';
 import { wordsRouter } from './words-api.js';
 import { adminRouter } from './admin.js';
-import { errorHandler, requestLogger, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECONDS } from './http-errors.js';
+import { errorHandler, requestLocale, requestLogger, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECONDS } from './http-errors.js';
+import { adminPageHtml } from './admin-page/page.js';
 import { openApiDocument } from './openapi.js';
 import { apiDocsHtml } from './api-docs.js';
 import { builtAssets } from './built-assets.js';
@@ -164,12 +165,18 @@ export function createApp(services: Services, options: AppOptions = {}): Express
     reportApiRouter(service, services.locales),
     wordsRouter(services.locales),
   );
-  app.use('/api/admin', adminRouter({ store, definition: services.definition, adminToken: config.ADMIN_TOKEN, minGroupSize: config.MIN_GROUP_SIZE }));
+  app.use('/api/admin', adminRouter({ store, definition: services.definition, locales: services.locales, adminToken: config.ADMIN_TOKEN, minGroupSize: config.MIN_GROUP_SIZE }));
   app.use('/api', (req) => {
     throw new GovError('NOT_FOUND', `No API route ${req.method} ${req.path}.`);
   });
   app.use('/reports', (req, _res, next) => countHit(perClient, clientKey(req), next), reportPageRouter(service, services.locales));
 
+  // The coordinator's page, in the language asked for (?locale=, else the browser's).
+  app.get('/admin.html', (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Vary', 'Accept-Language');
+    res.type('html').send(adminPageHtml(services.locales.words(requestLocale(req, services.locales))));
+  });
   app.use(builtAssets(BUILT_PUBLIC_DIR, { production: config.NODE_ENV === 'production' }));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));
   app.use((req) => {

@@ -64,6 +64,7 @@ const linkParams = [
   { name: 'token', in: 'path', required: true, description: "The report link's secret part.", schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{20,100}$' } },
 ];
 const UNAUTHORIZED = 'Missing or wrong token, or no such conversation (the two are not told apart)';
+const localeParam = { name: 'locale', in: 'query', required: false, description: 'Another language the assessment is offered in (fr, en; fr-CA gets fr). Without it: the conversation\'s.', schema: { type: 'string', maxLength: 35 } };
 const LIMITED = 'Rate limited (see Retry-After)';
 
 export interface OpenApiOptions {
@@ -166,7 +167,7 @@ export function openApiDocument({ version, publicUrl }: OpenApiOptions) {
           operationId: 'downloadReport',
           tags: ['reports'],
           summary: 'The report as a download: Markdown, JSON (the report itself) or CSV of the answers',
-          parameters: [idParam, { name: 'format', in: 'path', required: true, schema: { type: 'string', enum: ['md', 'json', 'csv'] } }],
+          parameters: [idParam, { name: 'format', in: 'path', required: true, schema: { type: 'string', enum: ['md', 'json', 'csv'] } }, localeParam],
           responses: {
             '200': {
               description: 'The report (Content-Disposition: attachment). The CSV starts with a UTF-8 byte-order mark.',
@@ -199,9 +200,9 @@ export function openApiDocument({ version, publicUrl }: OpenApiOptions) {
         get: {
           operationId: 'getReportPage',
           tags: ['reports'],
-          summary: 'The report page behind a shared link (the link itself is the credential)',
+          summary: 'The report page behind a shared link (the link itself is the credential), in the conversation\'s language or ?locale=',
           security: PUBLIC,
-          parameters: linkParams,
+          parameters: [...linkParams, localeParam],
           responses: { '200': { description: 'The report page', content: { 'text/html': { schema: { type: 'string' } } } }, ...errorsOf({ '400': 'Not a report link', '404': 'Unknown or revoked link', '410': 'Expired link', '429': LIMITED }) },
         },
       },
@@ -211,18 +212,28 @@ export function openApiDocument({ version, publicUrl }: OpenApiOptions) {
           tags: ['reports'],
           summary: 'A download behind a shared link',
           security: PUBLIC,
-          parameters: [...linkParams, { name: 'file', in: 'path', required: true, schema: { type: 'string', enum: ['report.md', 'report.json', 'answers.csv'] } }],
+          parameters: [...linkParams, { name: 'file', in: 'path', required: true, schema: { type: 'string', enum: ['report.md', 'report.json', 'answers.csv'] } }, localeParam],
           responses: {
             '200': { description: 'The download', content: { 'application/json': { schema: ref('AssessmentReport') }, 'text/markdown': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } } },
             ...errorsOf({ '400': 'Unknown file', '404': 'Unknown or revoked link', '410': 'Expired link', '429': LIMITED }),
           },
         },
       },
+      '/admin.html': {
+        get: {
+          operationId: 'getAdminPage',
+          tags: ['admin'],
+          summary: "The coordinator's overview page, in the language asked for (?locale=, else Accept-Language); it asks for ADMIN_TOKEN itself",
+          security: PUBLIC,
+          parameters: [localeParam],
+          responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, ...errorsOf({ '429': LIMITED }) },
+        },
+      },
       '/api/admin/overview': {
         get: {
           operationId: 'getAdminOverview',
           tags: ['admin'],
-          summary: 'Assessments started and finished, and the distribution of stages (small groups hidden)',
+          summary: 'Assessments started and finished, and the distribution of stages (small groups hidden; theme titles in the Accept-Language)',
           security: [{ adminToken: [] }],
           responses: { '200': { description: 'The overview', content: json('Overview') }, ...errorsOf({ '401': 'Missing or wrong ADMIN_TOKEN', '404': 'The overview is off (ADMIN_TOKEN unset)', '429': LIMITED }) },
         },

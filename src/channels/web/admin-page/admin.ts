@@ -1,10 +1,13 @@
 /**
- * The coordinator's overview page (public/admin.html): asks for the admin
- * token (kept in this tab's memory only), then shows the overview from
+ * The coordinator's overview page (/admin.html, see page.ts): asks for the
+ * admin token (kept in this tab's memory only), then shows the overview from
  * GET /api/admin/overview and offers the CSV export. Texts are set with
- * textContent only.
+ * textContent only; the words are the page's (its data block, in its lang).
  */
+import { formatMessage, type MessageValues } from '../../../core/i18n/message-format.js';
+import type { KeyIn } from '../../../i18n/words.js';
 import type { Distribution, Overview } from '../../../reports/overview.js';
+import { WORDS_ID } from './page.js';
 
 const KEYS = ['early', 'intermediate', 'advanced', 'undecided'] as const;
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -15,12 +18,17 @@ function byId<T extends HTMLElement>(id: string): T {
   return element as T;
 }
 
+const locale = document.documentElement.lang || 'en';
+const words = JSON.parse(byId<HTMLScriptElement>(WORDS_ID).textContent ?? '{}') as Partial<Record<KeyIn<'admin'>, string>>;
+const t = (key: KeyIn<'admin'>, values: MessageValues = {}) => formatMessage(words[key] ?? key, values, { locale });
+
 const form = byId<HTMLFormElement>('login');
 const status = byId<HTMLParagraphElement>('status');
 const section = byId<HTMLElement>('overview');
 let token = '';
 
-const cellText = (value: number | null, min: number) => (value === null ? `fewer than ${min}` : String(value));
+const cellText = (value: number | null, min: number) => (value === null ? t('fewer', { min }) : new Intl.NumberFormat(locale).format(value));
+const stageName: Record<(typeof KEYS)[number], KeyIn<'admin'>> = { early: 'early', intermediate: 'intermediate', advanced: 'advanced', undecided: 'undecided' };
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -41,8 +49,8 @@ function chart(rows: Row[], min: number): SVGSVGElement {
   svg.setAttribute('viewBox', `0 0 ${width} ${rows.length * rowHeight + 10}`);
   svg.setAttribute('class', 'stage-chart');
   svg.setAttribute('role', 'img');
-  const described = rows.map((r) => `${r.title}: ${r.d ? KEYS.map((k) => `${k} ${cellText(r.d?.[k] ?? null, min)}`).join(', ') : 'hidden (too few finished)'}`);
-  svg.setAttribute('aria-label', `Distribution of stages per theme. ${described.join('; ')}`);
+  const described = rows.map((r) => `${r.title}: ${r.d ? KEYS.map((k) => `${t(stageName[k])} ${cellText(r.d?.[k] ?? null, min)}`).join(', ') : t('hiddenRow')}`);
+  svg.setAttribute('aria-label', t('chart', { described: described.join('; ') }));
   rows.forEach((row, i) => {
     const y = i * rowHeight + 5;
     const label = document.createElementNS(SVG_NS, 'text');
@@ -75,8 +83,8 @@ function chart(rows: Row[], min: number): SVGSVGElement {
 
 function render(o: Overview): void {
   section.hidden = false;
-  byId('counts').textContent = `${o.started} started, ${o.finished} finished${o.unreadable ? `, ${o.unreadable} unreadable` : ''}. Minimum group size: ${o.minGroupSize}.`;
-  const rows: Row[] = [...o.themes.map((t) => ({ title: t.title, d: t.distribution })), { title: 'Overall', d: o.overall }];
+  byId('counts').textContent = t('counts', { started: o.started, finished: o.finished, unreadable: o.unreadable, min: o.minGroupSize });
+  const rows: Row[] = [...o.themes.map((theme) => ({ title: theme.title, d: theme.distribution })), { title: t('overall'), d: o.overall }];
   byId('chart').replaceChildren(chart(rows, o.minGroupSize));
   const body = document.querySelector('#table tbody');
   body?.replaceChildren(
@@ -85,18 +93,19 @@ function render(o: Overview): void {
       const th = el('th', row.title);
       th.setAttribute('scope', 'row');
       tr.appendChild(th);
-      for (const k of KEYS) tr.appendChild(el('td', row.d ? cellText(row.d[k], o.minGroupSize) : 'hidden'));
+      for (const k of KEYS) tr.appendChild(el('td', row.d ? cellText(row.d[k], o.minGroupSize) : t('hidden')));
       return tr;
     }),
   );
-  if (!o.distributionShown) status.textContent = `Fewer than ${o.minGroupSize} assessments are finished: the distribution is hidden.`;
+  if (!o.distributionShown) status.textContent = t('tooFew', { min: o.minGroupSize });
 }
 
 async function call(path: string): Promise<Response> {
-  const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+  // The server's words (theme titles, errors) in the page's language.
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${token}`, 'Accept-Language': locale } });
   if (!response.ok) {
     const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(body?.error?.message ?? `Request failed (${response.status})`);
+    throw new Error(body?.error?.message ?? t('failed', { status: response.status }));
   }
   return response;
 }
@@ -104,7 +113,7 @@ async function call(path: string): Promise<Response> {
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   token = byId<HTMLInputElement>('token').value.trim();
-  status.textContent = 'Loading…';
+  status.textContent = t('loading');
   call('/api/admin/overview')
     .then((response) => response.json() as Promise<Overview>)
     .then(

@@ -1,0 +1,55 @@
+/**
+ * The coordinator's overview page (/admin.html), in the language of the
+ * request (?locale=, else Accept-Language): its words are the catalogue's
+ * `admin` section, written into the page as a JSON data block that admin.js
+ * reads (a data block is not run, so the strict CSP allows it).
+ */
+import { escapeHtml } from '../../../reports/html.js';
+import type { Words } from '../../../i18n/words.js';
+
+/** The id of the data block holding the page's words. */
+export const WORDS_ID = 'govstage-words';
+
+export function adminPageHtml(words: Words): string {
+  const e = escapeHtml;
+  const w = words;
+  const th = (text: string) => `<th scope="col">${e(text)}</th>`;
+  // `<` escaped inside the data block, so no text can end it early.
+  const data = JSON.stringify(w.section('admin')).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="${e(w.locale)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${e(w.t('admin.pageTitle'))}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/report.css">
+<script type="application/json" id="${WORDS_ID}">${data}</script>
+<script src="/admin.js" defer></script>
+</head>
+<body>
+<main>
+<header>
+<p class="kicker">${e(w.t('admin.kicker'))}</p>
+<h1>${e(w.t('admin.heading'))}</h1>
+<p>${e(w.t('admin.lede'))}</p>
+</header>
+<form id="login">
+<label for="token">${e(w.t('admin.token'))}</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required>
+<button type="submit">${e(w.t('admin.show'))}</button>
+</form>
+<p id="status" role="status" aria-live="polite"></p>
+<section id="overview" hidden>
+<h2>${e(w.t('admin.assessments'))}</h2>
+<p id="counts"></p>
+<h2>${e(w.t('admin.stages'))}</h2>
+<div id="chart"></div>
+<table id="table"><thead><tr>${[w.t('admin.theme'), w.t('admin.early'), w.t('admin.intermediate'), w.t('admin.advanced'), w.t('admin.undecided')].map(th).join('')}</tr></thead><tbody></tbody></table>
+<p><button type="button" id="download">${e(w.t('admin.download'))}</button></p>
+</section>
+</main>
+</body>
+</html>`;
+}
