@@ -111,7 +111,6 @@ export const SIGNATURE = {
     'report.md.stage': [],
     'report.md.changesHeading': [],
     'report.md.previousFinished': ['date'],
-    'report.md.unknown': [],
     'report.md.answersHeading': [],
     'report.md.note': [],
     'report.md.milestones': [],

@@ -54,7 +54,7 @@ export function reportMarkdown(report: AssessmentReport, title: string, words: W
     quotes('pendingLabel', theme.pending);
   }
   if (report.previous) {
-    lines.push(`## ${x(w.t('report.md.changesHeading'))}`, '', x(w.t('report.md.previousFinished', { date: report.previous.finishedAt ?? w.t('report.md.unknown') })), '', ...header(w.t('report.theme'), w.t('report.before'), w.t('report.now'), w.t('report.change')));
+    lines.push(`## ${x(w.t('report.md.changesHeading'))}`, '', x(report.previous.finishedAt ? w.t('report.md.previousFinished', { date: report.previous.finishedAt }) : w.t('report.previousUnknown')), '', ...header(w.t('report.theme'), w.t('report.before'), w.t('report.now'), w.t('report.change')));
     for (const t of [...report.previous.themes, { title: w.t('report.overall'), ...report.previous.overall }]) lines.push(`| ${escapeCell(t.title)} | ${escapeCell(stageName(t.from))} | ${escapeCell(stageName(t.to))} | ${escapeCell(w.t(DIRECTION[t.direction]))} |`);
     lines.push('');
   }

@@ -155,7 +155,7 @@ export function buildReport(definition: AssessmentDefinition, state: Conversatio
     schemaVersion: REPORT_SCHEMA_VERSION,
     generatedAt: now.toISOString(),
     finishedAt: state.finishedAt,
-    assessment: { flowId: state.flow.id, flowVersion: state.flow.version, rubricId: state.rubric.id, rubricVersion: state.rubric.version, locale: state.locale, unit: result.unit },
+    assessment: { flowId: state.flow.id, flowVersion: state.flow.version, rubricId: state.rubric.id, rubricVersion: state.rubric.version, locale: inLocale, unit: result.unit },
     source: { publisher: result.source.publisher, title: result.source.title, note: result.texts.sourceLabel },
     overall: { ...result.overall, explanationBy: 'govstage', pending: result.overall.pending.map(quote) },
     themes: result.themes.map(({ basis: _basis, strengths, holdingBack, pending, ...theme }) => ({
