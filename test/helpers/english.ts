@@ -63,6 +63,8 @@ export function oecdOriginals(): string[] {
   return [...rubric.oecd.characteristics.map((c) => c.text), ...rubric.oecd.policies.map((p) => p.text), rubric.oecd.source.title].map(tidy).sort((a, b) => b.length - a.length);
 }
 
+const OWN_NAMES = new Set(['English']);
+
 let cached: string[] | undefined;
 /**
  * English-only phrases: literal runs of the English texts, split at
@@ -84,7 +86,8 @@ export function englishPhrases(): string[] {
         const phrase = tidy(piece).replace(/^[-–,*_`\s]+|[-–,*_`\s]+$/g, '');
         const words = phrase.split(' ').filter((w) => /\p{L}{2,}/u.test(w));
         if (words.length < 2 && !(words.length === 1 && phrase.length >= 7)) continue;
-        if (french.includes(phrase)) continue;
+        // A language's name in its own language (the switch, the help's list) is not English left over.
+        if (french.includes(phrase) || OWN_NAMES.has(phrase)) continue;
         phrases.add(phrase);
       }
     }
