@@ -105,6 +105,9 @@ describe('the locale catalogues', () => {
 
   it('src/i18n/keys.ts is what npm run locales:keys makes of locales/en.yaml', async () => {
     expect(await readFile(KEYS_FILE, 'utf8')).toBe(await keysSource());
+    const check = spawnSync('npm', ['run', 'locales:keys', '--silent', '--', '--check'], { cwd: ROOT, encoding: 'utf8' });
+    expect(check.status, check.stderr).toBe(0);
+    expect(check.stdout).toContain('src/i18n/keys.ts is up to date');
   });
 
   it('name every mistake of a locale with its file and path', async () => {
