@@ -221,7 +221,12 @@ describe('over HTTP', () => {
   beforeAll(async () => {
     services = await testServices();
   });
-  afterAll(async () => services?.cleanup());
+  afterAll(async () => {
+    await services?.cleanup();
+    await withAdmin?.cleanup();
+  });
+  let withAdmin: Awaited<ReturnType<typeof testServices>> | undefined;
+  const testServicesWithAdmin = async () => (withAdmin ??= await testServices({ ADMIN_TOKEN: 'admin-token-for-the-french-test' }));
 
   it('starts in French for fr-CA, errors in the Accept-Language, the report in the conversation\'s language and in English with ?locale=en', async () => {
     const app = createApp(services);
@@ -260,6 +265,18 @@ describe('over HTTP', () => {
     const json = await request(app).get(`/api/conversations/${id}/report.json`).set('Authorization', `Bearer ${token}`);
     expect(json.body.assessment.locale).toBe('fr');
     expect((await request(app).get(`/api/conversations/${id}/report.json?locale=xx-yy-zz!`).set('Authorization', `Bearer ${token}`)).status).toBe(400);
+  });
+
+  it("the coordinator's page in the browser's language, its overview's theme titles too", async () => {
+    const app = createApp(await testServicesWithAdmin());
+    const page = await request(app).get('/admin.html').set('Accept-Language', 'fr-CA,fr;q=0.9,en;q=0.5');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<html lang="fr">');
+    expectNoEnglish(page.text.replace(/<script[^>]*>[\s\S]*?<\/script>/g, ' ').replace(/<[^>]+>/g, ' '), "coordinator's page");
+    expect(page.text).toContain('"tooFew":"Moins de {min, number} évaluations sont terminées');
+    const overview = await request(app).get('/api/admin/overview').set('Authorization', 'Bearer admin-token-for-the-french-test').set('Accept-Language', 'fr');
+    expect(overview.body.themes.map((t: { title: string }) => t.title)).toEqual(services.definition.themes.map((t) => t.title.fr));
+    expect((await request(app).get('/admin.html?locale=en')).text).toContain("Coordinator's overview");
   });
 
   it("the widget's words: only the chosen locale's widget section, with the languages offered", async () => {
