@@ -281,7 +281,6 @@ export const SIGNATURE = {
     'errors.text.surrogate': [],
     'errors.adminToken': [],
     'errors.tooFewFinished': ['min'],
-    'errors.other': ['reason'],
     'admin.pageTitle': [],
     'admin.kicker': [],
     'admin.heading': [],

@@ -1,4 +1,4 @@
-/** `npm run chat`: the assessment in the terminal. `--resume CODE` continues a saved one. */
+/** `npm run chat`: the assessment in the terminal. `--resume CODE` continues a saved one; `--locale fr` starts in French. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../../core/definition.js';
