@@ -133,6 +133,25 @@ describe('the widget in French', () => {
     await other.close();
   });
 
+  it("a conversation begun in French elsewhere opens in French, whatever the page's language", async () => {
+    const post = (path: string, body: unknown, token?: string) =>
+      fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const started = await post('/api/conversations', { locale: 'fr' });
+    const token = String(started.resumeToken);
+    const id = String(started.conversationId);
+    await post(`/api/conversations/${id}/turns`, { turnId: 'f1', choice: 'start' }, token);
+    await post(`/api/conversations/${id}/turns`, { turnId: 'f2', choice: 'unit:national' }, token);
+    const code = String((await post(`/api/conversations/${id}/resume-code`, {}, token)).code);
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head><body><div id="a"></div><script src="/widget.js" data-mode="inline" data-target="#a" defer></script></body></html>`;
+    await page.route(`${server.url}/host.html?resume=${code}`, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+    await page.goto(`${server.url}/host.html?resume=${code}`);
+    await meta(page, 'Question 1 sur 14');
+    await page.getByRole('button', { name: 'Envoyer' }).waitFor();
+    await context.close();
+  });
+
   it('switching language mid-way keeps every answer, shows the current question again in the other language, and is remembered after a reload', async () => {
     const context = await browser.newContext({ locale: 'en-GB' });
     const page = await hostPage(context, { lang: 'en' });
