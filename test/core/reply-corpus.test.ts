@@ -1,9 +1,11 @@
 /**
- * The typed-reply corpus (test/fixtures/typed-replies.yaml): several hundred
- * things people type to a chat question, each with what it means, read
- * against every question kind. Fails on any reply recorded with another
- * meaning (or another note), or read as something else entirely; a re-ask
- * where an answer was expected only counts in the re-ask rate.
+ * The typed-reply corpora (test/fixtures/typed-replies.yaml, and
+ * typed-replies.fr.yaml in French): several hundred things people type to a
+ * chat question, each with what it means, read against every question kind
+ * with the question's labels and the reply vocabulary of the corpus's
+ * language. Fails on any reply recorded with another meaning (or another
+ * note), or read as something else entirely; a re-ask where an answer was
+ * expected only counts in the re-ask rate.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseReply, UNSURE, type Intent, type ReplyContext, type Vocabulary } from '../../src/core/replies/parse.js';
-import { corpusContexts, englishVocabulary, QuestionKind, repoRoot } from '../fixtures/reply-contexts.js';
+import { corpusContexts, QuestionKind, repoRoot, vocabularyOf } from '../fixtures/reply-contexts.js';
 
 const Class = z.enum(['yes', 'partly', 'no', 'unsure']);
 const Expect = z.union([Class, z.enum(['clarify', 'unknown', 'note']), z.string().regex(/^command:[a-zA-Z]+$/), z.string().regex(/^edit:\d+$/)]);
@@ -26,13 +28,11 @@ type Expectation = z.infer<typeof Expectation>;
 
 const RECORDS = new Set(['yes', 'partly', 'no', 'unsure']);
 
-let vocab: Vocabulary;
-let corpus: z.infer<typeof Corpus>;
-beforeAll(async () => {
-  vocab = await englishVocabulary();
-  const text = await readFile(path.join(repoRoot, 'test/fixtures/typed-replies.yaml'), 'utf8');
-  corpus = Corpus.parse(parseYaml(text));
-});
+/** Each corpus, with the locale whose labels and vocabulary it is read with. */
+const CORPORA = [
+  { locale: 'en', file: 'test/fixtures/typed-replies.yaml' },
+  { locale: 'fr', file: 'test/fixtures/typed-replies.fr.yaml' },
+] as const;
 
 /** The answer class an intent records, if it records one. */
 function recorded(intent: Intent, context: ReplyContext): string | null {
@@ -45,7 +45,14 @@ function describeIntent(intent: Intent): string {
   return JSON.stringify(intent);
 }
 
-describe('the typed-reply corpus', () => {
+for (const { locale, file } of CORPORA) describe(`the typed-reply corpus (${locale})`, () => {
+  let vocab: Vocabulary;
+  let corpus: z.infer<typeof Corpus>;
+  beforeAll(async () => {
+    vocab = await vocabularyOf(locale);
+    corpus = Corpus.parse(parseYaml(await readFile(path.join(repoRoot, file), 'utf8')));
+  });
+
   it('has no duplicate replies', () => {
     const seen = new Set<string>();
     const duplicates = corpus.map((e) => e.text).filter((t) => (seen.has(t) ? true : (seen.add(t), false)));
@@ -65,7 +72,7 @@ describe('the typed-reply corpus', () => {
     const misread: string[] = [];
     const reasked: string[] = [];
     for (const entry of corpus) {
-      const kinds = corpusContexts().filter(({ kind }) => !entry.only || entry.only.includes(kind));
+      const kinds = corpusContexts(locale).filter(({ kind }) => !entry.only || entry.only.includes(kind));
       for (const { kind, context } of kinds) {
         const override = entry.kinds?.[kind];
         const want: Expectation = override === undefined ? entry : typeof override === 'string' ? { expect: override } : override;
@@ -116,7 +123,7 @@ describe('the typed-reply corpus', () => {
     const reaskRate = weightedReasks / corpus.length;
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
     console.log(
-      `[reply-corpus] ${corpus.length} replies, ${total} readings (reply × question kind): records ${records}, precision ${pct(precision)}, ` +
+      `[reply-corpus ${locale}] ${corpus.length} replies, ${total} readings (reply × question kind): records ${records}, precision ${pct(precision)}, ` +
         `wrong records ${wrong.length}, misread ${misread.length}; re-ask rate ${pct(reaskRate)} of replies (${pct(reasks / total)} of readings), ` +
         `re-asked where the meaning is plain: ${pct(reasked.length / plain)} (${reasked.length} of ${plain} readings)`,
     );

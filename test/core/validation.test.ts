@@ -80,6 +80,14 @@ describe('the real rubric and flow', () => {
     for (const state of ['intro', 'unit', 'q-ict-purpose', 'review', 'settle', 'settleNote', 'result', 'confirmRestart']) expect(definition?.machine.states[state], state).toBeDefined();
   });
 
+  it('offer English and French, with our translation of every OECD characteristic and policy into French', async () => {
+    const definition = (await loadCatalog(repoRoot)).get(FLOW_ID);
+    expect(definition?.flow.locales).toEqual(['en', 'fr']);
+    const fr = definition?.rubric.govstage.translations.fr;
+    expect(Object.keys(fr?.characteristics ?? {}).sort()).toEqual(definition?.rubric.oecd.characteristics.map((c) => c.id).sort());
+    expect(Object.keys(fr?.policies ?? {}).sort()).toEqual(definition?.rubric.oecd.policies.map((p) => p.id).sort());
+  });
+
   it('also load from an untouched copy (so the broken copies below fail only for what they break)', async () => {
     await writeBoth();
     const catalog = await loadCatalog(root);
@@ -164,6 +172,31 @@ describe('a broken rubric file', () => {
     expect(error.problems).toHaveLength(1);
   });
 
+  it('with an OECD characteristic missing from a translation names the locale and the characteristic', async () => {
+    delete rubric.govstage.translations.fr.characteristics['early-top-down'];
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, rubricFile(), 'govstage.translations.fr.characteristics', /missing the "fr" translation of characteristic "early-top-down"/);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  it('with a translation of a policy the OECD text does not have names it', async () => {
+    rubric.govstage.translations.fr.policies['policy-early-no-such-thing'] = 'Une politique que l’OCDE ne cite pas';
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, rubricFile(), 'govstage.translations.fr.policies.policy-early-no-such-thing', /unknown policy "policy-early-no-such-thing"/);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  it('with a second translation locale that lacks a policy names that locale too', async () => {
+    rubric.govstage.translations.de = structuredClone(rubric.govstage.translations.fr);
+    delete rubric.govstage.translations.de.policies['policy-intermediate-subnational'];
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, rubricFile(), 'govstage.translations.de.policies', /missing the "de" translation of policy "policy-intermediate-subnational"/);
+    expect(error.problems).toHaveLength(1);
+  });
+
   it('with a YAML syntax error names the file and says (syntax)', async () => {
     await writeFile(rubricFile(), 'id: oecd-dg-principle-2\noecd: [unclosed\n');
     await writeFile(flowFile(), stringify(flow));
@@ -171,25 +204,6 @@ describe('a broken rubric file', () => {
     expectProblem(error, rubricFile(), '(syntax)', /.+/);
   });
 });
-
-/** Offers "fr" too, every text of it a copy of the English (in the flow, and the rubric's themes and parts); tests then take one away. */
-function offerFrench(): void {
-  flow.locales = ['en', 'fr'];
-  flow.text.fr = structuredClone(flow.text.en);
-  flow.replies.fr = structuredClone(flow.replies.en);
-  for (const q of flow.questions) {
-    for (const key of ['prompt', 'help', 'short']) q[key].fr = q[key].en;
-    for (const o of q.options) o.label.fr = o.label.en;
-  }
-  flow.unit.prompt.fr = flow.unit.prompt.en;
-  flow.unit.help.fr = flow.unit.help.en;
-  for (const o of flow.unit.options) {
-    o.label.fr = o.label.en;
-    o.noun.fr = o.noun.en;
-  }
-  for (const t of rubric.govstage.themes) t.title.fr = t.title.en;
-  for (const p of rubric.govstage.parts) p.text.fr = p.text.en;
-}
 
 describe('a broken flow file', () => {
   it('with a question about an unknown characteristic names questions[N].characteristic', async () => {
@@ -217,6 +231,22 @@ describe('a broken flow file', () => {
     expectProblem(error, flowFile(), 'text.en.why', /.+/);
   });
 
+  it('with a key missing from the French text table names text.fr.<key>', async () => {
+    delete flow.text.fr.unofficialTranslation;
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, flowFile(), 'text.fr.unofficialTranslation', /.+/);
+    expect(error.problems).toHaveLength(1);
+  });
+
+  it('with a list missing from the French reply vocabulary names replies.fr.<list>', async () => {
+    delete flow.replies.fr.notNow;
+    await writeBoth();
+    const error = await expectInvalid();
+    expectProblem(error, flowFile(), 'replies.fr.notNow', /.+/);
+    expect(error.problems).toHaveLength(1);
+  });
+
   it('with a question prompt missing a locale names the prompt and the locale', async () => {
     delete flow.questions[4].prompt.en;
     await writeBoth();
@@ -224,8 +254,8 @@ describe('a broken flow file', () => {
     expectProblem(error, flowFile(), 'questions[4].prompt', /missing the "en" text/);
   });
 
+  // The real flow offers French: the tests below take one French text away.
   it('offering a second locale that one prompt lacks names that prompt and locale', async () => {
-    offerFrench();
     delete flow.questions[6].prompt.fr;
     await writeBoth();
     const error = await expectInvalid();
@@ -234,7 +264,6 @@ describe('a broken flow file', () => {
   });
 
   it('offering a second locale that the unit question lacks names the unit text', async () => {
-    offerFrench();
     delete flow.unit.options[2].noun.fr;
     await writeBoth();
     const error = await expectInvalid();
@@ -243,7 +272,6 @@ describe('a broken flow file', () => {
   });
 
   it('offering a locale the rubric themes have no title for names the locale and the theme', async () => {
-    offerFrench();
     for (const t of rubric.govstage.themes) delete t.title.fr;
     await writeBoth();
     const error = await expectInvalid();
@@ -251,7 +279,6 @@ describe('a broken flow file', () => {
   });
 
   it('offering a locale one of our parts has no text for names the locale and the part', async () => {
-    offerFrench();
     delete rubric.govstage.parts[3].text.fr;
     await writeBoth();
     const error = await expectInvalid();

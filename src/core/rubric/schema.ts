@@ -8,7 +8,8 @@ const Id = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a kebab-case 
 /** OECD text must be real text, not a placeholder. */
 const OecdText = z.string().trim().min(10, 'must be the OECD text (at least 10 characters)');
 /** Text we write ourselves, per locale. */
-export const LocalizedText = z.record(z.string().regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'must be a locale like en or fr-CA'), z.string().min(1));
+const LocaleKey = z.string().regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'must be a locale like en or fr-CA');
+export const LocalizedText = z.record(LocaleKey, z.string().min(1));
 export type LocalizedText = z.infer<typeof LocalizedText>;
 
 /** The OECD's own adverbs that an answer must confirm ("Regularly uses…", "Systematically leverages…"). */
@@ -43,6 +44,13 @@ export type Theme = z.infer<typeof Theme>;
 export const Part = z.strictObject({ id: Id, characteristic: Id, text: LocalizedText });
 export type Part = z.infer<typeof Part>;
 
+/** Our unofficial translation of the OECD text into one locale, by id (ours, not the OECD's: labelled so wherever shown). */
+export const OecdTranslation = z.strictObject({
+  characteristics: z.record(Id, z.string().trim().min(1)),
+  policies: z.record(Id, z.string().trim().min(1)),
+});
+export type OecdTranslation = z.infer<typeof OecdTranslation>;
+
 export const RubricFile = z
   .strictObject({
     id: Id,
@@ -60,7 +68,12 @@ export const RubricFile = z
       characteristics: z.array(Characteristic).min(1),
       policies: z.array(Policy).min(1),
     }),
-    govstage: z.strictObject({ themes: z.array(Theme).min(1), parts: z.array(Part).default([]) }),
+    govstage: z.strictObject({
+      themes: z.array(Theme).min(1),
+      parts: z.array(Part).default([]),
+      /** Per locale: our translations of every OECD characteristic and policy. */
+      translations: z.record(LocaleKey, OecdTranslation).default({}),
+    }),
   })
   .superRefine((rubric, ctx) => {
     const { characteristics, policies, stages } = rubric.oecd;
@@ -124,5 +137,13 @@ export const RubricFile = z
     policies.forEach((p, i) => {
       if (!usedPolicies.has(p.id)) ctx.addIssue({ code: 'custom', path: ['oecd', 'policies', i], message: `policy "${p.id}" is in no theme, so it could never be suggested` });
     });
+    // A translation covers the whole OECD text (a half-translated result would mix languages unannounced) and nothing else.
+    for (const [locale, translation] of Object.entries(rubric.govstage.translations)) {
+      for (const [kind, known] of [['characteristics', charIds], ['policies', policyIds]] as const) {
+        const path = ['govstage', 'translations', locale, kind];
+        for (const id of known) if (!Object.hasOwn(translation[kind], id)) ctx.addIssue({ code: 'custom', path, message: `missing the "${locale}" translation of ${kind === 'policies' ? 'policy' : 'characteristic'} "${id}"` });
+        for (const id of Object.keys(translation[kind])) if (!known.has(id)) ctx.addIssue({ code: 'custom', path: [...path, id], message: `unknown ${kind === 'policies' ? 'policy' : 'characteristic'} "${id}"` });
+      }
+    }
   });
 export type RubricFile = z.infer<typeof RubricFile>;
