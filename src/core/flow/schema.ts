@@ -16,7 +16,7 @@ export const TEXT_KEYS = [
   'themeExplanation.early', 'themeExplanation.atLeast', 'themeExplanation.intermediate', 'themeExplanation.intermediateNoOwn', 'themeNoOwnIntermediate', 'themeExplanation.advanced', 'themeExplanation.undecided', 'themeOnTheWay',
   'themeUnsettled', 'caveatUnsure', 'caveatContradictions', 'suggestionsHeading', 'milestoneHeading', 'becauseLabel', 'strengthsLabel', 'pendingLabel',
   'contradictionsHeading', 'caveatsHeading', 'oursLabel', 'oecdLabel', 'sourceLabel', 'reasonGap', 'reasonNextStage', 'reasonSustain',
-  'newAssessment', 'staleChoice', 'resumed', 'unofficialTranslation',
+  'newAssessment', 'staleChoice', 'resumed', 'unofficialTranslation', 'answerInBrief', 'changeWhat',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 

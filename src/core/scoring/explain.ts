@@ -45,7 +45,7 @@ export function quotesFor(definition: AssessmentDefinition, texts: Texts, contex
   return quotes;
 }
 
-const briefly = (quotes: readonly AnswerQuote[]) => quotes.map((q) => `${q.short} (“${q.answer}”)`);
+const briefly = (texts: Texts, quotes: readonly AnswerQuote[]) => quotes.map((q) => texts.t('answerInBrief', { short: q.short, answer: q.answer }));
 
 export function describeContradictions(definition: AssessmentDefinition, texts: Texts, context: MachineContext, contradictions: readonly Contradiction[]): ContradictionView[] {
   return contradictions.map((c) => {
@@ -53,8 +53,8 @@ export function describeContradictions(definition: AssessmentDefinition, texts: 
     // Only the answers that take part: for a compound characteristic, the parts said to hold (or be absent).
     const others = quotesFor(definition, texts, context, c.against).filter((q) => q.states === (c.kind === 'skipped-stage' ? 'absent' : 'holds'));
     const text = c.kind === 'limitation-and-achievement'
-      ? texts.t('contradictionLimitation', { first: texts.list(briefly(first)), others: texts.list(briefly(others)) })
-      : texts.t('contradictionSkipped', { first: texts.list(briefly(first)), others: texts.list(briefly(others)) });
+      ? texts.t('contradictionLimitation', { first: texts.list(briefly(texts, first)), others: texts.list(briefly(texts, others)) })
+      : texts.t('contradictionSkipped', { first: texts.list(briefly(texts, first)), others: texts.list(briefly(texts, others)) });
     const kept = Object.hasOwn(context.settled, c.id) ? context.settled[c.id] : undefined;
     return {
       id: c.id,
