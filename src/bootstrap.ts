@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './log.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { MeasuredConversationService, Metrics, measuredStore } from './metrics.js';
 import type { ConversationService } from './service/conversation-service.js';
+import { GroupService } from './service/groups/group-service.js';
 import { PostgresRateLimitStore } from './service/postgres-rate-limit-store.js';
 import { openStore } from './store/open-store.js';
 import type { ConversationStore } from './store/types.js';
@@ -21,6 +22,8 @@ export interface Services {
   definition: AssessmentDefinition;
   store: ConversationStore;
   service: ConversationService;
+  /** Group rounds: many respondents, one picture, a consensus. */
+  groups: GroupService;
   metrics: Metrics;
   /** Rate-limit counts shared by every instance (with STORE=postgres); undefined: each limiter counts in memory. */
   rateLimits: PostgresRateLimitStore | undefined;
@@ -59,5 +62,13 @@ export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Log
     config.STORE === 'postgres' && config.DATABASE_URL
       ? new PostgresRateLimitStore({ connectionString: config.DATABASE_URL }, (message, error) => logger.warn({ err: error.message }, message))
       : undefined;
-  return { config, logger, catalog, definition, store, service, metrics, rateLimits };
+  const groups = new GroupService({
+    definition,
+    store,
+    conversations: service,
+    minGroupSize: config.MIN_GROUP_SIZE,
+    reportLinkTtlMs: config.REPORT_LINK_TTL_DAYS * 86_400_000,
+    ...(base ? { publicUrl: (path: string) => `${base}${path}` } : {}),
+  });
+  return { config, logger, catalog, definition, store, service, groups, metrics, rateLimits };
 }

@@ -16,6 +16,9 @@ export const TEXT_KEYS = [
   'themeUnsettled', 'caveatUnsure', 'caveatContradictions', 'suggestionsHeading', 'milestoneHeading', 'becauseLabel', 'strengthsLabel', 'pendingLabel',
   'contradictionsHeading', 'caveatsHeading', 'oursLabel', 'oecdLabel', 'sourceLabel', 'reasonGap', 'reasonNextStage', 'reasonSustain',
   'newAssessment', 'staleChoice', 'resumed',
+  'groupWelcome', 'groupKeepsAnswers', 'groupSharesAnswers', 'groupSharesNotes', 'groupKeepsNotes', 'joinIntro', 'joinPerspective', 'joinName',
+  'joinUnit', 'joinShareNotes', 'joinShareAnswers', 'joinYesNo', 'perspective.central', 'perspective.subnational', 'perspective.civil-society', 'perspective.private-sector',
+  'perspective.academia',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 

@@ -21,7 +21,7 @@ import type { AssessmentDefinition } from '../definition.js';
 import type { MachineContext } from '../conversation/state.js';
 import type { Characteristic, RubricFile } from '../rubric/schema.js';
 import { evidenceFrom } from './evidence.js';
-import { answeredCharacteristics, chooseSuggestions, decideOverall, decideStage, levelsByCharacteristic, type Level, type OverallFinding, type Suggestion, type ThemeFinding } from './score.js';
+import { answeredCharacteristics, chooseSuggestions, decideOverall, decideStage, levelsByCharacteristic, standingOf, type Level, type OverallFinding, type Standing, type Suggestion, type ThemeFinding } from './score.js';
 
 /**
  * How many said each thing about one characteristic; `unknown`: "not sure"
@@ -141,3 +141,31 @@ export function groupStages(rubric: RubricFile, counts: ReadonlyMap<string, Leve
   }));
   return { levels, themes, overall: decideOverall(themes), suggestions: chooseSuggestions(rubric, themes) };
 }
+
+/** Counts by what they mean for moving on (see `standingOf`): met, partial, unmet; unknown for "not sure". */
+export interface StandingCounts {
+  met: number;
+  partial: number;
+  unmet: number;
+  unknown: number;
+}
+
+export function standingCounts(characteristic: Characteristic, counts: LevelCounts): StandingCounts {
+  const achievement = characteristic.describes === 'achievement';
+  return {
+    met: achievement ? counts.holds : counts.absent,
+    partial: counts.partly,
+    unmet: achievement ? counts.absent : counts.holds,
+    unknown: counts.unknown,
+  };
+}
+
+/** The level that has a standing for a characteristic (an agreed answer given as met, partial, unmet or unknown). */
+export function levelOfStanding(characteristic: Characteristic, standing: Standing): Level | null {
+  if (standing === 'unknown') return null;
+  if (standing === 'partial') return 'partly';
+  const met = standing === 'met';
+  return characteristic.describes === 'achievement' ? (met ? 'holds' : 'absent') : met ? 'absent' : 'holds';
+}
+
+export { standingOf, type Standing };
