@@ -18,6 +18,7 @@ import {
   emptyCounts,
   groupStages,
   knownOf,
+  medianLevel,
   standingCounts,
   standingOf,
   type GroupStages,
@@ -38,8 +39,8 @@ export type Standing = z.infer<typeof Standing>;
 export const Spread = z.object({ met: Count, partial: Count, unmet: Count, unknown: Count }).describe('how many respondents gave each answer');
 export type Spread = z.infer<typeof Spread>;
 const Stage = StageId.nullable().describe('early | intermediate | advanced, or null when there were too few answers to decide');
-const StageView = z.object({ stage: Stage, status: StageStatus, stageLabel: z.string() });
-const Stages = z.object({ overall: StageView, themes: z.array(StageView.extend({ themeId: z.string(), title: z.string(), titleBy: Ours })) });
+export const StageView = z.object({ stage: Stage, status: StageStatus, stageLabel: z.string() });
+export const Stages = z.object({ overall: StageView, themes: z.array(StageView.extend({ themeId: z.string(), title: z.string(), titleBy: Ours })) });
 export type Stages = z.infer<typeof Stages>;
 const GroupId = z.string().describe('"all" (everyone in the picture), a perspective id, or "merged" (perspectives too small to show apart)');
 const Direction = z.enum(['up', 'down', 'same', 'unknown']);
@@ -86,7 +87,7 @@ export const GroupReport = z
           label: z.string().describe('our short name for it, worded as what moving on needs'),
           labelBy: Ours,
           disagreement: z.number().min(0).max(1).describe("Leik's ordinal dispersion of the known answers: 0 all the same, 1 split evenly between met and not met"),
-          spread: z.array(z.object({ groupId: GroupId }).extend(Spread.shape)).describe('per group, in the order of groups'),
+          spread: z.array(z.object({ groupId: GroupId, fromAnswers: Standing.describe("the group's median answer") }).extend(Spread.shape)).describe('per group, in the order of groups'),
           fromAnswers: Standing.describe('the median answer of everyone in the picture (less advanced middle on an even split); unknown with no known answer'),
           consensus: z.object({ standing: Standing, rationale: z.string(), recordedAt: z.string(), basis: Spread.describe('the spread of everyone in the picture when it was agreed') }).nullable(),
           agreed: Standing.describe('the agreed answer where recorded, otherwise fromAnswers'),
@@ -250,7 +251,10 @@ export function buildGroupReport(input: GroupReportInput): GroupReport {
           label: characteristicLabel(definition, texts, strings, c),
           labelBy: 'govstage' as const,
           disagreement: disagreement(counts),
-          spread: groups.map((g) => ({ groupId: g.id, ...spreadOf(c, groupCounts.get(g.id)?.get(c.id) ?? emptyCounts()) })),
+          spread: groups.map((g) => {
+            const own = groupCounts.get(g.id)?.get(c.id) ?? emptyCounts();
+            return { groupId: g.id, fromAnswers: standingOfLevel(c, medianLevel(c, own)), ...spreadOf(c, own) };
+          }),
           fromAnswers: standingOfLevel(c, fromAnswers.levels.get(c.id) ?? null),
           consensus: entry ? { standing: standingOfLevel(c, entry.level === 'unknown' ? null : entry.level), rationale: entry.rationale, recordedAt: entry.recordedAt, basis: spreadOf(c, entry.basis) } : null,
           agreed: standingOfLevel(c, agreed.levels.get(c.id) ?? null),

@@ -48,6 +48,10 @@ const report = {
   perspectivesHeading: 'Stage per perspective',
   perspectivesIntro: 'From each group\'s own answers, by the same rule.',
   respondents: '{count} respondents',
+  respondentsColumn: 'Respondents',
+  groupAnswerColumn: 'Their answer',
+  rationaleColumn: 'Why',
+  agreedHeading: 'Agreed answers, and why',
   groupAll: 'Everyone',
   groupMerged: 'Other perspectives, merged: {perspectives}',
   spreadHeading: 'Where views differ',
@@ -89,6 +93,8 @@ const report = {
   noPicture: 'No answers are in the picture yet: they enter it once at least {min} respondents have finished.',
   source: 'Source: {publisher}, {title}. Rubric version {rubricVersion}, conversation version {flowVersion}. Questions, themes, explanations and the short names of characteristics are Govstage\'s wording; stages, characteristics and policies are the OECD\'s.',
   generated: 'Report generated {date}.',
+  heatmapCaption: 'Answers per characteristic and perspective, where views differ most first.',
+  legend: 'Legend',
 };
 
 /** The coordinator's page's own words. */
@@ -118,8 +124,6 @@ const page = {
   refresh: 'Refresh',
   refreshed: 'Updated.',
   pictureHeading: 'The group picture',
-  heatmapCaption: 'Answers per characteristic and perspective, where views differ most first.',
-  legend: 'Legend',
   workshopHeading: 'Consensus workshop',
   workshopIntro: 'Go through the characteristics where views differ, with the screen shared: for each, agree an answer and say why. Use Tab and Shift+Tab, the arrow keys to choose, and Enter to save.',
   workshopStart: 'Start the workshop',

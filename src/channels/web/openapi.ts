@@ -10,6 +10,7 @@ import { Message } from '../../core/messages.js';
 import { Overview } from '../../reports/overview.js';
 import { AssessmentReport } from '../../reports/report.js';
 import * as s from './schemas.js';
+import { GROUP_INPUTS, GROUP_OUTPUTS, groupPaths } from './openapi-groups.js';
 
 type Registry = ReturnType<typeof z.registry<{ id: string }>>;
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
@@ -29,6 +30,7 @@ function components(): Record<string, unknown> {
     [s.ReportLinkBody, 'ReportLink'],
     [AssessmentReport, 'AssessmentReport'],
     [Overview, 'Overview'],
+    ...GROUP_OUTPUTS,
   ];
   for (const [schema, id] of named) outputs.add(schema, { id });
   // Request bodies are described as they are accepted (defaults optional), the rest as they are sent.
@@ -37,6 +39,7 @@ function components(): Record<string, unknown> {
     [s.CreateConversationBody, 'CreateConversationRequest'],
     [s.TurnBody, 'TurnRequest'],
     [s.ResumeBody, 'ResumeRequest'],
+    ...GROUP_INPUTS,
   ] as const) inputs.add(schema, { id });
   const convert = (registry: Registry, io: 'input' | 'output') =>
     z.toJSONSchema(registry, { io, unrepresentable: 'any', uri: (id) => ref(id).$ref }).schemas;
@@ -87,6 +90,7 @@ export function openApiDocument({ version, publicUrl }: OpenApiOptions) {
       { name: 'conversations', description: 'Taking an assessment: start, answer, pause and resume.' },
       { name: 'reports', description: 'The finished assessment: downloads and the shareable report page.' },
       { name: 'admin', description: "The coordinator's overview (ADMIN_TOKEN)." },
+      { name: 'groups', description: 'Group rounds: many respondents, one picture, a consensus (the coordinator holds a capability token).' },
       { name: 'operations', description: 'Health, readiness, metrics and this document.' },
       { name: 'slack', description: 'The Slack app in HTTP mode.' },
     ],
@@ -228,6 +232,7 @@ export function openApiDocument({ version, publicUrl }: OpenApiOptions) {
           },
         },
       },
+      ...groupPaths(),
       '/api/openapi.json': {
         get: {
           operationId: 'getOpenApiDocument',
@@ -293,6 +298,7 @@ export function openApiDocument({ version, publicUrl }: OpenApiOptions) {
         conversationToken: { type: 'http', scheme: 'bearer', description: 'The resumeToken returned when the conversation was started or resumed.' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN.' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN.' },
+        coordinatorToken: { type: 'http', scheme: 'bearer', description: "A group round's coordinator token (from POST /api/groups or the coordinator link)." },
       },
       schemas: components(),
     },

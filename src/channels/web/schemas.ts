@@ -8,7 +8,7 @@ import { TEXT_PROBLEMS, textProblem } from '../../safe-text.js';
 import { ChannelName } from '../../store/record.js';
 
 /** A string of text Govstage accepts: no NUL or other control character (tab and line breaks aside), no unpaired surrogate. */
-const safeText = () =>
+export const safeText = () =>
   z.string().superRefine((value, ctx) => {
     const problem = textProblem(value);
     if (problem) ctx.addIssue({ code: 'custom', message: TEXT_PROBLEMS[problem] });

@@ -18,7 +18,7 @@ export interface RoundSettings {
   assessing: { name: string; unit: string | null };
   closesAt: string | null;
   /** Labels (ids are made from them when not given). */
-  perspectives: { id?: string | undefined; label: string }[] | undefined;
+  perspectives?: { id?: string | undefined; label: string }[] | undefined;
   respondentsSeePicture: boolean;
 }
 
