@@ -51,7 +51,7 @@ export function groupReportHtml(report: GroupReport, links: GroupPageLinks): str
     ],
   );
 
-  const legend = `<ul class="legend" aria-label="${e(t('legend'))}">${(['met', 'partial', 'unmet', 'unknown'] as const).map((k) => `<li><span class="swatch seg-${k}" aria-hidden="true"></span>${e(s(k))}</li>`).join('')}</ul>`;
+  const legend = `<ul class="legend" aria-label="${e(t('legend'))}">${(['met', 'partial', 'unmet', 'unknown'] as const).map((k) => `<li><span class="swatch seg-${k}" aria-hidden="true"></span>${e(s(k))}</li>`).join('')}</ul><p class="hint">${e(t('countsOrder'))}</p>`;
   const heatmap = table(
     'heatmap',
     t('heatmapCaption'),
@@ -101,10 +101,18 @@ export function groupReportHtml(report: GroupReport, links: GroupPageLinks): str
         )}`
       : '');
 
-  const labelOf = new Map(report.characteristics.map((c) => [c.characteristicId, c.label]));
   const shared =
     report.sharedAnswers.length > 0
-      ? section('shared', t('sharedAnswersHeading'), table('shared', null, [t('respondentColumn'), t('perspectiveColumn'), t('characteristicColumn'), t('resultColumnAnswers')], report.sharedAnswers.flatMap((a) => Object.entries(a.answers).map(([id, st]) => [e(a.respondent ?? t('anonymous')), e(a.perspective), e(labelOf.get(id) ?? id), e(s(st))]))))
+      ? section(
+          'shared',
+          t('sharedAnswersHeading'),
+          `<div class="scroll">${table(
+            'shared',
+            null,
+            [t('characteristicColumn'), ...report.sharedAnswers.map((a) => `${a.respondent ?? t('anonymous')} (${a.perspective})`)],
+            report.characteristics.map((c) => [e(c.label), ...report.sharedAnswers.map((a) => e(s(a.answers[c.characteristicId] ?? 'unknown')))]),
+          )}</div>`,
+        )
       : '';
   const previous = report.previous
     ? section(

@@ -93,6 +93,7 @@ const report = {
   noPicture: 'No answers are in the picture yet: they enter it once at least {min} respondents have finished.',
   source: 'Source: {publisher}, {title}. Rubric version {rubricVersion}, conversation version {flowVersion}. Questions, themes, explanations and the short names of characteristics are Govstage\'s wording; stages, characteristics and policies are the OECD\'s.',
   generated: 'Report generated {date}.',
+  countsOrder: 'The numbers in each cell count, in this order: met · partly · not met · not sure.',
   heatmapCaption: 'Answers per characteristic and perspective, where views differ most first.',
   legend: 'Legend',
 };
@@ -158,6 +159,19 @@ const page = {
   revoked: 'Coordinator access has ended.',
   error: 'Something went wrong: {message}',
   memberHeading: 'Your group\'s picture',
+  perspectivesHint: 'Leave empty for the actors the OECD text names: central government units, subnational government, civil society, private sector and academia.',
+  nameNeeded: 'Give the round a name first.',
+  joiningClosed: 'Joining is closed.',
+  download_md: 'Download Markdown',
+  download_json: 'Download JSON',
+  download_csv: 'Download CSV',
+  reportLinkMade: 'The report link is ready.',
+  revokeConfirmButton: 'Yes, end coordinator access for good',
+  // The kinds of organisation of the flow's opening question (flows/*.yaml, unit.options), by id.
+  unit_national: 'A national government as a whole',
+  unit_ministry: 'A ministry or agency',
+  unit_subnational: 'A regional or local government',
+  unit_other: 'Another public organisation',
 };
 
 const en = { ...report, ...page };

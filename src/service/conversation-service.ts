@@ -180,6 +180,11 @@ export class ConversationService {
     return { conversationId: record.id, resumeToken, resumeCode, resumeCodeExpiresAt, revision: 0, status: record.state.status, messages };
   }
 
+  /** What a new conversation opens with, without creating one (the web creates it on the first reply). */
+  introduction(locale?: string): Message[] {
+    return newConversation(this.definition, locale).messages;
+  }
+
   private newRecord(params: { id: string; at: string; channel: ChannelName; locale: string | undefined; owner: Owner | null; previousId: string | undefined; messages: Message[]; secrets?: Opening['secrets']; round?: RoundStart | undefined }): ConversationRecord {
     const { at, channel, secrets, round } = params;
     const state = newConversation(this.definition, params.locale).state;

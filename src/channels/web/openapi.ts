@@ -28,6 +28,7 @@ function components(): Record<string, unknown> {
     [s.ResumeCodeBody, 'ResumeCode'],
     [s.ResumedBody, 'Resumed'],
     [s.ReportLinkBody, 'ReportLink'],
+    [s.IntroductionBody, 'Introduction'],
     [AssessmentReport, 'AssessmentReport'],
     [Overview, 'Overview'],
     ...GROUP_OUTPUTS,
@@ -103,6 +104,16 @@ export function openApiDocument({ version, publicUrl }: OpenApiOptions) {
           security: PUBLIC,
           requestBody: { required: false, content: json('CreateConversationRequest') },
           responses: { '201': { description: 'Started: keep resumeToken, it is the bearer token of every other call', content: json('Started') }, ...errorsOf({ '400': 'Bad input', '403': 'Origin not allowed', '429': LIMITED }) },
+        },
+      },
+      '/api/introduction': {
+        get: {
+          operationId: 'getIntroduction',
+          tags: ['conversations'],
+          summary: "What a new conversation opens with, without creating one: show it, and start the conversation (POST /api/conversations) at the person's first reply",
+          security: PUBLIC,
+          parameters: [{ name: 'locale', in: 'query', required: false, schema: { type: 'string', pattern: '^[a-z]{2}(?:-[A-Z]{2})?$' } }],
+          responses: { '200': { description: 'The introduction', content: json('Introduction') }, ...errorsOf({ '400': 'Bad locale', '429': LIMITED }) },
         },
       },
       '/api/conversations/{id}': {

@@ -20,6 +20,9 @@ export const CreateConversationBody = z.strictObject({
   locale: z.string().regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'must be a locale like en or fr-CA').optional(),
 });
 
+export const IntroductionQuery = z.object({ locale: z.string().regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'must be a locale like en or fr-CA').optional() });
+export const IntroductionBody = z.object({ messages: z.array(Message) });
+
 export const TEXT_LIMIT = 2000;
 
 export const TurnBody = z
