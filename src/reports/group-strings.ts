@@ -159,6 +159,7 @@ const page = {
   revoked: 'Coordinator access has ended.',
   error: 'Something went wrong: {message}',
   memberHeading: 'Your group\'s picture',
+  noOwnAssessment: 'No assessment of yours is saved in this browser: open this page from the browser you took part in.',
   perspectivesHint: 'Leave empty for the actors the OECD text names: central government units, subnational government, civil society, private sector and academia.',
   nameNeeded: 'Give the round a name first.',
   joiningClosed: 'Joining is closed.',

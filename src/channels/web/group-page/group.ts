@@ -4,6 +4,7 @@
  *   /group.html                              start a group round
  *   /group.html#round=<id>&key=<token>       the coordinator's page of a round
  *   /group.html#member=<conversation>&key=…  a respondent's view of the picture, when shared
+ *   /group.html#member                       the same, for the assessment the widget keeps on this site
  *
  * The token sits in the fragment, which browsers never send to a server
  * (nor in a Referer); it is kept in this tab's memory only. Every text is
@@ -300,11 +301,24 @@ async function openMember(conversationId: string, token: string): Promise<void> 
   }
 }
 
+/** The assessment the widget keeps in this site's storage (same origin), if any. */
+function widgetSession(): { conversationId: string; resumeToken: string } | null {
+  try {
+    const saved = JSON.parse(localStorage.getItem(`govstage:${location.origin}`) ?? 'null') as { conversationId?: unknown; resumeToken?: unknown } | null;
+    return saved && typeof saved.conversationId === 'string' && typeof saved.resumeToken === 'string' ? { conversationId: saved.conversationId, resumeToken: saved.resumeToken } : null;
+  } catch {
+    return null;
+  }
+}
+
 const params = new URLSearchParams(location.hash.slice(1));
 const key = params.get('key');
 const round = params.get('round');
 const member = params.get('member');
+const own = params.has('member') && !member ? widgetSession() : null;
 if (round && key) void openRound(round, key);
 else if (member && key) void openMember(member, key);
+else if (own) void openMember(own.conversationId, own.resumeToken);
+else if (params.has('member')) say(s.noOwnAssessment);
 else if (location.hash.length > 1) say(s.missingKey);
 else createForm();
