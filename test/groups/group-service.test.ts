@@ -88,6 +88,15 @@ describe('a round from creation to report', () => {
     expect(report.assessment.unit?.id).toBe('ministry');
   });
 
+  it('asks what is assessed, as anyone is asked, when the round does not say what kind of organisation it assesses', async () => {
+    const round = await createRound(services.groups, { assessing: { name: 'Our public services', unit: null } });
+    const member = await joinAndAnswer(services.service, services.groups, round.invitation.code, { perspective: CIVIL }, [], { finish: false });
+    const welcome = member.started.messages[0];
+    expect(welcome && 'text' in welcome ? welcome.text : '').toContain('The round assesses Our public services.');
+    expect(welcome && 'text' in welcome ? welcome.text : '').not.toContain('no need to say');
+    expect((await services.store.get(member.conversationId))?.state.machine.value).toBe('unit');
+  });
+
   it('refuses to join with a wrong code (404), as a perspective the round does not have (400), or once closed (410)', async () => {
     const round = await createRound(services.groups);
     await expectKind(services.groups.join({ code: 'ZZZZZ-ZZZZZ', channel: 'web', choices: { perspective: CENTRAL, shareNotes: false, shareAnswers: false } }), 'NOT_FOUND');

@@ -18,7 +18,7 @@ export const TEXT_KEYS = [
   'newAssessment', 'staleChoice', 'resumed',
   'groupWelcome', 'groupKeepsAnswers', 'groupSharesAnswers', 'groupSharesNotes', 'groupKeepsNotes', 'joinIntro', 'joinPerspective', 'joinName',
   'joinUnit', 'joinShareNotes', 'joinShareAnswers', 'joinYesNo', 'perspective.central', 'perspective.subnational', 'perspective.civil-society', 'perspective.private-sector',
-  'perspective.academia',
+  'perspective.academia', 'groupWelcomeAskUnit',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 

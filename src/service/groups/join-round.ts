@@ -48,7 +48,10 @@ export function welcomeFor(definition: AssessmentDefinition, round: GroupRoundRe
   const unitOption = definition.flow.unit.options.find((o) => o.id === round.assessing.unit);
   const assessing = round.assessing.name || (unitOption ? texts.pick(unitOption.label) : texts.unitNoun(null));
   const lines = [
-    texts.t('groupWelcome', { round: round.name, perspective, assessing, unit: texts.unitNoun(round.assessing.unit) }),
+    // Without a kind of organisation, the round's members are asked it, as anyone is.
+    round.assessing.unit !== null && unitOption
+      ? texts.t('groupWelcome', { round: round.name, perspective, assessing, unit: texts.unitNoun(round.assessing.unit) })
+      : texts.t('groupWelcomeAskUnit', { round: round.name, perspective, assessing }),
     membership.shareAnswers ? texts.t('groupSharesAnswers') : texts.t('groupKeepsAnswers', { min: minGroupSize }),
     membership.shareNotes ? texts.t('groupSharesNotes') : texts.t('groupKeepsNotes'),
   ];
