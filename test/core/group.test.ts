@@ -90,6 +90,7 @@ describe('disagreement (Leik, 0 to 1)', () => {
         expect(d).toBeLessThanOrEqual(1);
         expect(disagreement({ holds: absent, partly, absent: holds, unknown, answered: 0 })).toBe(d);
       }),
+      { numRuns: 2000 },
     );
   });
 });

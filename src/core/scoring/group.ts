@@ -105,9 +105,10 @@ export function medianLevel(characteristic: Characteristic, counts: LevelCounts)
 export function disagreement(counts: LevelCounts): number {
   const known = knownOf(counts);
   if (known < 2) return 0;
-  const f1 = counts.absent / known;
-  const f2 = (counts.absent + counts.partly) / known;
-  return Math.round((Math.min(f1, 1 - f1) + Math.min(f2, 1 - f2)) * 100) / 100;
+  // In whole counts, one division: the same value read from either end of the scale, to the last bit.
+  const below = counts.absent;
+  const upTo = counts.absent + counts.partly;
+  return Math.round(((Math.min(below, known - below) + Math.min(upTo, known - upTo)) * 100) / known) / 100;
 }
 
 export interface GroupStages {
