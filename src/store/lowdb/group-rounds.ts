@@ -9,13 +9,14 @@
  * cleaned after it, and readers check every entry against the record, so a
  * stale entry left by a crash is invisible.
  */
+import { opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { z } from 'zod';
 import { GovError, isGovError } from '../../errors.js';
 import { checkIncomingRound, parseStoredRound, type GroupRoundRecord } from '../group-record.js';
 import { isSafeStoreName } from '../record.js';
-import { DurableJsonFile } from './durable-json-file.js';
+import { DurableJsonFile, isTempFileName } from './durable-json-file.js';
 
 const InvitationEntry = z.strictObject({ id: z.string() });
 type InvitationEntry = z.infer<typeof InvitationEntry>;
@@ -97,6 +98,15 @@ export class GroupRoundFolder {
       await this.exclusive('group-members', id, () => this.membersFile(id).remove());
       return removed;
     });
+  }
+
+  /** The ids of the round files in the folder (read lazily), for moving them elsewhere. */
+  async *ids(): AsyncIterable<string> {
+    for await (const entry of await opendir(join(this.dir, 'groups'))) {
+      if (isTempFileName(entry.name) || !entry.name.endsWith('.json')) continue;
+      const id = entry.name.slice(0, -'.json'.length);
+      if (isSafeStoreName(id)) yield id;
+    }
   }
 
   // --- the members index (maintained by the conversation writes) -------------

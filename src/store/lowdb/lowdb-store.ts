@@ -288,6 +288,12 @@ export class LowdbStore implements ConversationStore {
       .map(toSummary);
   }
 
+  /** The ids of every stored round (for `npm run migrate-store`). */
+  groupRoundIds(): AsyncIterable<string> {
+    this.assertOpen();
+    return this.groups.ids();
+  }
+
   async deleteGroupRound(id: string): Promise<boolean> {
     this.assertOpen();
     return this.track(() => this.groups.delete(id));

@@ -347,6 +347,29 @@ export class PostgresStore implements ConversationStore {
     });
   }
 
+  /** For moving rounds in from lowdb, as importRecord does for conversations: insert, or replace an older revision. */
+  async importGroupRound(round: GroupRoundRecord): Promise<'created' | 'updated' | 'skipped'> {
+    const next = checkIncomingRound(round);
+    return this.run(`importing group round "${next.id}"`, async (pool) => {
+      const values = [next.id, next.revision, JSON.stringify(next), next.invitation.hash, timestamp(next.createdAt), timestamp(next.updatedAt)];
+      try {
+        const inserted = await pool.query(
+          `INSERT INTO group_rounds (id, revision, record, invitation_hash, created_at, updated_at)
+           VALUES ($1, $2, $3::jsonb, $4, coalesce($5::timestamptz, now()), coalesce($6::timestamptz, now())) ON CONFLICT (id) DO NOTHING`,
+          values,
+        );
+        if (inserted.rowCount === 1) return 'created';
+        const updated = await pool.query(
+          `UPDATE group_rounds SET revision = $2, record = $3::jsonb, invitation_hash = $4, updated_at = coalesce($5::timestamptz, now()) WHERE id = $1 AND revision < $2`,
+          [next.id, next.revision, JSON.stringify(next), next.invitation.hash, timestamp(next.updatedAt)],
+        );
+        return updated.rowCount === 1 ? 'updated' : 'skipped';
+      } catch (error) {
+        throw roundUniqueViolation(error, next.id) ?? error;
+      }
+    });
+  }
+
   async getGroupRound(id: string): Promise<GroupRoundRecord | undefined> {
     if (!isSafeStoreName(id)) {
       this.assertOpen();
