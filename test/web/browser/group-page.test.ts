@@ -142,6 +142,32 @@ describe("the coordinator's page, keyboard only", () => {
     await page.close();
   });
 
+  it('replaces the coordinator link (the old one stops working), closes joining, and ends access for good', async () => {
+    const created = await post('/api/groups', { name: 'Settings round' });
+    const page = await browser.newPage();
+    const errors = recordErrors(page);
+    await page.goto(`${server.url}${String((created.coordinatorLink as { path: string }).path)}`);
+    await page.getByRole('heading', { name: 'Round: Settings round' }).waitFor();
+    const oldKey = String(created.coordinatorToken);
+    await page.getByRole('button', { name: 'Replace my coordinator link' }).click();
+    await page.getByRole('status').filter({ hasText: 'the old one no longer works' }).waitFor();
+    await expect.poll(() => new URL(page.url()).hash).not.toContain(encodeURIComponent(oldKey));
+    expect((await fetch(`${server.url}/api/groups/${String(created.roundId)}`, { headers: { authorization: `Bearer ${oldKey}` } })).status).toBe(401);
+    await page.getByRole('button', { name: 'Close joining now' }).click();
+    await page.getByRole('status').filter({ hasText: 'Joining is closed.' }).waitFor();
+    await page.getByRole('button', { name: 'Reopen joining' }).waitFor();
+    await page.getByRole('button', { name: 'End coordinator access' }).click();
+    const confirm = page.getByRole('button', { name: 'Yes, end coordinator access for good' });
+    await confirm.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Yes, end coordinator access for good');
+    await confirm.click();
+    await page.getByText('Coordinator access has ended.').first().waitFor();
+    await page.reload();
+    await page.getByRole('status').filter({ hasText: 'No group round with that id' }).waitFor();
+    expect(errors.filter((e) => !e.includes('401')), errors.join('\n')).toEqual([]);
+    await page.close();
+  });
+
   it('hands out a report page that is axe clean and prints without the page controls', async () => {
     const created = await post('/api/groups', { name: 'Printed round', assessing: { name: 'City of Example', unit: 'subnational' } });
     const code = String((created.invitation as { code: string }).code);
