@@ -12,18 +12,22 @@
  * out. Unknown rounds and wrong tokens answer the same.
  */
 import type { AssessmentDefinition } from '../../core/definition.js';
-import { levelOfStanding, type Standing } from '../../core/scoring/group.js';
 import { GovError } from '../../errors.js';
 import { buildGroupReport, type GroupReport } from '../../reports/group-report.js';
-import type { GroupRoundRecord, StoredConsensus } from '../../store/group-record.js';
+import type { GroupRoundRecord } from '../../store/group-record.js';
 import { KeyedMutex } from '../../store/keyed-mutex.js';
 import type { ChannelName, ConversationStore, Owner } from '../../store/types.js';
 import type { Access, ConversationService, Started } from '../conversation-service.js';
-import { checkSettings, newRound, perspectivesFrom, type RoundSettings } from './create-round.js';
+import { withSettings, type SettingsChange } from './change-settings.js';
+import { newRound, type RoundSettings } from './create-round.js';
 import { membershipFor, welcomeFor, type JoinChoices } from './join-round.js';
 import { loadMembers, type Member } from './load-members.js';
-import { countsInPicture, planRelease } from './release-blocks.js';
-import { hashInvitationCode, hashToken, newInvitationCode, newToken, normalizeInvitationCode, openInvitation, sealInvitation, tokenMatches } from './round-secrets.js';
+import { withCoordinatorRevoked, withJoiningClosed, withNewCoordinator, withNewInvitation, withReportLink, withReportLinkRevoked } from './manage-access.js';
+import { checkConsensus, withConsensus, withoutConsensus, type ConsensusEntry } from './record-consensus.js';
+import { planRelease } from './release-blocks.js';
+import { hashInvitationCode, newInvitationCode, newToken, normalizeInvitationCode, openInvitation, tokenMatches } from './round-secrets.js';
+
+export type { SettingsChange } from './change-settings.js';
 
 export interface GroupServiceOptions {
   definition: AssessmentDefinition;
@@ -71,14 +75,6 @@ export interface InvitationInfo {
   perspectives: { id: string; label: string }[];
   closesAt: string | null;
   minGroupSize: number;
-}
-
-export interface SettingsChange {
-  name?: string;
-  assessing?: { name: string; unit: string | null };
-  closesAt?: string | null;
-  perspectives?: { id?: string | undefined; label: string }[];
-  respondentsSeePicture?: boolean;
 }
 
 /** See ConversationService: attempts at a write that keeps losing the compare-and-swap. */
@@ -170,21 +166,13 @@ export class GroupService {
   /** A new coordinator token; the old one stops working. The invitation code is resealed under the new one. */
   async rotateCoordinatorLink(roundId: string, token: string): Promise<{ coordinatorToken: string; coordinatorLink: Link }> {
     const fresh = newToken();
-    await this.changeAsCoordinator(roundId, token, (round, at) => ({
-      ...round,
-      coordinator: { hash: hashToken(fresh), createdAt: at, revokedAt: null },
-      invitation: { ...round.invitation, sealed: sealInvitation(openInvitation(round.invitation.sealed, token, round.id), fresh, round.id) },
-    }));
+    await this.changeAsCoordinator(roundId, token, (round, at) => withNewCoordinator(round, token, fresh, at));
     return { coordinatorToken: fresh, coordinatorLink: this.coordinatorLink(roundId, fresh) };
   }
 
   /** Ends coordinator access for good, and closes joining; the round, its report link and its members stay. */
   async revokeCoordinatorLink(roundId: string, token: string): Promise<void> {
-    await this.changeAsCoordinator(roundId, token, (round, at) => ({
-      ...round,
-      coordinator: { ...round.coordinator, revokedAt: at },
-      closesAt: round.closesAt !== null && round.closesAt <= at ? round.closesAt : at,
-    }));
+    await this.changeAsCoordinator(roundId, token, (round, at) => withCoordinatorRevoked(round, at));
   }
 
   /** A new invitation code; the old one stops working (respondents who joined with it carry on). */
@@ -192,7 +180,7 @@ export class GroupService {
     for (let attempt = 1; ; attempt++) {
       const code = newInvitationCode();
       try {
-        const round = await this.changeAsCoordinator(roundId, token, (r, at) => ({ ...r, invitation: { hash: hashInvitationCode(code), createdAt: at, sealed: sealInvitation(code, token, r.id) } }));
+        const round = await this.changeAsCoordinator(roundId, token, (r, at) => withNewInvitation(r, code, token, at));
         return this.viewOf(round, token);
       } catch (error) {
         if (error instanceof GovError && error.details?.reason === 'invitation-taken' && attempt < 5) continue;
@@ -202,33 +190,17 @@ export class GroupService {
   }
 
   async changeSettings(roundId: string, token: string, change: SettingsChange): Promise<RoundView> {
-    const { definition } = this.options;
+    const { definition, store } = this.options;
     const round = await this.changeAsCoordinator(roundId, token, async (r) => {
-      const assessing = change.assessing ? { name: change.assessing.name.trim(), unit: change.assessing.unit } : r.assessing;
-      const closesAt = change.closesAt === undefined ? r.closesAt : change.closesAt === null ? null : new Date(change.closesAt).toISOString();
-      if (change.assessing || (change.closesAt !== undefined && change.closesAt !== null)) checkSettings(definition, { assessing, closesAt }, this.now());
-      let perspectives = r.perspectives;
-      if (change.perspectives) {
-        perspectives = perspectivesFrom(definition, r.locale, change.perspectives);
-        const used = new Set((await loadMembers(this.options.store, definition, r.id)).members.map((m) => m.membership.perspective));
-        const dropped = [...used].filter((id) => !perspectives.some((p) => p.id === id));
-        if (dropped.length > 0) throw new GovError('CONFLICT', `Respondents have joined as ${dropped.map((id) => r.perspectives.find((p) => p.id === id)?.label ?? id).join(', ')}: keep those perspectives (rename them if you like).`);
-      }
-      return {
-        ...r,
-        ...(change.name !== undefined ? { name: change.name.trim() } : {}),
-        assessing,
-        closesAt,
-        perspectives,
-        ...(change.respondentsSeePicture !== undefined ? { respondentsSeePicture: change.respondentsSeePicture } : {}),
-      };
+      const used = change.perspectives ? new Set((await loadMembers(store, definition, r.id)).members.map((m) => m.membership.perspective)) : new Set<string>();
+      return withSettings(definition, r, change, used, this.now());
     });
     return this.viewOf(round, token);
   }
 
   /** Closes joining now (respondents already in can still finish). */
   async close(roundId: string, token: string): Promise<RoundView> {
-    const round = await this.changeAsCoordinator(roundId, token, (r, at) => ({ ...r, closesAt: r.closesAt !== null && r.closesAt <= at ? r.closesAt : at }));
+    const round = await this.changeAsCoordinator(roundId, token, (r, at) => withJoiningClosed(r, at));
     return this.viewOf(round, token);
   }
 
@@ -341,28 +313,17 @@ export class GroupService {
   // --- consensus ---------------------------------------------------------------
 
   /** Records the agreed answer to one characteristic with its rationale, and the spread the group saw then. */
-  async recordConsensus(roundId: string, token: string, entry: { characteristicId: string; standing: Standing; rationale: string }): Promise<GroupReport> {
-    const characteristic = this.options.definition.characteristics.get(entry.characteristicId);
-    if (!characteristic) throw new GovError('BAD_INPUT', `"${entry.characteristicId}" is not a characteristic of this assessment.`, { field: 'characteristicId' });
-    const rationale = entry.rationale.trim();
-    if (!rationale) throw new GovError('BAD_INPUT', 'Say briefly why the group agreed this answer.', { field: 'rationale' });
+  async recordConsensus(roundId: string, token: string, entry: ConsensusEntry): Promise<GroupReport> {
+    const checked = checkConsensus(this.options.definition, entry);
     await this.forCoordinator(roundId, token);
     // The basis is the picture as released now: release first, then record against it.
     const { members } = await this.released(roundId);
-    await this.changeAsCoordinator(roundId, token, (round, at) => {
-      const basis = countsInPicture(round.blocks, members, [entry.characteristicId]).get(entry.characteristicId);
-      const level = levelOfStanding(characteristic, entry.standing);
-      const recorded: StoredConsensus = { level: level ?? 'unknown', rationale, recordedAt: at, basis: basis ?? { holds: 0, partly: 0, absent: 0, unknown: 0, answered: 0 } };
-      return { ...round, consensus: { ...round.consensus, [entry.characteristicId]: recorded } };
-    });
+    await this.changeAsCoordinator(roundId, token, (round, at) => withConsensus(this.options.definition, round, checked, members, at));
     return this.reportOf(roundId);
   }
 
   async clearConsensus(roundId: string, token: string, characteristicId: string): Promise<GroupReport> {
-    await this.changeAsCoordinator(roundId, token, (round) => {
-      const { [characteristicId]: _removed, ...rest } = round.consensus;
-      return { ...round, consensus: rest };
-    });
+    await this.changeAsCoordinator(roundId, token, (round) => withoutConsensus(round, characteristicId));
     return this.reportOf(roundId);
   }
 
@@ -371,15 +332,12 @@ export class GroupService {
   /** A read-only link to the group report to hand out; a new one replaces the old. */
   async issueReportLink(roundId: string, token: string): Promise<Link & { expiresAt: string }> {
     const linkToken = newToken();
-    const round = await this.changeAsCoordinator(roundId, token, (r, at) => ({
-      ...r,
-      reportLink: { hash: hashToken(linkToken), createdAt: at, expiresAt: new Date(Date.parse(at) + (this.options.reportLinkTtlMs ?? 30 * 86_400_000)).toISOString(), revokedAt: null },
-    }));
+    const round = await this.changeAsCoordinator(roundId, token, (r, at) => withReportLink(r, linkToken, at, this.options.reportLinkTtlMs ?? 30 * 86_400_000));
     return { ...this.link(`/group-reports/${round.id}/${linkToken}`), expiresAt: round.reportLink?.expiresAt ?? '' };
   }
 
   async revokeReportLink(roundId: string, token: string): Promise<void> {
-    await this.changeAsCoordinator(roundId, token, (r, at) => (r.reportLink && r.reportLink.revokedAt === null ? { ...r, reportLink: { ...r.reportLink, revokedAt: at } } : r));
+    await this.changeAsCoordinator(roundId, token, (r, at) => withReportLinkRevoked(r, at));
   }
 
   /** The report behind a shared link. Wrong, revoked and unknown links look the same. */
