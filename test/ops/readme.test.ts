@@ -25,6 +25,7 @@ const COVERAGE: Record<string, Coverage> = {
   'npm run chat': { file: 'test/terminal/terminal-chat.test.ts', needle: 'src/channels/terminal/main.ts' },
   "printf 'start\\nyes\\n…' | npm run chat": { file: 'test/terminal/terminal-chat.test.ts', needle: 'stdin' },
   'npm run chat -- --resume CODE': { file: 'test/terminal/terminal-chat.test.ts', needle: "'--resume'" },
+  'npm run chat -- --join CODE': { file: 'test/terminal/terminal-join.test.ts', needle: "'--join'" },
   'npm run validate': { file: 'test/ops/readme.test.ts', needle: "spawnSync('npm', ['run', 'validate'" },
   'npm run migrate': { file: 'scripts/container-smoke.ts', needle: "['dist/migrate.js']" },
   'npm run migrate-store -- --from-dir ./data': { file: 'test/store/migrate-store.test.ts', needle: 'scripts/migrate-store.ts' },

@@ -7,9 +7,9 @@ import { createLogger } from '../../log.js';
 import { runTerminalChat } from './terminal-chat.js';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { resume: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ options: { resume: { type: 'string' }, join: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    process.stdout.write('Usage: npm run chat [-- --resume CODE] [--out DIR]\nType your replies; pipe a file of replies (one per line) to script an assessment.\nOnce finished, type "report" to save the report (Markdown, JSON, CSV) in DIR (default ./govstage-reports).\n');
+    process.stdout.write('Usage: npm run chat [-- --resume CODE | --join INVITATION-CODE] [--out DIR]\nType your replies; pipe a file of replies (one per line) to script an assessment.\n--join takes part in a group round: you say which perspective you answer from (and, only if you want, your name and unit).\nOnce finished, type "report" to save the report (Markdown, JSON, CSV) in DIR (default ./govstage-reports).\n');
     return 0;
   }
   loadEnvFile();
@@ -23,6 +23,7 @@ async function main(): Promise<number> {
       interactive: process.stdin.isTTY === true,
       reportDir: values.out ?? 'govstage-reports',
       ...(values.resume ? { resumeCode: values.resume } : {}),
+      ...(values.join ? { join: { code: values.join, groups: services.groups } } : {}),
     });
     return 0;
   } finally {

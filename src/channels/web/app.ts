@@ -14,6 +14,7 @@ import { namespaced, RateLimiter } from '../../service/rate-limiter.js';
 import { apiRouter, clientKey } from './api.js';
 import { reportApiRouter, reportPageRouter } from './reports.js';
 import { adminRouter } from './admin.js';
+import { groupReportPageRouter, groupsApiRouter } from './groups-api.js';
 import { errorHandler, requestLogger, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECONDS } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 import { apiDocsHtml } from './api-docs.js';
@@ -161,12 +162,17 @@ export function createApp(services: Services, options: AppOptions = {}): Express
       resumeAttempts: perMinute(config.RESUME_RATE_LIMIT_PER_MINUTE, 'resume'),
     }),
     reportApiRouter(service),
+    groupsApiRouter(services.groups, {
+      starts: perMinute(config.START_RATE_LIMIT_PER_MINUTE, 'group-starts'),
+      codeAttempts: perMinute(config.RESUME_RATE_LIMIT_PER_MINUTE, 'invitation-codes'),
+    }),
   );
   app.use('/api/admin', adminRouter({ store, definition: services.definition, adminToken: config.ADMIN_TOKEN, minGroupSize: config.MIN_GROUP_SIZE }));
   app.use('/api', (req) => {
     throw new GovError('NOT_FOUND', `No API route ${req.method} ${req.path}.`);
   });
   app.use('/reports', (req, _res, next) => countHit(perClient, clientKey(req), next), reportPageRouter(service));
+  app.use('/group-reports', (req, _res, next) => countHit(perClient, clientKey(req), next), groupReportPageRouter(services.groups));
 
   app.use(builtAssets(BUILT_PUBLIC_DIR, { production: config.NODE_ENV === 'production' }));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));

@@ -17,6 +17,9 @@ export const TEXT_KEYS = [
   'themeUnsettled', 'caveatUnsure', 'caveatContradictions', 'suggestionsHeading', 'milestoneHeading', 'becauseLabel', 'strengthsLabel', 'pendingLabel',
   'contradictionsHeading', 'caveatsHeading', 'oursLabel', 'oecdLabel', 'sourceLabel', 'reasonGap', 'reasonNextStage', 'reasonSustain',
   'newAssessment', 'staleChoice', 'resumed', 'unofficialTranslation', 'answerInBrief', 'changeWhat',
+  'groupWelcome', 'groupKeepsAnswers', 'groupSharesAnswers', 'groupSharesNotes', 'groupKeepsNotes', 'joinIntro', 'joinPerspective', 'joinName',
+  'joinUnit', 'joinShareNotes', 'joinShareAnswers', 'joinYesNo', 'perspective.central', 'perspective.subnational', 'perspective.civil-society', 'perspective.private-sector',
+  'perspective.academia', 'groupWelcomeAskUnit',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 

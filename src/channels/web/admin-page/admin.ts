@@ -1,13 +1,17 @@
 /**
  * The coordinator's overview page (public/admin.html): asks for the admin
  * token (kept in this tab's memory only), then shows the overview from
- * GET /api/admin/overview and offers the CSV export. Texts are set with
- * textContent only.
+ * GET /api/admin/overview and offers the CSV export, which carries the same
+ * cells as the table. Shares are of all finished assessments, hidden cells
+ * included (drawn as one "hidden" part). Texts are set with textContent
+ * only; the words are in strings.ts.
  */
 import type { Distribution, Overview } from '../../../reports/overview.js';
+import { adminStrings, fill } from './strings.js';
 
 const KEYS = ['early', 'intermediate', 'advanced', 'undecided'] as const;
 const SVG_NS = 'http://www.w3.org/2000/svg';
+const s = adminStrings(document.documentElement.lang);
 
 function byId<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -20,10 +24,15 @@ const status = byId<HTMLParagraphElement>('status');
 const section = byId<HTMLElement>('overview');
 let token = '';
 
-const cellText = (value: number | null, min: number) => (value === null ? `fewer than ${min}` : String(value));
-
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function svgEl(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
   if (text !== undefined) node.textContent = text;
   return node;
 }
@@ -33,51 +42,60 @@ interface Row {
   d: Distribution | null;
 }
 
-function chart(rows: Row[], min: number): SVGSVGElement {
-  const svg = document.createElementNS(SVG_NS, 'svg');
+/**
+ * One bar per theme (and overall), its label above it at full width (so no
+ * title is ever cut off), each stage as wide as its share of all finished,
+ * the hidden cells as one part of their own.
+ */
+function chart(rows: Row[], finished: number, min: number): SVGSVGElement {
   const width = 560;
-  const rowHeight = 30;
-  const labelWidth = 220;
-  svg.setAttribute('viewBox', `0 0 ${width} ${rows.length * rowHeight + 10}`);
-  svg.setAttribute('class', 'stage-chart');
-  svg.setAttribute('role', 'img');
-  const described = rows.map((r) => `${r.title}: ${r.d ? KEYS.map((k) => `${k} ${cellText(r.d?.[k] ?? null, min)}`).join(', ') : 'hidden (too few finished)'}`);
-  svg.setAttribute('aria-label', `Distribution of stages per theme. ${described.join('; ')}`);
+  const rowHeight = 46;
+  const svg = svgEl('svg', { viewBox: `0 0 ${width} ${rows.length * rowHeight + 6}`, class: 'stage-chart overview-chart', role: 'img' }) as SVGSVGElement;
+  const described = rows.map((r) => {
+    const d = r.d;
+    const parts = d ? [...KEYS.filter((k) => d[k] !== null).map((k) => `${s[`stage_${k}`]} ${d[k]}`), ...(d.hidden > 0 ? [fill(s.hiddenShare, { min, count: d.hidden })] : [])] : [s.hiddenCell];
+    return fill(s.chartRow, { title: r.title, parts: parts.join(', ') });
+  });
+  svg.setAttribute('aria-label', fill(s.chart, { finished, rows: described.join('; ') }));
   rows.forEach((row, i) => {
-    const y = i * rowHeight + 5;
-    const label = document.createElementNS(SVG_NS, 'text');
-    label.setAttribute('x', String(labelWidth - 8));
-    label.setAttribute('y', String(y + 15));
-    label.setAttribute('text-anchor', 'end');
-    label.setAttribute('class', 'label');
-    label.textContent = row.title;
-    svg.appendChild(label);
+    const y = i * rowHeight + 4;
+    svg.appendChild(svgEl('text', { x: 0, y: y + 13, class: 'label' }, row.title));
     const d = row.d;
-    if (!d) return;
-    const total = KEYS.reduce((sum, k) => sum + (d[k] ?? 0), 0) || 1;
-    let x = labelWidth;
-    for (const k of KEYS) {
-      const count = d[k];
-      if (!count) continue;
-      const w = (count / total) * (width - labelWidth - 10);
-      const rect = document.createElementNS(SVG_NS, 'rect');
-      rect.setAttribute('x', String(x));
-      rect.setAttribute('y', String(y));
-      rect.setAttribute('width', String(w));
-      rect.setAttribute('height', '20');
-      rect.setAttribute('class', `bar bar-${k}`);
-      svg.appendChild(rect);
+    if (!d || finished === 0) return;
+    let x = 0;
+    const part = (count: number, cls: string) => {
+      if (count <= 0) return;
+      const w = (count / finished) * width;
+      svg.appendChild(svgEl('rect', { x, y: y + 20, width: w, height: 20, class: cls }));
       x += w;
-    }
+    };
+    for (const k of KEYS) part(d[k] ?? 0, `bar bar-${k}`);
+    part(d.hidden, 'bar bar-hidden');
   });
   return svg;
 }
 
+const cellText = (value: number | null, min: number) => (value === null ? fill(s.fewerThan, { min }) : String(value));
+
 function render(o: Overview): void {
   section.hidden = false;
-  byId('counts').textContent = `${o.started} started, ${o.finished} finished${o.unreadable ? `, ${o.unreadable} unreadable` : ''}. Minimum group size: ${o.minGroupSize}.`;
-  const rows: Row[] = [...o.themes.map((t) => ({ title: t.title, d: t.distribution })), { title: 'Overall', d: o.overall }];
-  byId('chart').replaceChildren(chart(rows, o.minGroupSize));
+  const min = o.minGroupSize;
+  byId('counts').textContent = [fill(s.counts, { started: o.started, finished: o.finished }), o.unreadable ? fill(s.unreadable, { count: o.unreadable }) : ''].filter(Boolean).join(' ');
+  const rows: Row[] = [...o.themes.map((t) => ({ title: t.title, d: t.distribution })), { title: s.overall, d: o.overall }];
+  const notes = byId('notes');
+  if (!o.distributionShown) {
+    byId('chart').replaceChildren();
+    byId('distribution').hidden = true;
+    notes.replaceChildren(el('p', fill(s.tooFew, { finished: o.finished, min })));
+    return;
+  }
+  byId('distribution').hidden = false;
+  byId('chart').replaceChildren(chart(rows, o.finished, min));
+  const allHidden = rows.filter((r) => r.d && KEYS.every((k) => r.d?.[k] === null || r.d?.[k] === 0) && r.d.hidden > 0);
+  notes.replaceChildren(
+    el('p', fill(s.minimum, { min })),
+    ...allHidden.map((r) => el('p', fill(s.allHidden, { title: r.title, min, hidden: r.d?.hidden ?? 0, finished: o.finished }))),
+  );
   const body = document.querySelector('#table tbody');
   body?.replaceChildren(
     ...rows.map((row) => {
@@ -85,18 +103,17 @@ function render(o: Overview): void {
       const th = el('th', row.title);
       th.setAttribute('scope', 'row');
       tr.appendChild(th);
-      for (const k of KEYS) tr.appendChild(el('td', row.d ? cellText(row.d[k], o.minGroupSize) : 'hidden'));
+      for (const k of KEYS) tr.appendChild(el('td', row.d ? cellText(row.d[k], min) : s.hiddenCell));
       return tr;
     }),
   );
-  if (!o.distributionShown) status.textContent = `Fewer than ${o.minGroupSize} assessments are finished: the distribution is hidden.`;
 }
 
 async function call(path: string): Promise<Response> {
   const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
   if (!response.ok) {
     const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(body?.error?.message ?? `Request failed (${response.status})`);
+    throw new Error(body?.error?.message ?? fill(s.requestFailed, { status: response.status }));
   }
   return response;
 }
@@ -104,7 +121,7 @@ async function call(path: string): Promise<Response> {
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   token = byId<HTMLInputElement>('token').value.trim();
-  status.textContent = 'Loading…';
+  status.textContent = s.loading;
   call('/api/admin/overview')
     .then((response) => response.json() as Promise<Overview>)
     .then(

@@ -57,6 +57,16 @@ const en = {
   copied: 'Copied.',
   copyManual: 'Copying is not available here: the code is selected, copy it yourself.',
   changeUnit: ' what you are assessing',
+  joinHeading: 'Group assessment: {name}',
+  joinAssessing: 'Assessing {assessing}.',
+  joinPerspective: 'Which perspective do you answer from?',
+  joinName: 'Your name (only if you want to be named)',
+  joinUnit: 'Your unit (optional)',
+  joinShare: 'Show in the group’s picture and report:',
+  joinShareNotes: 'my notes',
+  joinShareAnswers: 'my answers one by one (named, if I gave my name)',
+  joinPrivacy: 'Otherwise your answers count only with others’, in groups of at least {min}.',
+  joinStart: 'Join and start',
 };
 
 export type Strings = typeof en;
