@@ -74,6 +74,6 @@ export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Log
     reportLinkTtlMs: config.REPORT_LINK_TTL_DAYS * 86_400_000,
     ...(base ? { publicUrl: (path: string) => `${base}${path}` } : {}),
   });
-  const sessions = new PersonSessionService({ service });
+  const sessions = new PersonSessionService({ service, groups });
   return { config, logger, catalog, definition, store, service, sessions, groups, metrics, rateLimits };
 }

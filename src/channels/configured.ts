@@ -8,13 +8,13 @@ import type { Channel } from './channel.js';
 import { slackConfigured, slackHalfConfigured } from './slack/slack-config.js';
 import { teamsConfigured } from './teams/teams-config.js';
 
-export async function configuredChannels(services: Pick<Services, 'config' | 'logger' | 'sessions' | 'metrics'>): Promise<Channel[]> {
-  const { config, logger, sessions, metrics } = services;
+export async function configuredChannels(services: Pick<Services, 'config' | 'logger' | 'sessions' | 'metrics'> & Partial<Pick<Services, 'groups'>>): Promise<Channel[]> {
+  const { config, logger, sessions, metrics, groups } = services;
   const channels: Channel[] = [];
   // Slack runs when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set: Socket Mode with SLACK_APP_TOKEN, else HTTP at POST /slack/events.
   if (slackConfigured(config)) {
     const { createSlackChannel } = await import('./slack/slack-app.js');
-    channels.push(createSlackChannel({ config, logger, sessions, metrics }));
+    channels.push(createSlackChannel({ config, logger, sessions, metrics, groups }));
   } else {
     const half = slackHalfConfigured(config);
     if (half) logger.warn(half);

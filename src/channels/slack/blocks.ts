@@ -258,6 +258,7 @@ export function helpMessage(command = '/assess', prefix = ''): SlackMessage {
     `• ${c('restart')}: start again from the beginning`,
     `• ${c('report')}: show your latest result`,
     `• ${c('forget-me')}: delete all your assessments`,
+    `• ${c('group new NAME')}: in a channel, start a group round its members take part in`,
     `• ${c('help')}: this help`,
     'In our direct messages you can also just write: answer with the buttons or by typing (`yes`, `partly`, `2`, `not sure`, `why`, `back`, `help`…), and `start`, `resume CODE`, `status`, `report` and `forget-me` work there too.',
   ].join('\n');

@@ -12,6 +12,7 @@ import { toGovError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Message } from '../../core/messages.js';
 import type { Identity, PersonSessions, ResumeOutcome, SessionOutcome, StepRef } from '../../service/person-sessions-api.js';
+import type { GroupService } from '../../service/groups/group-service.js';
 import { RateLimiter } from '../../service/rate-limiter.js';
 import { ConcurrencyLimit } from '../../service/concurrency-limit.js';
 import { personCommand, splitCommand } from '../commands.js';
@@ -31,11 +32,14 @@ import {
   textMessage,
   type SlackMessage,
 } from './blocks.js';
+import { coordinatorMessage, GROUP_TEXT, GroupAction, invitationMessage, parseGroupButtonValue, perspectiveMessage, SLACK_ROUND_UNIT } from './group-blocks.js';
 import { parseButtonValue, type BlockActions, type SlashCommand } from './payloads.js';
 import type { SlackApi } from './slack-api.js';
 
 export interface SlackBotOptions {
   sessions: PersonSessions;
+  /** Group rounds: `/assess group new <name>` in a channel, and its "Take part" button. */
+  groups?: GroupService | undefined;
   api: SlackApi;
   logger: Logger;
   /** PUBLIC_URL, for links to the web. */
@@ -58,7 +62,10 @@ type SlackIdentity = Extract<Identity, { channel: 'slack' }>;
 export const TEXT_LIMIT = 2000;
 
 /** The /assess subcommands; anything else gets the help. */
-export const SUBCOMMANDS = ['start', 'resume', 'status', 'restart', 'report', 'help', 'forget-me'] as const;
+export const SUBCOMMANDS = ['start', 'resume', 'status', 'restart', 'report', 'help', 'forget-me', 'group'] as const;
+
+/** Longest round name taken from `/assess group new <name>`. */
+export const ROUND_NAME_LIMIT = 120;
 
 /** How long a click is remembered, across instances, so a double click is processed once (and an event's delivery, as Slack retries it for an hour at most). */
 const DELIVERY_TTL_MS = 60 * 60_000;
@@ -101,6 +108,7 @@ type Click = { reply: Reply; action: BlockActions['actions'][number]; messageTs:
 
 export class SlackBot {
   private readonly sessions: PersonSessions;
+  private readonly groups: GroupService | undefined;
   private readonly api: SlackApi;
   private readonly log: Logger;
   private readonly publicUrl: string | undefined;
@@ -113,6 +121,7 @@ export class SlackBot {
 
   constructor(options: SlackBotOptions) {
     this.sessions = options.sessions;
+    this.groups = options.groups;
     this.api = options.api;
     this.log = options.logger.child({ channel: 'slack' });
     this.publicUrl = options.publicUrl?.replace(/\/$/, '');
@@ -180,6 +189,7 @@ export class SlackBot {
         return;
       }
       this.inputs.hit(this.userKey(identity), 'commands');
+      if (verb === 'group') return this.newRound(command, reply, arg);
       const dm = await this.dmOf(reply);
       const delivery = `cmd:${command.trigger_id}`;
       switch (verb) {
@@ -257,7 +267,10 @@ export class SlackBot {
       if (!(await this.firstClick(click))) return;
       this.inputs.hit(this.userKey(identity), 'clicks');
       const delivery = this.clickDelivery(click);
+      if (action.action_id.startsWith(`${GroupAction.perspective}:`)) return this.joinRound(payload, reply, delivery);
       switch (action.action_id) {
+        case GroupAction.takePart:
+          return this.takePart(reply, action.value);
         case SlackAction.continue:
           if (messageTs) await this.markClicked(payload, reply, TEXT.continuing);
           return this.show(reply, await this.sessions.continueCurrent(identity, delivery));
@@ -284,6 +297,45 @@ export class SlackBot {
           return this.note(reply, TEXT.unknownButton);
       }
     });
+  }
+
+  // ---------------------------------------------------------------- group rounds
+
+  /** `/assess group new <name>` in a channel: a round for its members; the coordinator is who typed it. */
+  private async newRound(command: SlashCommand, reply: Reply, arg: string): Promise<void> {
+    const respond = (text: string) => this.api.respond(command.response_url, { response_type: 'ephemeral', text });
+    const match = /^new(?:\s+(.*))?$/is.exec(arg);
+    if (!match) return respond(GROUP_TEXT.needName);
+    const name = (match[1] ?? '').trim();
+    if (!name) return respond(GROUP_TEXT.needName);
+    if (name.length > ROUND_NAME_LIMIT) return respond(GROUP_TEXT.nameTooLong(ROUND_NAME_LIMIT));
+    if (!this.groups) return respond(GROUP_TEXT.unavailable);
+    // Rounds invite a channel's members: a DM (channel ids starting with D) has none to invite.
+    if (command.channel_id.startsWith('D')) return respond(GROUP_TEXT.inChannelOnly);
+    const created = await this.groups.create({ name, assessing: { name: '', unit: SLACK_ROUND_UNIT }, closesAt: null, respondentsSeePicture: false });
+    this.log.info({ roundId: created.roundId }, 'group round created in Slack');
+    await this.post(reply, coordinatorMessage(name, created.coordinatorLink.url, created.invitation.code));
+    await this.api.post(command.channel_id, invitationMessage(name, command.user_id, created.invitation.code));
+  }
+
+  /** "Take part" in a channel: the perspective question, privately in the member's DM. */
+  private async takePart(clicked: Reply, value: string | undefined): Promise<void> {
+    const reply: Reply = { identity: clicked.identity, dm: undefined };
+    const code = parseGroupButtonValue(value)?.code;
+    if (!code || !this.groups) return this.note(reply, GROUP_TEXT.badButton);
+    const round = await this.groups.lookupInvitation(code);
+    await this.post(reply, perspectiveMessage(round.name, code, round.perspectives));
+    if (clicked.dm && clicked.dm !== reply.dm) await this.api.postEphemeral(clicked.dm, clicked.identity.userId, textMessage(GROUP_TEXT.answeredInDm));
+  }
+
+  /** A perspective chosen: the member's own conversation in the round begins, in their DM. */
+  private async joinRound(payload: BlockActions, reply: Reply, delivery: string): Promise<void> {
+    const action = payload.actions[0];
+    const value = parseGroupButtonValue(action?.value);
+    if (!action || !value?.p) return this.note(reply, GROUP_TEXT.badButton);
+    const outcome = await this.sessions.joinRound(reply.identity, delivery, value.code, value.p);
+    if (outcome.kind === 'shown') await this.markClicked(payload, reply, GROUP_TEXT.chosePerspective(action.text?.text ?? value.p));
+    return this.show(reply, outcome);
   }
 
   async handleHomeOpened(teamId: string, userId: string): Promise<void> {
