@@ -87,6 +87,8 @@ const fields = {
   invitation: kept({ hash: Hash, createdAt: z.string(), sealed: kept({ iv: z.string(), data: z.string(), tag: z.string() }) }),
   /** A read-only link to the group report, to hand out. */
   reportLink: kept({ hash: Hash, createdAt: z.string(), expiresAt: z.string(), revokedAt: z.string().nullable() }).optional(),
+  /** Where a round made in a chat channel was made: the coordinator there (who alone may remind and post the result) and the channel. */
+  chat: kept({ kind: z.literal('slack'), teamId: z.string().min(1), userId: z.string().min(1), channelId: z.string().min(1) }).optional(),
   /** The round this one follows (its report shows what changed). */
   previousRoundId: z.string().regex(GROUP_ROUND_ID).optional(),
   blocks: z.array(ReleasedBlock),

@@ -13,6 +13,7 @@ import type { Logger } from '../../log.js';
 import type { Message } from '../../core/messages.js';
 import type { Identity, PersonSessions, ResumeOutcome, SessionOutcome, StepRef } from '../../service/person-sessions-api.js';
 import type { GroupService } from '../../service/groups/group-service.js';
+import { ownerOf } from '../../service/person-sessions.js';
 import { RateLimiter } from '../../service/rate-limiter.js';
 import { ConcurrencyLimit } from '../../service/concurrency-limit.js';
 import { personCommand, splitCommand } from '../commands.js';
@@ -32,7 +33,20 @@ import {
   textMessage,
   type SlackMessage,
 } from './blocks.js';
-import { coordinatorMessage, GROUP_TEXT, GroupAction, invitationMessage, parseGroupButtonValue, perspectiveMessage, SLACK_ROUND_UNIT } from './group-blocks.js';
+import {
+  coordinatorMessage,
+  finishedMessage,
+  GROUP_TEXT,
+  GroupAction,
+  groupResultMessage,
+  invitationMessage,
+  parseGroupButtonValue,
+  parseRoundButtonValue,
+  perspectiveMessage,
+  reminderMessage,
+  REMINDER_INTERVAL_MS,
+  SLACK_ROUND_UNIT,
+} from './group-blocks.js';
 import { parseButtonValue, type BlockActions, type SlashCommand } from './payloads.js';
 import type { SlackApi } from './slack-api.js';
 
@@ -69,6 +83,9 @@ export const ROUND_NAME_LIMIT = 120;
 
 /** How long a click is remembered, across instances, so a double click is processed once (and an event's delivery, as Slack retries it for an hour at most). */
 const DELIVERY_TTL_MS = 60 * 60_000;
+
+/** A finished conversation stays finished (a new assessment is a new one): its coordinator is told once, remembered this long. */
+const FINISHED_TTL_MS = 400 * 86_400_000;
 
 /** Slack's own words in the DM (the assessment's come from the core). */
 const TEXT = {
@@ -241,7 +258,8 @@ export class SlackBot {
             // Slack echoes the button's plain_text label unescaped; TEXT.chose escapes it for mrkdwn.
             await this.markClicked(payload, reply, TEXT.chose(action.text?.text ?? choice));
           }
-          return this.postMessages(reply, outcome.ref, outcome.messages);
+          await this.postMessages(reply, outcome.ref, outcome.messages);
+          return this.tellCoordinator(reply.identity, outcome);
         }
         case 'stale': {
           // Nothing changed: a note to the person alone, the buttons removed, the current step again.
@@ -271,6 +289,10 @@ export class SlackBot {
       switch (action.action_id) {
         case GroupAction.takePart:
           return this.takePart(reply, action.value);
+        case GroupAction.remind:
+          return this.remind(reply, action.value);
+        case GroupAction.postResult:
+          return this.postResult(reply, action.value);
         case SlackAction.continue:
           if (messageTs) await this.markClicked(payload, reply, TEXT.continuing);
           return this.show(reply, await this.sessions.continueCurrent(identity, delivery));
@@ -312,9 +334,10 @@ export class SlackBot {
     if (!this.groups) return respond(GROUP_TEXT.unavailable);
     // Rounds invite a channel's members: a DM (channel ids starting with D) has none to invite.
     if (command.channel_id.startsWith('D')) return respond(GROUP_TEXT.inChannelOnly);
-    const created = await this.groups.create({ name, assessing: { name: '', unit: SLACK_ROUND_UNIT }, closesAt: null, respondentsSeePicture: false });
+    const chat = { kind: 'slack' as const, teamId: command.team_id, userId: command.user_id, channelId: command.channel_id };
+    const created = await this.groups.create({ name, assessing: { name: '', unit: SLACK_ROUND_UNIT }, closesAt: null, respondentsSeePicture: false, chat });
     this.log.info({ roundId: created.roundId }, 'group round created in Slack');
-    await this.post(reply, coordinatorMessage(name, created.coordinatorLink.url, created.invitation.code));
+    await this.post(reply, coordinatorMessage(created.roundId, name, created.coordinatorLink.url, created.invitation.code));
     await this.api.post(command.channel_id, invitationMessage(name, command.user_id, created.invitation.code));
   }
 
@@ -338,6 +361,44 @@ export class SlackBot {
     return this.show(reply, outcome);
   }
 
+  /** The coordinator's reminder to members who started but have not finished: at most one per round an hour, across instances. */
+  private async remind(reply: Reply, value: string | undefined): Promise<void> {
+    const roundId = parseRoundButtonValue(value);
+    if (!roundId || !this.groups) return this.note(reply, GROUP_TEXT.badButton);
+    const { name, owners } = await this.groups.unfinishedForChat(roundId, ownerOf(reply.identity));
+    const members = owners.flatMap((o) => (o.kind === 'slack' && o.teamId === reply.identity.teamId ? [o.userId] : []));
+    if (members.length === 0) return this.note(reply, GROUP_TEXT.nobodyToRemind);
+    if (!(await this.sessions.claimOnce(`slack:group-remind:${roundId}`, REMINDER_INTERVAL_MS))) return this.note(reply, GROUP_TEXT.remindedRecently);
+    for (const userId of new Set(members)) await this.post({ identity: this.identity(reply.identity.teamId, userId), dm: undefined }, reminderMessage(name));
+    this.log.info({ roundId, reminded: members.length }, 'group round reminder sent');
+    return this.note(reply, GROUP_TEXT.reminded(members.length));
+  }
+
+  /** The group result, posted in the round's channel: what the group report shows, nothing more. */
+  private async postResult(reply: Reply, value: string | undefined): Promise<void> {
+    const roundId = parseRoundButtonValue(value);
+    if (!roundId || !this.groups) return this.note(reply, GROUP_TEXT.badButton);
+    const { report, channelId } = await this.groups.reportForChat(roundId, ownerOf(reply.identity));
+    await this.api.post(channelId, groupResultMessage(report));
+    return this.note(reply, GROUP_TEXT.posted);
+  }
+
+  /** A member of a round made in Slack just finished: its coordinator is told, once, in counts. */
+  private async tellCoordinator(identity: SlackIdentity, outcome: SessionOutcome): Promise<void> {
+    if (!this.groups || outcome.kind !== 'shown' || outcome.status !== 'finished') return;
+    const { conversationId } = outcome.ref;
+    try {
+      const done = await this.groups.finishedInChatRound(conversationId, { kind: 'owner', owner: ownerOf(identity) });
+      if (!done || done.coordinator.teamId !== identity.teamId) return;
+      if (!(await this.sessions.claimOnce(`slack:group-finished:${conversationId}`, FINISHED_TTL_MS))) return;
+      const coordinator: Reply = { identity: this.identity(done.coordinator.teamId, done.coordinator.userId), dm: undefined };
+      await this.post(coordinator, finishedMessage(done.roundId, done.name, done.finished, done.joined));
+    } catch (error) {
+      // The member's own result is shown whatever happens to the coordinator's note; the failure is logged.
+      this.log.warn({ err: error }, 'could not tell a group round coordinator that a member finished');
+    }
+  }
+
   async handleHomeOpened(teamId: string, userId: string): Promise<void> {
     await this.publishHome(this.identity(teamId, userId));
   }
@@ -348,6 +409,8 @@ export class SlackBot {
   private async show(reply: Reply, outcome: SessionOutcome): Promise<void> {
     switch (outcome.kind) {
       case 'shown':
+        await this.postMessages(reply, outcome.ref, outcome.messages);
+        return this.tellCoordinator(reply.identity, outcome);
       case 'stale':
         return this.postMessages(reply, outcome.ref, outcome.messages);
       case 'replayed':

@@ -5,18 +5,36 @@
  * assessment's come from the core, as for everyone else).
  */
 import { z } from 'zod';
+import type { GroupReport } from '../../reports/group-report.js';
 import { clip, escapeMrkdwn, LIMITS, SLACK_PREFIX, type KnownBlock, type SlackMessage } from './blocks.js';
 
 export const GroupAction = {
   takePart: `${SLACK_PREFIX}group-take-part`,
   perspective: `${SLACK_PREFIX}group-perspective`,
+  remind: `${SLACK_PREFIX}group-remind`,
+  postResult: `${SLACK_PREFIX}group-post-result`,
 } as const;
+
+/** One reminder per round per this long (members are people, not a queue to nag). */
+export const REMINDER_INTERVAL_MS = 60 * 60_000;
 
 /** The kind of organisation a round made in Slack assesses: the opening question's "a national government as a whole". */
 export const SLACK_ROUND_UNIT = 'national';
 
 /** What the group buttons carry: the invitation code (the channel's members are the invited), and a perspective. */
 const GroupButtonValue = z.strictObject({ code: z.string().min(1).max(40), p: z.string().min(1).max(60).optional() });
+/** What the coordinator's buttons carry: the round (the coordinator is recognised by who clicks, not by the button). */
+const RoundButtonValue = z.strictObject({ r: z.string().min(1).max(80) });
+
+export function parseRoundButtonValue(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    const parsed = RoundButtonValue.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data.r : undefined;
+  } catch {
+    return undefined;
+  }
+}
 export type GroupButtonValue = z.infer<typeof GroupButtonValue>;
 
 export function parseGroupButtonValue(value: string | undefined): GroupButtonValue | undefined {
@@ -45,6 +63,23 @@ export const GROUP_TEXT = {
   chosePerspective: (label: string) => `:ballot_box_with_check: You answer as: *${escapeMrkdwn(label)}*`,
   answeredInDm: "I've written to you in our direct messages (the Messages tab of the Govstage app).",
   badButton: ':warning: That button is not one Govstage made.',
+  remind: 'Send a reminder',
+  postResult: 'Post the group result in the channel',
+  someoneFinished: (name: string, finished: number, joined: number) =>
+    `:white_check_mark: Someone finished in *${escapeMrkdwn(name)}*: ${finished} of the ${joined} who took part ${finished === 1 ? 'has' : 'have'} finished.`,
+  reminder: (name: string) => `:bell: A reminder from the coordinator of *${escapeMrkdwn(name)}*: your answers are not finished yet. Continue where you left off when you can; they stay private.`,
+  continueNow: 'Continue now',
+  reminded: (n: number) => `:bell: Reminder sent to ${n === 1 ? 'the one person who started but has' : `the ${n} people who started but have`} not finished.`,
+  nobodyToRemind: ':information_source: No one has a started assessment to finish in this round: there is no one to remind.',
+  remindedRecently: ':hourglass_flowing_sand: A reminder for this round was sent less than an hour ago. Members get at most one an hour; please try again later.',
+  posted: ':white_check_mark: The group result is posted in the channel.',
+  resultTitle: (name: string) => `:bar_chart: *${escapeMrkdwn(name)}*: the group's result`,
+  resultAgreed: (agreed: number) => `Stages from the answers agreed in the workshop (${agreed} agreed), and otherwise from the group's answers:`,
+  resultFromAnswers: "Stages from the group's answers (no agreed answers recorded yet):",
+  overall: (stage: string) => `*Overall:* ${escapeMrkdwn(stage)}`,
+  theme: (title: string, stage: string) => `• ${escapeMrkdwn(title)}: ${escapeMrkdwn(stage)}`,
+  inPicture: (n: number) => `${n} ${n === 1 ? 'respondent' : 'respondents'} counted. No one's answers are shown.`,
+  notEnough: (finished: number) => `:lock: No group result to show yet: ${finished} finished so far, too few to show without giving someone's answers away.`,
 } as const;
 
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, LIMITS.sectionText) } });
@@ -62,10 +97,59 @@ export function invitationMessage(name: string, coordinator: string, code: strin
   };
 }
 
+/** The coordinator's buttons: a reminder, and the result posted in the channel. */
+function coordinatorActions(roundId: string): KnownBlock {
+  const value = JSON.stringify({ r: roundId });
+  return {
+    type: 'actions',
+    block_id: 'govslack-group-coordinator',
+    elements: [
+      { type: 'button', action_id: GroupAction.remind, text: { type: 'plain_text', text: GROUP_TEXT.remind }, value },
+      { type: 'button', action_id: GroupAction.postResult, text: { type: 'plain_text', text: GROUP_TEXT.postResult }, value },
+    ],
+  };
+}
+
 /** The coordinator's DM: the round is open, their link (when the server has a public URL) and the code. */
-export function coordinatorMessage(name: string, coordinatorUrl: string | undefined, code: string): SlackMessage {
+export function coordinatorMessage(roundId: string, name: string, coordinatorUrl: string | undefined, code: string): SlackMessage {
   const lines = [GROUP_TEXT.created(name), coordinatorUrl ? GROUP_TEXT.coordinatorLink(coordinatorUrl) : GROUP_TEXT.noCoordinatorLink, GROUP_TEXT.invitationCode(code)];
-  return { text: fallback(lines[0] ?? ''), blocks: lines.map(section) };
+  return { text: fallback(lines[0] ?? ''), blocks: [...lines.map(section), coordinatorActions(roundId)] };
+}
+
+/** The coordinator's DM when a member finishes: counts only, never who or what they answered. */
+export function finishedMessage(roundId: string, name: string, finished: number, joined: number): SlackMessage {
+  const text = GROUP_TEXT.someoneFinished(name, finished, joined);
+  return { text: fallback(text), blocks: [section(text), coordinatorActions(roundId)] };
+}
+
+export function reminderMessage(name: string): SlackMessage {
+  const text = GROUP_TEXT.reminder(name);
+  return {
+    text: fallback(text),
+    blocks: [section(text), { type: 'actions', block_id: 'govslack-group-reminder', elements: [{ type: 'button', style: 'primary', action_id: `${SLACK_PREFIX}continue`, text: { type: 'plain_text', text: GROUP_TEXT.continueNow }, value: 'continue' }] }],
+  };
+}
+
+/**
+ * The channel's post of the group result: the stage per theme and overall, from the group report
+ * itself, so it shows exactly what the report shows (nothing until the privacy rule lets anyone in).
+ */
+export function groupResultMessage(report: GroupReport): SlackMessage {
+  const title = GROUP_TEXT.resultTitle(report.round.name);
+  if (report.progress.inPicture === 0) {
+    const text = [title, GROUP_TEXT.notEnough(report.progress.finished), report.privacy.explanation].join('\n');
+    return { text: fallback(text), blocks: [section(text)] };
+  }
+  const agreed = report.result.consensusCount > 0;
+  const stages = agreed ? report.result.agreed : report.result.fromAnswers;
+  const text = [
+    title,
+    agreed ? GROUP_TEXT.resultAgreed(report.result.consensusCount) : GROUP_TEXT.resultFromAnswers,
+    GROUP_TEXT.overall(stages.overall.stageLabel),
+    ...stages.themes.map((t) => GROUP_TEXT.theme(t.title, t.stageLabel)),
+    GROUP_TEXT.inPicture(report.progress.inPicture),
+  ].join('\n');
+  return { text: fallback(text), blocks: [section(text)] };
 }
 
 /** The member's DM: one button per perspective of the round. */

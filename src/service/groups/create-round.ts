@@ -7,6 +7,9 @@
 import { textsFor, type AssessmentDefinition } from '../../core/definition.js';
 import { GovError } from '../../errors.js';
 import { GROUP_ROUND_RECORD_VERSION, type GroupRoundRecord, type Perspective } from '../../store/group-record.js';
+
+/** The coordinator and channel of a round made in a chat channel (Slack). */
+export type ChatCoordinator = NonNullable<GroupRoundRecord['chat']>;
 import { hashInvitationCode, hashToken, newInvitationCode, newRoundId, newToken, sealInvitation } from './round-secrets.js';
 
 /** The OECD's actors (Principle 2's "multi-actor context"), the default perspectives of a round. */
@@ -56,7 +59,7 @@ export function checkSettings(definition: AssessmentDefinition, settings: Pick<R
   if (settings.closesAt !== null && Date.parse(settings.closesAt) <= now.getTime()) throw new GovError('BAD_INPUT', 'The closing date must be in the future.', { field: 'closesAt' });
 }
 
-export function newRound(params: { definition: AssessmentDefinition; settings: RoundSettings; locale: string | undefined; now: Date; previousRoundId?: string | undefined }): {
+export function newRound(params: { definition: AssessmentDefinition; settings: RoundSettings; locale: string | undefined; now: Date; previousRoundId?: string | undefined; chat?: ChatCoordinator | undefined }): {
   round: GroupRoundRecord;
   coordinatorToken: string;
   invitationCode: string;
@@ -86,6 +89,7 @@ export function newRound(params: { definition: AssessmentDefinition; settings: R
     blocks: [],
     consensus: {},
     ...(params.previousRoundId ? { previousRoundId: params.previousRoundId } : {}),
+    ...(params.chat ? { chat: params.chat } : {}),
   };
   return { round, coordinatorToken, invitationCode };
 }

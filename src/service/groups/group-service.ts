@@ -19,7 +19,7 @@ import { KeyedMutex } from '../../store/keyed-mutex.js';
 import type { ChannelName, ConversationStore, Owner } from '../../store/types.js';
 import type { Access, ConversationService, Started } from '../conversation-service.js';
 import { withSettings, type SettingsChange } from './change-settings.js';
-import { newRound, type RoundSettings } from './create-round.js';
+import { newRound, type ChatCoordinator, type RoundSettings } from './create-round.js';
 import { membershipFor, welcomeFor, type JoinChoices } from './join-round.js';
 import { loadMembers, type Member } from './load-members.js';
 import { withCoordinatorRevoked, withJoiningClosed, withNewCoordinator, withNewInvitation, withReportLink, withReportLinkRevoked } from './manage-access.js';
@@ -28,6 +28,7 @@ import { planRelease } from './release-blocks.js';
 import { hashInvitationCode, newInvitationCode, newToken, normalizeInvitationCode, openInvitation, tokenMatches } from './round-secrets.js';
 
 export type { SettingsChange } from './change-settings.js';
+export type { ChatCoordinator } from './create-round.js';
 
 export interface GroupServiceOptions {
   definition: AssessmentDefinition;
@@ -108,9 +109,9 @@ export class GroupService {
 
   // --- creating --------------------------------------------------------------
 
-  async create(settings: RoundSettings & { locale?: string | undefined }, previousRoundId?: string): Promise<RoundCreated> {
+  async create(settings: RoundSettings & { locale?: string | undefined; chat?: ChatCoordinator | undefined }, previousRoundId?: string): Promise<RoundCreated> {
     for (let attempt = 1; ; attempt++) {
-      const { round, coordinatorToken, invitationCode } = newRound({ definition: this.options.definition, settings, locale: settings.locale, now: this.now(), previousRoundId });
+      const { round, coordinatorToken, invitationCode } = newRound({ definition: this.options.definition, settings, locale: settings.locale, now: this.now(), previousRoundId, chat: settings.chat });
       try {
         await this.options.store.createGroupRound(round);
       } catch (error) {
@@ -308,6 +309,47 @@ export class GroupService {
     const round = await this.options.store.getGroupRound(group.roundId);
     if (!round) return null;
     return { roundName: round.name, perspective: round.perspectives.find((p) => p.id === group.perspective)?.label ?? group.perspective, pictureShared: round.respondentsSeePicture };
+  }
+
+  // --- the coordinator in a chat channel -----------------------------------------
+  // A round made in Slack knows its coordinator there (the platform vouches for who they are, as it
+  // does for a respondent's own conversation): they alone may see its progress, remind and post the
+  // result, until coordinator access ends.
+
+  private async forChatCoordinator(roundId: string, who: Owner): Promise<GroupRoundRecord & { chat: ChatCoordinator }> {
+    const round = await this.options.store.getGroupRound(roundId);
+    const chat = round?.chat;
+    if (!round || !chat || round.coordinator.revokedAt !== null || who.kind !== chat.kind || chat.teamId !== who.teamId || chat.userId !== who.userId) {
+      throw new GovError('UNAUTHORIZED', ROUND_NOT_FOUND);
+    }
+    return { ...round, chat };
+  }
+
+  /** The group report, for the round's coordinator in its chat channel; the channel to post it in. */
+  async reportForChat(roundId: string, who: Owner): Promise<{ report: GroupReport; channelId: string }> {
+    const round = await this.forChatCoordinator(roundId, who);
+    return { report: await this.reportOf(roundId), channelId: round.chat.channelId };
+  }
+
+  /** The chat owners of members who joined but have not finished (whom a reminder goes to). */
+  async unfinishedForChat(roundId: string, who: Owner): Promise<{ name: string; owners: Owner[] }> {
+    const round = await this.forChatCoordinator(roundId, who);
+    const { members } = await loadMembers(this.options.store, this.options.definition, roundId);
+    const owners = members.flatMap((m) => (m.status !== 'finished' && m.owner?.kind === round.chat.kind ? [m.owner] : []));
+    return { name: round.name, owners };
+  }
+
+  /**
+   * For a respondent's finished conversation in a round made in a chat channel: who to tell, and the
+   * round's progress in counts only (who finished is never said).
+   */
+  async finishedInChatRound(conversationId: string, access: Access): Promise<{ roundId: string; name: string; coordinator: ChatCoordinator; finished: number; joined: number } | null> {
+    const { group, status } = await this.options.conversations.membership(conversationId, access);
+    if (!group || status !== 'finished') return null;
+    const round = await this.options.store.getGroupRound(group.roundId);
+    if (!round?.chat || round.coordinator.revokedAt !== null) return null;
+    const { members } = await loadMembers(this.options.store, this.options.definition, round.id);
+    return { roundId: round.id, name: round.name, coordinator: round.chat, finished: members.filter((m) => m.status === 'finished').length, joined: members.length };
   }
 
   // --- consensus ---------------------------------------------------------------

@@ -8,13 +8,15 @@ import type { AssessmentDefinition } from '../../core/definition.js';
 import { upgrade } from '../../core/conversation/turn.js';
 import { respondentViews, type RespondentView } from '../../core/scoring/group.js';
 import { isGovError } from '../../errors.js';
-import type { ConversationStore, GroupMembership } from '../../store/types.js';
+import type { ConversationStore, GroupMembership, Owner } from '../../store/types.js';
 
 export type MemberStatus = 'joined' | 'answering' | 'finished';
 
 export interface Member {
   id: string;
   membership: GroupMembership;
+  /** Whose conversation it is in a chat channel (Slack, Teams), for reminders; null on the web and in the terminal. */
+  owner: Owner | null;
   status: MemberStatus;
   /** When the member first reached their result; null while they have not. */
   finishedAt: string | null;
@@ -42,6 +44,7 @@ export async function loadMembers(store: ConversationStore, definition: Assessme
       members.push({
         id: record.id,
         membership,
+        owner: record.owner,
         status: state.status === 'finished' ? 'finished' : Object.keys(answers).length > 0 ? 'answering' : 'joined',
         finishedAt: state.status === 'finished' ? state.finishedAt ?? record.updatedAt : null,
         views: respondentViews(definition, answers),
