@@ -2,7 +2,7 @@
  * Group rounds: many respondents answer the same assessment, each in their
  * own conversation, and a coordinator sees the group picture, records the
  * consensus in a workshop and hands out the group report. Channel-neutral:
- * the web API and page, the terminal (and later Slack and Teams) only call
+ * the web API and page, the terminal and Slack (and later Teams) only call
  * this. Every read of the picture first releases the respondents who can
  * now enter it (release-blocks.ts), so every view shows the same picture.
  *

@@ -1,8 +1,8 @@
 /**
  * Joining a round: what a respondent chose (perspective, optionally name
  * and unit, what to share), checked against the round, and the welcome
- * that opens their conversation. Every channel (web, terminal, and later
- * Slack and Teams) joins through GroupService.join with these.
+ * that opens their conversation. Every channel (web, terminal, Slack, and
+ * later Teams) joins through GroupService.join with these.
  */
 import { textsFor, type AssessmentDefinition } from '../../core/definition.js';
 import type { Message } from '../../core/messages.js';
