@@ -6,6 +6,7 @@
  *   widget.<hash>.css   its stylesheet, content-hashed
  *   widget.js           the stable name the embed uses: a tiny loader of the hashed bundle
  *   admin.js            the coordinator overview page's script
+ *   group.js            the group-round coordinator page's script (public/group.html)
  *
  * each with a brotli (.br) and a gzip (.gz) copy, so the server sends them
  * compressed without compressing per request. Prints the widget's sizes; the
@@ -31,7 +32,7 @@ export const HASHED_NAME = /^widget\.[0-9a-f]{10}\.(js|css)$/;
 
 export interface WidgetBuild {
   /** The file names written (without their .br/.gz copies). */
-  files: { loader: 'widget.js'; js: string; css: string; admin: 'admin.js' };
+  files: { loader: 'widget.js'; js: string; css: string; admin: 'admin.js'; group: 'group.js' };
   jsBytes: number;
   cssBytes: number;
   loaderBytes: number;
@@ -73,9 +74,10 @@ export async function buildWidget(options: { outDir?: string } = {}): Promise<Wi
   );
   // The coordinator's overview page script is built alongside (it is not part of the widget's budget).
   const admin = contents(await build({ ...common, entryPoints: [path.join(ROOT, 'src/channels/web/admin-page/admin.ts')], outfile: path.join(outDir, 'admin.js'), format: 'iife', platform: 'browser' }));
+  const group = contents(await build({ ...common, entryPoints: [path.join(ROOT, 'src/channels/web/group-page/group.ts')], outfile: path.join(outDir, 'group.js'), format: 'iife', platform: 'browser' }));
 
   // Hashed files first, the loader that names them last: a page never gets a loader pointing at nothing.
-  await Promise.all([writeWithCompressed(outDir, cssName, css), writeWithCompressed(outDir, jsName, js), writeWithCompressed(outDir, 'admin.js', admin)]);
+  await Promise.all([writeWithCompressed(outDir, cssName, css), writeWithCompressed(outDir, jsName, js), writeWithCompressed(outDir, 'admin.js', admin), writeWithCompressed(outDir, 'group.js', group)]);
   await writeWithCompressed(outDir, 'widget.js', loader);
   // Earlier builds' hashed files (and the unhashed widget.css of builds before hashing) go.
   const keep = new Set([cssName, jsName]);
@@ -85,7 +87,7 @@ export async function buildWidget(options: { outDir?: string } = {}): Promise<Wi
   }
 
   const gz = (b: Buffer) => gzipSync(b, { level: 9 }).length;
-  return { files: { loader: 'widget.js', js: jsName, css: cssName, admin: 'admin.js' }, jsBytes: js.length, cssBytes: css.length, loaderBytes: loader.length, gzipBytes: gz(loader) + gz(js) + gz(css) };
+  return { files: { loader: 'widget.js', js: jsName, css: cssName, admin: 'admin.js', group: 'group.js' }, jsBytes: js.length, cssBytes: css.length, loaderBytes: loader.length, gzipBytes: gz(loader) + gz(js) + gz(css) };
 }
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

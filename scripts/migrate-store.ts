@@ -53,7 +53,9 @@ async function main(): Promise<number> {
     process.stdout.write(
       `found ${report.found}: copied ${report.created}, updated ${report.updated}, already there ${report.skipped}, damaged ${report.damaged.length}, refused ${report.failed.length}\n`,
     );
-    const notMoved = report.damaged.length + report.failed.length;
+    const r = report.rounds;
+    if (r.found > 0) process.stdout.write(`group rounds found ${r.found}: copied ${r.created}, updated ${r.updated}, already there ${r.skipped}, damaged ${r.damaged.length}, refused ${r.failed.length}\n`);
+    const notMoved = report.damaged.length + report.failed.length + r.damaged.length + r.failed.length;
     if (notMoved > 0) {
       process.stderr.write(`${notMoved} conversation(s) were not moved (listed above); everything else was.\n`);
       return 2;

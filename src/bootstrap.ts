@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './log.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { MeasuredConversationService, Metrics, measuredStore } from './metrics.js';
 import type { ConversationService } from './service/conversation-service.js';
+import { GroupService } from './service/groups/group-service.js';
 import { PostgresRateLimitStore } from './service/postgres-rate-limit-store.js';
 import { PersonSessionService } from './service/person-sessions.js';
 import type { PersonSessions } from './service/person-sessions-api.js';
@@ -26,6 +27,8 @@ export interface Services {
   locales: Locales;
   store: ConversationStore;
   service: ConversationService;
+  /** Group rounds: many respondents, one picture, a consensus. */
+  groups: GroupService;
   metrics: Metrics;
   /** What person-facing chat channels (Slack, Teams) call: the conversation decisions they share. */
   sessions: PersonSessions;
@@ -70,6 +73,14 @@ export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Log
     config.STORE === 'postgres' && config.DATABASE_URL
       ? new PostgresRateLimitStore({ connectionString: config.DATABASE_URL }, (message, error) => logger.warn({ err: error.message }, message))
       : undefined;
-  const sessions = new PersonSessionService({ service });
-  return { config, logger, catalog, definition, locales, store, service, sessions, metrics, rateLimits };
+  const groups = new GroupService({
+    definition,
+    store,
+    conversations: service,
+    minGroupSize: config.MIN_GROUP_SIZE,
+    reportLinkTtlMs: config.REPORT_LINK_TTL_DAYS * 86_400_000,
+    ...(base ? { publicUrl: (path: string) => `${base}${path}` } : {}),
+  });
+  const sessions = new PersonSessionService({ service, groups });
+  return { config, logger, catalog, definition, locales, store, service, sessions, groups, metrics, rateLimits };
 }

@@ -66,7 +66,7 @@ export const Config = z
     REPORT_LINK_TTL_DAYS: number(30),
     /** Protects the coordinator's overview; the overview is off when unset. */
     ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, 'must be at least 24 characters (use a random token)').optional()),
-    /** Groups of respondents smaller than this are not shown in the overview. */
+    /** Groups of respondents smaller than this are not shown in the overview, nor in a group round's picture. */
     MIN_GROUP_SIZE: number(5),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     /**

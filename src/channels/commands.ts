@@ -20,7 +20,7 @@ export type PersonCommand =
   | { kind: 'language'; locale: string };
 
 /** The verbs a command line can start with (Slack's /assess subcommands are these too). */
-export type Verb = 'start' | 'status' | 'report' | 'help' | 'forget-me' | 'resume' | 'restart' | 'language';
+export type Verb = 'start' | 'status' | 'report' | 'help' | 'forget-me' | 'resume' | 'restart' | 'language' | 'group';
 
 const LISTS: Record<Verb, ListKey> = {
   start: 'commands.start',
@@ -31,6 +31,7 @@ const LISTS: Record<Verb, ListKey> = {
   resume: 'commands.resume',
   restart: 'commands.restart',
   language: 'commands.language',
+  group: 'commands.group',
 };
 
 /** Case, accents and spacing aside. */

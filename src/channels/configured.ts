@@ -8,13 +8,13 @@ import type { Channel } from './channel.js';
 import { slackConfigured, slackHalfConfigured } from './slack/slack-config.js';
 import { teamsConfigured } from './teams/teams-config.js';
 
-export async function configuredChannels(services: Pick<Services, 'config' | 'logger' | 'sessions' | 'metrics' | 'locales'>): Promise<Channel[]> {
-  const { config, logger, sessions, metrics, locales } = services;
+export async function configuredChannels(services: Pick<Services, 'config' | 'logger' | 'sessions' | 'metrics' | 'locales'> & Partial<Pick<Services, 'groups'>>): Promise<Channel[]> {
+  const { config, logger, sessions, metrics, locales, groups } = services;
   const channels: Channel[] = [];
   // Slack runs when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set: Socket Mode with SLACK_APP_TOKEN, else HTTP at POST /slack/events.
   if (slackConfigured(config)) {
     const { createSlackChannel } = await import('./slack/slack-app.js');
-    channels.push(createSlackChannel({ config, logger, sessions, metrics, locales }));
+    channels.push(createSlackChannel({ config, logger, sessions, metrics, locales, groups }));
   } else {
     const half = slackHalfConfigured(config);
     if (half) logger.warn(half);

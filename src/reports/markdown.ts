@@ -18,9 +18,9 @@ import type { AssessmentReport } from './report.js';
  * never start a line of their own.
  */
 const MARKDOWN_SYNTAX = /[\\`*_[\]<&|~$@]|:(?=\/\/)|(?<=\bwww)\./gi;
-const escapeText = (text: string) => text.replace(MARKDOWN_SYNTAX, '\\$&');
-const escapeCell = (text: string) => escapeText(text).replace(/\r?\n/g, '<br>');
-const unescapeCell = (text: string) => text.replace(/\\([!-/:-@[-`{-~])|<br>/g, (_, escaped: string | undefined) => escaped ?? '\n');
+export const escapeText = (text: string) => text.replace(MARKDOWN_SYNTAX, '\\$&');
+export const escapeCell = (text: string) => escapeText(text).replace(/\r?\n/g, '<br>');
+export const unescapeCell = (text: string) => text.replace(/\\([!-/:-@[-`{-~])|<br>/g, (_, escaped: string | undefined) => escaped ?? '\n');
 
 const DIRECTION = { up: 'report.direction.up', down: 'report.direction.down', same: 'report.direction.same', unknown: 'report.direction.unknown' } as const;
 
@@ -95,7 +95,8 @@ export function reportMarkdown(report: AssessmentReport, title: string, words: W
   return lines.join('\n');
 }
 
-function tableAfter(markdown: string, heading: string): string[][] {
+/** The body rows of the first table under `heading` (cells unescaped). */
+export function tableAfter(markdown: string, heading: string): string[][] {
   const lines = markdown.split('\n');
   const start = lines.indexOf(heading);
   if (start < 0) return [];

@@ -1,7 +1,9 @@
 /**
- * The coordinator's overview: how many assessments were started and
- * finished, and the distribution of stages per theme, with small groups
- * hidden so that no individual can be singled out.
+ * The coordinator's overview: how many assessments were started (someone
+ * answered) and finished, and the distribution of stages per theme, with
+ * small groups hidden so that no individual can be singled out. The CSV
+ * export is the same table with the same cells hidden: nothing per
+ * assessment, which could be counted to undo the suppression.
  */
 import { z } from 'zod';
 import { textsFor, type AssessmentDefinition } from '../core/definition.js';
@@ -17,11 +19,17 @@ type StageKey = (typeof STAGE_KEYS)[number];
 
 /** A count, or null where it is hidden because the group is too small. */
 const Cell = z.number().int().nullable();
-const Distribution = z.object({ early: Cell, intermediate: Cell, advanced: Cell, undecided: Cell });
+const Distribution = z.object({
+  early: Cell,
+  intermediate: Cell,
+  advanced: Cell,
+  undecided: Cell,
+  hidden: z.number().int().describe('how many finished assessments the hidden cells hold together (never fewer than minGroupSize, or 0): shares are of all finished'),
+});
 export type Distribution = z.infer<typeof Distribution>;
 
 export const Overview = z.object({
-  started: z.number().int(),
+  started: z.number().int().describe('assessments in which someone gave at least one answer (opening the page, or only pressing Start, is not starting)'),
   finished: z.number().int(),
   unreadable: z.number().int().describe('stored conversations that could not be read (see the logs)'),
   minGroupSize: z.number().int(),
@@ -33,8 +41,6 @@ export const Overview = z.object({
 export type Overview = z.infer<typeof Overview>;
 
 interface FinishedResult {
-  finishedAt: string;
-  flowVersion: number;
   overall: StageKey;
   themes: Record<string, StageKey>;
 }
@@ -52,7 +58,7 @@ export function suppress(counts: Record<StageKey, number>, k: number): Distribut
     if (!next) break;
     hidden.add(next);
   }
-  return Object.fromEntries(STAGE_KEYS.map((key) => [key, hidden.has(key) ? null : counts[key]])) as Distribution;
+  return { ...(Object.fromEntries(STAGE_KEYS.map((key) => [key, hidden.has(key) ? null : counts[key]])) as Omit<Distribution, 'hidden'>), hidden: hiddenSum() };
 }
 
 async function collect(store: ConversationStore, definition: AssessmentDefinition): Promise<{ started: number; unreadable: number; finished: FinishedResult[] }> {
@@ -60,9 +66,15 @@ async function collect(store: ConversationStore, definition: AssessmentDefinitio
   let unreadable = 0;
   const finished: FinishedResult[] = [];
   for await (const summary of store.list()) {
-    started++;
-    if (summary.status !== 'finished') continue;
     try {
+      if (summary.status !== 'finished') {
+        // Started means someone answered: a visit, or only pressing Start, is not an assessment.
+        const record = await store.get(summary.id);
+        const context = record?.state.machine.context;
+        if (context && (context.unit !== null || Object.keys(context.answers).length > 0 || (record?.state.answerLog.length ?? 0) > 0)) started++;
+        continue;
+      }
+      started++;
       const record = await store.get(summary.id);
       const state = record ? upgrade(definition, record.state) : undefined;
       if (!state?.ok) {
@@ -71,8 +83,6 @@ async function collect(store: ConversationStore, definition: AssessmentDefinitio
       }
       const scored = score(definition.rubric, evidenceFrom(definition, state.value.machine.context.answers));
       finished.push({
-        finishedAt: state.value.finishedAt ?? summary.updatedAt,
-        flowVersion: state.value.flow.version,
         overall: scored.overall.stage ?? 'undecided',
         themes: Object.fromEntries(scored.themes.map((t) => [t.themeId, t.stage ?? 'undecided'])),
       });
@@ -107,16 +117,18 @@ export async function buildOverview(store: ConversationStore, definition: Assess
 }
 
 /**
- * Every finished result as one CSV row: month, flow version and stages, no
- * identities, answers or notes; rows sorted so their order says nothing.
- * Refused (null) while fewer than `minGroupSize` are finished.
+ * The overview's table as CSV: one row per theme and overall, the count of
+ * each stage or "hidden" exactly where the page hides it, and how many the
+ * hidden cells hold together. Null (no export) while the page shows no
+ * distribution.
  */
-export async function finishedResultsCsv(store: ConversationStore, definition: AssessmentDefinition, minGroupSize: number): Promise<string | null> {
-  const { finished } = await collect(store, definition);
-  if (finished.length < minGroupSize) return null;
-  const themeIds = definition.themes.map((t) => t.id);
-  const rows = finished
-    .map((r) => [r.finishedAt.slice(0, 7), r.flowVersion, r.overall, ...themeIds.map((id) => r.themes[id] ?? 'undecided')])
-    .sort((a, b) => a.join(',').localeCompare(b.join(',')));
-  return csvRows([['finished_month', 'flow_version', 'overall_stage', ...themeIds.map((id) => `${id}_stage`)], ...rows]);
+export function overviewCsv(overview: Overview, overallTitle = 'Overall'): string | null {
+  if (!overview.distributionShown) return null;
+  const cell = (value: number | null) => (value === null ? 'hidden' : value);
+  const row = (id: string, title: string, d: Distribution | null) => [id, title, ...STAGE_KEYS.map((key) => cell(d ? d[key] : null)), d?.hidden ?? 0];
+  return csvRows([
+    ['row', 'title', ...STAGE_KEYS, 'hidden'],
+    ...overview.themes.map((t) => row(t.themeId, t.title, t.distribution)),
+    row('overall', overallTitle, overview.overall),
+  ]);
 }

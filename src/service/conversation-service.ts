@@ -14,7 +14,7 @@ import { buildReport, type AssessmentReport } from '../reports/report.js';
 import { KeyedMutex } from '../store/keyed-mutex.js';
 import { sameOwner } from '../store/record.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
-import { RECORD_SCHEMA_VERSION, type ChannelName, type ConversationRecord, type ConversationStore, type Owner, type TranscriptEntry, type TurnReceipt } from '../store/types.js';
+import { RECORD_SCHEMA_VERSION, type ChannelName, type ConversationRecord, type ConversationStore, type GroupMembership, type Owner, type TranscriptEntry, type TurnReceipt } from '../store/types.js';
 import {
   deriveResumeCode,
   deriveToken,
@@ -46,6 +46,15 @@ export interface ServiceOptions {
   resumeUrl?: (code: string) => string | undefined;
   /** Builds the absolute URL of a report path, when the server knows its public URL. */
   publicUrl?: (path: string) => string | undefined;
+}
+
+/** A conversation started as a respondent of a group round (src/service/groups). */
+export interface RoundStart {
+  membership: GroupMembership;
+  /** What the round assesses: the flow's unit option, answered for the respondent. */
+  unit: string | null;
+  /** Messages shown before the introduction (the round's welcome). */
+  welcome: Message[];
 }
 
 export interface ReportLink {
@@ -200,20 +209,27 @@ export class ConversationService {
    * one (its report then shows what changed); for an owner (Slack) it
    * defaults to their latest finished assessment.
    */
-  async start(params: { channel: ChannelName; locale?: string; owner?: Owner; previousId?: string }): Promise<Started> {
+  async start(params: { channel: ChannelName; locale?: string; owner?: Owner; previousId?: string; round?: RoundStart }): Promise<Started> {
     const previousId = params.previousId ?? (params.owner ? (await this.store.findByOwner(params.owner)).find((c) => c.status === 'finished')?.id : undefined);
     const at = this.now().toISOString();
-    const { messages, state } = newConversation(this.definition, params.locale);
+    const opening = newConversation(this.definition, params.locale);
+    const messages = [...(params.round?.welcome ?? []), ...opening.messages];
     const resumeToken = newToken();
     const resumeCode = newResumeCode();
     const resumeCodeExpiresAt = this.resumeCodeExpiry(at);
-    const record = this.newRecord({ id: newConversationId(), at, channel: params.channel, locale: params.locale, owner: params.owner ?? null, previousId, messages, secrets: { resumeToken, resumeCode, resumeCodeExpiresAt } });
+    const record = this.newRecord({ id: newConversationId(), at, channel: params.channel, locale: params.locale, owner: params.owner ?? null, previousId, messages, secrets: { resumeToken, resumeCode, resumeCodeExpiresAt }, round: params.round });
     await this.store.create(record);
-    return { conversationId: record.id, resumeToken, resumeCode, resumeCodeExpiresAt, revision: 0, status: record.state.status, locale: state.locale, messages };
+    return { conversationId: record.id, resumeToken, resumeCode, resumeCodeExpiresAt, revision: 0, status: record.state.status, locale: opening.state.locale, messages };
   }
 
-  private newRecord(params: { id: string; at: string; channel: ChannelName; locale: string | undefined; owner: Owner | null; previousId: string | undefined; messages: Message[]; secrets?: Opening['secrets'] }): ConversationRecord {
-    const { at, channel, secrets } = params;
+  /** What a new conversation opens with, without creating one (the web creates it on the first reply). */
+  introduction(locale?: string): Message[] {
+    return newConversation(this.definition, locale).messages;
+  }
+
+  private newRecord(params: { id: string; at: string; channel: ChannelName; locale: string | undefined; owner: Owner | null; previousId: string | undefined; messages: Message[]; secrets?: Opening['secrets']; round?: RoundStart | undefined }): ConversationRecord {
+    const { at, channel, secrets, round } = params;
+    const state = newConversation(this.definition, params.locale).state;
     return {
       recordVersion: RECORD_SCHEMA_VERSION,
       id: params.id,
@@ -225,10 +241,12 @@ export class ConversationService {
       tokenHash: hashToken(secrets?.resumeToken ?? newToken()),
       resumeCode: secrets ? { hash: hashResumeCode(secrets.resumeCode), expiresAt: secrets.resumeCodeExpiresAt } : null,
       owner: params.owner,
-      state: newConversation(this.definition, params.locale).state,
+      // A round says what is assessed: its members go from the introduction straight to the first question.
+      state: round?.unit ? { ...state, machine: { ...state.machine, context: { ...state.machine.context, unit: round.unit } } } : state,
       transcript: [{ at, from: 'bot', channel, messages: params.messages }],
       receipts: [],
       ...(params.previousId ? { previousId: params.previousId } : {}),
+      ...(round ? { group: round.membership } : {}),
     };
   }
 
@@ -450,6 +468,12 @@ export class ConversationService {
       );
       return { conversationId: id, resumeToken };
     }));
+  }
+
+  /** A conversation's group membership and status, for the caller who may access it (the round's own checks follow). */
+  async membership(conversationId: string, access: Access): Promise<{ group: GroupMembership | undefined; status: ConversationRecord['state']['status'] }> {
+    const record = await this.load(conversationId, access);
+    return { group: record.group, status: record.state.status };
   }
 
   /** The report of a finished assessment the caller may access: in the conversation's language, or in `locale` if the flow offers it. */

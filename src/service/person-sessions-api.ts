@@ -94,6 +94,11 @@ export interface PersonSessions {
   hasAny(identity: Identity): Promise<boolean>;
   /** Deletes every conversation of the person; how many. */
   forget(identity: Identity): Promise<number>;
+  /**
+   * Takes part in a group round (its invitation code, the perspective chosen): a new conversation of
+   * this person's in the round, its welcome and first question, answered like any other.
+   */
+  joinRound(identity: Identity, deliveryId: string, code: string, perspective: string): Promise<SessionOutcome>;
   /** True the first time `key` is claimed across instances within `ttlMs` (platform delivery dedupe). */
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
 }

@@ -16,10 +16,13 @@ import { ownerKey } from '../store/record.js';
 import type { Owner } from '../store/types.js';
 import { isStaleTurn, type Access, type ConversationService, type Standing } from './conversation-service.js';
 import type { Identity, PersonSessions, PersonStanding, ReportOutcome, ResumeOutcome, SessionOutcome, StandingOutcome, StatusOutcome, StepRef } from './person-sessions-api.js';
+import type { GroupService } from './groups/group-service.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface PersonSessionOptions {
   service: ConversationService;
+  /** Group rounds, for joining one (a channel's "Take part"); without it joining is refused. */
+  groups?: GroupService | undefined;
   /** Resume-code attempts per person per minute (codes are short: guessing must stay slow). */
   resumeAttemptsPerMinute?: number;
   now?: () => number;
@@ -51,9 +54,11 @@ const isKind = (error: unknown, ...kinds: GovError['kind'][]): error is GovError
 export class PersonSessionService implements PersonSessions {
   private readonly service: ConversationService;
   private readonly resumeAttempts: RateLimiter;
+  private readonly groups: GroupService | undefined;
 
   constructor(options: PersonSessionOptions) {
     this.service = options.service;
+    this.groups = options.groups;
     this.resumeAttempts = new RateLimiter(options.resumeAttemptsPerMinute ?? 10, 60_000, options.now);
   }
 
@@ -78,6 +83,17 @@ export class PersonSessionService implements PersonSessions {
     const outcome = await this.turn(identity, started.conversationId, deliveryId, { kind: 'choice', choice: choiceIds.start });
     if (outcome.kind !== 'shown') return outcome;
     // The introduction without its Start button (it has just been pressed), then the first question.
+    const intro = started.messages.map((m) => (m.kind === 'text' ? { ...m, choices: undefined } : m));
+    return { ...outcome, messages: [...intro, ...outcome.messages] };
+  }
+
+  async joinRound(identity: Identity, deliveryId: string, code: string, perspective: string): Promise<SessionOutcome> {
+    if (!this.groups) throw new GovError('NOT_FOUND', 'Group rounds are not available on this server.');
+    // Answers and notes stay private by default: a member who wants to be named can say so on the web.
+    const started = await this.groups.join({ code, choices: { perspective, shareNotes: false, shareAnswers: false }, channel: identity.channel, owner: ownerOf(identity) });
+    const outcome = await this.turn(identity, started.conversationId, deliveryId, { kind: 'choice', choice: choiceIds.start });
+    if (outcome.kind !== 'shown') return outcome;
+    // As in begin: the welcome without its Start button (pressed just now), then the first question.
     const intro = started.messages.map((m) => (m.kind === 'text' ? { ...m, choices: undefined } : m));
     return { ...outcome, messages: [...intro, ...outcome.messages] };
   }

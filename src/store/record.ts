@@ -123,6 +123,26 @@ export const TurnReceipt = kept({
 });
 export type TurnReceipt = z.infer<typeof TurnReceipt>;
 
+/**
+ * A conversation taken as a respondent of a group round: the round, the
+ * perspective the person answers from, what they chose to say about
+ * themselves (nothing, unless they chose) and to share with the round.
+ * Added to version 2 as an optional field (docs/postgres.md): releases
+ * before it keep it untouched.
+ */
+export const GroupMembership = kept({
+  roundId: Id,
+  perspective: Id,
+  name: z.string().min(1).optional(),
+  unit: z.string().min(1).optional(),
+  /** Their notes may be shown in the group's picture and report. */
+  shareNotes: z.boolean(),
+  /** Their answers may be shown one by one (with their name, if given) in the group's picture and report. */
+  shareAnswers: z.boolean(),
+  joinedAt: z.string(),
+});
+export type GroupMembership = z.infer<typeof GroupMembership>;
+
 /** The fields of version 2 (and of any newer version, which may only add to them). */
 const fields = {
   id: Id,
@@ -144,6 +164,8 @@ const fields = {
   previousId: z.string().optional(),
   /** The shareable report link of a finished assessment: hashed token, expiry, revocation. */
   reportLink: kept({ hash: Hash, createdAt: z.string(), expiresAt: z.string(), revokedAt: z.string().nullable() }).optional(),
+  /** Set when the conversation is a respondent's in a group round. */
+  group: GroupMembership.optional(),
 };
 
 const RecordV2 = kept({ recordVersion: z.literal(2), ...fields });

@@ -5,10 +5,12 @@
  * done when it passes that suite.
  */
 import type { ConversationState } from '../core/conversation/state.js';
+import type { GroupRoundRecord } from './group-record.js';
 import type { ConversationRecord, Owner } from './record.js';
 
 // The record itself (its versions, owners, channels) is defined in record.ts; these names are kept here for importers.
-export { ChannelName, ConversationRecord, Owner, RECORD_SCHEMA_VERSION, TranscriptEntry, TurnReceipt } from './record.js';
+export { ChannelName, ConversationRecord, GroupMembership, Owner, RECORD_SCHEMA_VERSION, TranscriptEntry, TurnReceipt } from './record.js';
+export { GroupRoundRecord } from './group-record.js';
 
 export interface ConversationSummary {
   id: string;
@@ -18,7 +20,27 @@ export interface ConversationSummary {
   owner: Owner | null;
 }
 
-export interface ConversationStore {
+/**
+ * Group rounds (group-record.ts) and their members: the conversations whose
+ * record names the round (`group.roundId`). Updates are compare-and-swaps
+ * on the round's revision, as for conversations.
+ */
+export interface GroupRoundStore {
+  /** Throws GovError CONFLICT if the id exists, or (details.reason "invitation-taken") another round holds its invitation code. */
+  createGroupRound(round: GroupRoundRecord): Promise<void>;
+  /** The round, or undefined; UNRESTORABLE for a stored round that cannot be read. */
+  getGroupRound(id: string): Promise<GroupRoundRecord | undefined>;
+  /** Compare-and-swap as `update`: CONFLICT (details.reason "revision") when the round moved on, NOT_FOUND when there is none. */
+  updateGroupRound(next: GroupRoundRecord, expectedRevision: number): Promise<void>;
+  /** The round whose current invitation code has this hash. */
+  findGroupRoundByInvitationHash(hash: string): Promise<string | undefined>;
+  /** The member conversations of a round, oldest first. */
+  findByGroupRound(roundId: string): Promise<ConversationSummary[]>;
+  /** Removes the round and its indexes (its members stay, as individual assessments). True if something was removed. */
+  deleteGroupRound(id: string): Promise<boolean>;
+}
+
+export interface ConversationStore extends GroupRoundStore {
   /** Human-readable kind for logs and /readyz ("lowdb", "postgres"). */
   readonly kind: string;
   /** Prepare (create folders, run migrations). Idempotent. */

@@ -273,7 +273,7 @@ describe('over HTTP', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('<html lang="fr">');
     expectNoEnglish(page.text.replace(/<script[^>]*>[\s\S]*?<\/script>/g, ' ').replace(/<[^>]+>/g, ' '), "coordinator's page");
-    expect(page.text).toContain('"tooFew":"Moins de {min, number} évaluations sont terminées');
+    expect(page.text).toContain('"tooFew":"Seulement {finished, number} des {min, number} évaluations terminées');
     const overview = await request(app).get('/api/admin/overview').set('Authorization', 'Bearer admin-token-for-the-french-test').set('Accept-Language', 'fr');
     expect(overview.body.themes.map((t: { title: string }) => t.title)).toEqual(services.definition.themes.map((t) => t.title.fr));
     expect((await request(app).get('/admin.html?locale=en')).text).toContain("Coordinator's overview");

@@ -53,6 +53,6 @@ describe('CSV downloads', () => {
     const res = await raw(request(app).get('/api/admin/results.csv').set('Authorization', `Bearer ${ADMIN}`));
     expect(res.status).toBe(200);
     expect((res.body as Buffer).subarray(0, 3)).toEqual(BOM);
-    expect((res.body as Buffer).subarray(3).toString('utf8')).toMatch(/^finished_month,/);
+    expect((res.body as Buffer).subarray(3).toString('utf8')).toMatch(/^row,title,/);
   });
 });

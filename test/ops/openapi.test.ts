@@ -72,6 +72,8 @@ describe('the OpenAPI document', () => {
         // Public operations say so; the rest inherit the bearer token or name their own scheme.
         const security = op.security ?? doc.security;
         const open = ['startConversation', 'resumeConversation', 'getWidgetWords', 'getAdminPage', 'getReportSchema', 'getReportPage', 'downloadReportByLink', 'getOpenApiDocument', 'getApiReference', 'getLiveness', 'getReadiness', 'receiveSlackEvent'];
+        // Group rounds: creating one, looking up and using an invitation, and what a handed-out report link opens.
+        open.push('getIntroduction', 'createGroupRound', 'lookUpInvitation', 'joinGroupRound', 'getGroupReportSchema', 'getGroupReportPage', 'downloadGroupReportByLink');
         if (open.includes(op.operationId)) expect(op.security, op.operationId).toEqual([]);
         else expect(security.length, op.operationId).toBeGreaterThan(0);
       }
@@ -83,7 +85,8 @@ describe('the OpenAPI document', () => {
     // The message model is defined once, not copied into every answer.
     expect(text.split('"const":"question"').length - 1).toBe(1);
     expect(text).not.toContain('"$schema"');
-    expect(text.length).toBeLessThan(80_000);
+    // With the group-round API (20 operations) it is about 90 KB; inlining the 13 KB message model anywhere would show.
+    expect(text.length).toBeLessThan(100_000);
   });
 
   it('/api/docs is a readable page of every operation and schema, allowed by the CSP (no script, no inline style)', async () => {

@@ -27,6 +27,7 @@ const COVERAGE: Record<string, Coverage> = {
   'npm run chat -- --resume CODE': { file: 'test/terminal/terminal-chat.test.ts', needle: "'--resume'" },
   'npm run chat -- --locale fr': { file: 'test/i18n/french-channels.test.ts', needle: "['--locale', 'fr'" },
   'npm run locales:keys': { file: 'test/i18n/catalogue.test.ts', needle: "spawnSync('npm', ['run', 'locales:keys'" },
+  'npm run chat -- --join CODE': { file: 'test/terminal/terminal-join.test.ts', needle: "'--join'" },
   'npm run validate': { file: 'test/ops/readme.test.ts', needle: "spawnSync('npm', ['run', 'validate'" },
   'npm run migrate': { file: 'scripts/container-smoke.ts', needle: "['dist/migrate.js']" },
   'npm run migrate-store -- --from-dir ./data': { file: 'test/store/migrate-store.test.ts', needle: 'scripts/migrate-store.ts' },

@@ -37,7 +37,7 @@ export async function startSlackServer(env: Record<string, string> = {}, options
     PUBLIC_URL,
     ...env,
   });
-  const slack = createSlackChannel({ config: services.config, logger: options.logger ?? services.logger, sessions: services.sessions, locales: services.locales, metrics: services.metrics, ...(options.now ? { now: options.now } : {}) });
+  const slack = createSlackChannel({ config: services.config, logger: options.logger ?? services.logger, sessions: services.sessions, locales: services.locales, groups: services.groups, metrics: services.metrics, ...(options.now ? { now: options.now } : {}) });
   const app = createApp(services, { channels: [slack] });
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GovError, isGovError, type ErrorKind } from '../../src/errors.js';
 import { RECORD_SCHEMA_VERSION, RecordV1, type ConversationRecord, type Owner } from '../../src/store/record.js';
 import type { ConversationStore, ConversationSummary } from '../../src/store/types.js';
-import { asLaterVersion, makeRecord, makeRichRecord, newId, nextVersion, resumeCode, sha256Hex, slackOwner, userLine, versionOneRecord } from './fixtures.js';
+import { GROUP_ROUND_RECORD_VERSION, type GroupRoundRecord } from '../../src/store/group-record.js';
+import { asLaterVersion, makeRecord, makeRichRecord, makeRound, membership, newId, nextRound, nextVersion, resumeCode, sha256Hex, slackOwner, userLine, versionOneRecord } from './fixtures.js';
 
 export interface StoreUnderTest {
   store: ConversationStore;
@@ -28,6 +29,9 @@ export interface StoreUnderTest {
   writeRaw: (value: StoredValue) => Promise<void>;
   /** The stored value of a conversation as it is on disk or in its row. */
   readRaw: (id: string) => Promise<unknown>;
+  /** Puts a stored group round in place directly (its file and invitation index, or its row). */
+  writeRawRound: (value: StoredValue) => Promise<void>;
+  readRawRound: (id: string) => Promise<unknown>;
 }
 
 /** A stored record as another version (or damage) left it: only its id, revision and the index fields are relied on. */
@@ -474,6 +478,151 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await store.update(nextVersion(healthy, { transcript: [userLine('fine')] }), 0);
         expect((await store.get(healthy.id))?.revision).toBe(1);
         expect((await store.findByOwner(slackOwner('U_DAMAGE'))).map((summary) => summary.id)).toEqual([healthy.id]);
+      });
+    });
+
+    describe('group rounds', () => {
+      it('gives back exactly the round created, finds it by its invitation code, and refuses a second one with the same id', async () => {
+        const round = makeRound({ closesAt: '2030-01-01T00:00:00.000Z', previousRoundId: 'g_earlier0123456789', reportLink: { hash: sha256Hex('r'), createdAt: '2024-01-01T00:00:00.000Z', expiresAt: '2024-02-01T00:00:00.000Z', revokedAt: null } });
+        await store.createGroupRound(round);
+        expect(await store.getGroupRound(round.id)).toEqual(round);
+        expect(await store.findGroupRoundByInvitationHash(round.invitation.hash)).toBe(round.id);
+        expect(await store.findGroupRoundByInvitationHash(sha256Hex('never issued'))).toBeUndefined();
+        expect(await store.getGroupRound('g_does_not_exist')).toBeUndefined();
+        await expectGovError(store.createGroupRound(makeRound({ id: round.id })), 'CONFLICT');
+        expect(await store.getGroupRound(round.id)).toEqual(round);
+      });
+
+      it('refuses a round whose invitation code another round holds (CONFLICT, reason "invitation-taken"), on create and on update', async () => {
+        const first = makeRound();
+        await store.createGroupRound(first);
+        const clash = makeRound({ invitation: first.invitation });
+        const error = await expectGovError(store.createGroupRound(clash), 'CONFLICT');
+        expect(error.details?.reason).toBe('invitation-taken');
+        expect(await store.getGroupRound(clash.id)).toBeUndefined();
+        const second = makeRound();
+        await store.createGroupRound(second);
+        expect((await expectGovError(store.updateGroupRound(nextRound(second, { invitation: first.invitation }), 0), 'CONFLICT')).details?.reason).toBe('invitation-taken');
+        expect(await store.findGroupRoundByInvitationHash(first.invitation.hash)).toBe(first.id);
+        expect(await store.getGroupRound(second.id)).toEqual(second);
+      });
+
+      it('updates by compare-and-swap: a stale revision is CONFLICT "revision", a missing round NOT_FOUND, one of 10 racing writers wins', async () => {
+        const round = makeRound();
+        await store.createGroupRound(round);
+        const named = nextRound(round, { name: 'Renamed' });
+        await store.updateGroupRound(named, 0);
+        expect(await store.getGroupRound(round.id)).toEqual(named);
+        expect((await expectGovError(store.updateGroupRound(nextRound(round, { name: 'late' }), 0), 'CONFLICT')).details).toMatchObject({ reason: 'revision', storedRevision: 1 });
+        await expectGovError(store.updateGroupRound({ ...nextRound(named), revision: 3 }, 1), 'CONFLICT');
+        await expectGovError(store.updateGroupRound(nextRound(makeRound()), 0), 'NOT_FOUND');
+        const racers = Array.from({ length: 10 }, (_, i) => nextRound(named, { name: `writer ${i}` }));
+        const results = await Promise.allSettled(racers.map((r) => store.updateGroupRound(r, 1)));
+        const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+        expect(winners).toHaveLength(1);
+        expect(await store.getGroupRound(round.id)).toEqual(racers[winners[0] ?? -1]);
+      });
+
+      it('keeps released blocks and consensus exactly, and follows a replaced invitation code', async () => {
+        const round = makeRound();
+        await store.createGroupRound(round);
+        const counts = { holds: 3, partly: 1, absent: 1, unknown: 0, answered: 5 };
+        const next = nextRound(round, {
+          invitation: { ...round.invitation, hash: sha256Hex('a new code') },
+          blocks: [{ releasedAt: round.createdAt, perspective: null, perspectives: ['central', 'civil-society'], members: ['c_one', 'c_two', 'c_three', 'c_four', 'c_five'], counts: { 'early-top-down': counts } }],
+          consensus: { 'early-top-down': { level: 'partly', rationale: 'Top-down for budgets — “open” drafting ✓', recordedAt: round.createdAt, basis: counts } },
+        });
+        await store.updateGroupRound(next, 0);
+        expect(await store.getGroupRound(round.id)).toEqual(next);
+        expect(await store.findGroupRoundByInvitationHash(round.invitation.hash)).toBeUndefined();
+        expect(await store.findGroupRoundByInvitationHash(next.invitation.hash)).toBe(round.id);
+        // The old code is free for another round.
+        await store.createGroupRound(makeRound({ invitation: round.invitation }));
+      });
+
+      it('refuses text no backend can keep in a round (BAD_INPUT) and stores nothing', async () => {
+        const round = makeRound({ name: 'bad\u0000name' });
+        await expectGovError(store.createGroupRound(round), 'BAD_INPUT');
+        expect(await store.getGroupRound(round.id)).toBeUndefined();
+      });
+
+      it("lists a round's members oldest first, and follows their deletion; other conversations are not members", async () => {
+        const round = makeRound();
+        const other = makeRound();
+        await store.createGroupRound(round);
+        await store.createGroupRound(other);
+        const at = (minute: string) => ({ createdAt: `2024-05-06T07:${minute}:00.000Z`, updatedAt: `2024-05-06T07:${minute}:00.000Z` });
+        const second = makeRecord({ group: membership(round.id, { perspective: 'civil-society', name: 'Ana', unit: 'NGO “Open”', shareNotes: true }), ...at('20') });
+        const first = makeRecord({ group: membership(round.id), ...at('10') });
+        const elsewhere = makeRecord({ group: membership(other.id), ...at('15') });
+        for (const record of [second, first, elsewhere, makeRecord()]) await store.create(record);
+        expect((await store.findByGroupRound(round.id)).map((s) => s.id)).toEqual([first.id, second.id]);
+        expect((await store.findByGroupRound(other.id)).map((s) => s.id)).toEqual([elsewhere.id]);
+        expect(await store.findByGroupRound('g_nobody_here_0000')).toEqual([]);
+        expect(await store.get(second.id)).toEqual(second);
+        // A member keeps its membership through a turn, and stops being one when deleted.
+        await store.update(nextVersion(first, { transcript: [userLine('an answer')] }), 0);
+        expect((await store.findByGroupRound(round.id)).map((s) => s.id)).toEqual([first.id, second.id]);
+        await store.delete(first.id);
+        expect((await store.findByGroupRound(round.id)).map((s) => s.id)).toEqual([second.id]);
+      });
+
+      it('stores a member conversation as version 2 (version 1 has no membership) and reads it back', async () => {
+        const record = makeRecord({ group: membership('g_round_0123456789') });
+        await store.create(record);
+        expect(await subject.readRaw(record.id)).toMatchObject({ recordVersion: RECORD_SCHEMA_VERSION, group: record.group });
+        expect(RecordV1.safeParse(await subject.readRaw(record.id)).success).toBe(false);
+      });
+
+      it('reads a round a later version wrote (newer number, unknown fields) and keeps all of it through an update', async () => {
+        const round = makeRound();
+        const later = { ...structuredClone(round), recordVersion: GROUP_ROUND_RECORD_VERSION + 1, addedLater: { list: [1, 'two'] }, coordinator: { ...round.coordinator, addedLater: true } };
+        await subject.writeRawRound(later);
+        expect(await store.getGroupRound(round.id)).toEqual(later);
+        const next = nextRound(later as GroupRoundRecord, { name: 'From the older instance' });
+        await store.updateGroupRound(next, 0);
+        expect(await subject.readRawRound(round.id)).toEqual({ ...later, revision: 1, updatedAt: next.updatedAt, name: 'From the older instance' });
+      });
+
+      it('refuses a damaged round as UNRESTORABLE naming it, and can still delete it', async () => {
+        const round = makeRound();
+        const damaged = { ...structuredClone(round), blocks: [{ members: [] }] };
+        await subject.writeRawRound(damaged);
+        const error = await expectGovError(store.getGroupRound(round.id), 'UNRESTORABLE');
+        expect(error.message).toContain(round.id);
+        expect(error.message).toMatch(/blocks/);
+        expect(await store.deleteGroupRound(round.id)).toBe(true);
+        expect(await store.getGroupRound(round.id)).toBeUndefined();
+      });
+
+      it('deletes a round and its invitation code; its members stay as conversations', async () => {
+        const round = makeRound();
+        await store.createGroupRound(round);
+        const member = makeRecord({ group: membership(round.id) });
+        await store.create(member);
+        expect(await store.deleteGroupRound(round.id)).toBe(true);
+        expect(await store.deleteGroupRound(round.id)).toBe(false);
+        expect(await store.getGroupRound(round.id)).toBeUndefined();
+        expect(await store.findGroupRoundByInvitationHash(round.invitation.hash)).toBeUndefined();
+        expect(await store.get(member.id)).toEqual(member);
+      });
+
+      it('keeps rounds and their members across close and a new store object on the same storage', async (context) => {
+        if (!subject.reopen) {
+          context.skip();
+          return;
+        }
+        const round = makeRound();
+        await store.createGroupRound(round);
+        const member = makeRecord({ group: membership(round.id) });
+        await store.create(member);
+        await store.close();
+        const again = await subject.reopen();
+        reopened.push(again);
+        await again.open();
+        expect(await again.getGroupRound(round.id)).toEqual(round);
+        expect(await again.findGroupRoundByInvitationHash(round.invitation.hash)).toBe(round.id);
+        expect((await again.findByGroupRound(round.id)).map((s) => s.id)).toEqual([member.id]);
       });
     });
 

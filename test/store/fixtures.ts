@@ -2,9 +2,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CONVERSATION_SCHEMA_VERSION, type MachineContext } from '../../src/core/conversation/state.js';
+import { GROUP_ROUND_RECORD_VERSION, GroupRoundRecord } from '../../src/store/group-record.js';
 import {
   ConversationRecord,
   RECORD_SCHEMA_VERSION,
+  type GroupMembership,
   type Owner,
   type TranscriptEntry,
 } from '../../src/store/types.js';
@@ -168,4 +170,41 @@ export function asLaterVersion(record: ConversationRecord): Record<string, unkno
     transcript: record.transcript.map((entry) => ({ ...entry, ...later })),
     receipts: record.receipts.map((receipt) => ({ ...receipt, ...later })),
   };
+}
+
+/** A valid group round at revision 0, with `overrides` laid over the top level. */
+export function makeRound(overrides: Partial<GroupRoundRecord> = {}): GroupRoundRecord {
+  const now = new Date().toISOString();
+  const base: GroupRoundRecord = {
+    recordVersion: GROUP_ROUND_RECORD_VERSION,
+    id: newId('g'),
+    revision: 0,
+    createdAt: now,
+    updatedAt: now,
+    locale: 'en',
+    flow: { id: 'principle-2-chat', version: 2 },
+    name: 'Digital engagement review',
+    assessing: { unit: 'ministry', name: 'Ministry of Health' },
+    closesAt: null,
+    perspectives: [
+      { id: 'central', label: 'Central government units' },
+      { id: 'civil-society', label: 'Civil society' },
+    ],
+    respondentsSeePicture: false,
+    coordinator: { hash: sha256Hex(randomBytes(16).toString('hex')), createdAt: now, revokedAt: null },
+    invitation: { hash: sha256Hex(randomBytes(16).toString('hex')), createdAt: now, sealed: { iv: 'aXY', data: 'ZGF0YQ', tag: 'dGFn' } },
+    blocks: [],
+    consensus: {},
+  };
+  return GroupRoundRecord.parse({ ...base, ...overrides });
+}
+
+/** The round as the next update would write it: revision + 1, with `changes` applied. */
+export function nextRound(round: GroupRoundRecord, changes: Partial<GroupRoundRecord> = {}): GroupRoundRecord {
+  return GroupRoundRecord.parse({ ...structuredClone(round), ...changes, revision: round.revision + 1, updatedAt: new Date().toISOString() });
+}
+
+/** A respondent's membership of a round. */
+export function membership(roundId: string, overrides: Partial<GroupMembership> = {}): GroupMembership {
+  return { roundId, perspective: 'central', shareNotes: false, shareAnswers: false, joinedAt: new Date().toISOString(), ...overrides };
 }

@@ -28,6 +28,13 @@ describeStoreContract('lowdb', async () => {
       }
     },
     readRaw: async (id) => JSON.parse(await readFile(file('conversations', `${id}.json`), 'utf8')),
+    // A round's file and its invitation index entry.
+    writeRawRound: async (value) => {
+      await writeFile(file('groups', `${value.id}.json`), JSON.stringify(value));
+      const invitation = value.invitation as { hash?: unknown } | undefined;
+      if (typeof invitation?.hash === 'string') await writeFile(file('group-invitations', `${invitation.hash}.json`), JSON.stringify({ id: value.id }));
+    },
+    readRawRound: async (id) => JSON.parse(await readFile(file('groups', `${id}.json`), 'utf8')),
   };
 });
 

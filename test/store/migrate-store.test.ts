@@ -9,7 +9,7 @@ import { moveLowdbToPostgres } from '../../src/store/postgres/move-from-lowdb.js
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { ConversationRecord } from '../../src/store/types.js';
 import { collect, expectGovError } from './contract.js';
-import { makeRecord, makeRichRecord, nextVersion, resumeCode, slackOwner, userLine } from './fixtures.js';
+import { makeRecord, makeRichRecord, makeRound, membership, nextVersion, resumeCode, slackOwner, userLine } from './fixtures.js';
 import { openTestDatabase, type TestDatabase, type TestSchema } from './postgres-test-db.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -150,6 +150,23 @@ describe('moving lowdb conversations into PostgreSQL', () => {
     expect(await target.get(nul.id)).toBeUndefined();
     for (const record of records) expect(await target.get(record.id)).toEqual(record);
   }, 60_000);
+
+  it('moves group rounds too, with their members found again by round, and changes nothing when run again', async () => {
+    const source = new LowdbStore({ dir });
+    await source.open();
+    const round = makeRound({ blocks: [{ releasedAt: '2024-05-06T07:08:09.010Z', perspective: null, perspectives: ['central'], members: ['c_a', 'c_b', 'c_c'], counts: { 'early-top-down': { holds: 1, partly: 1, absent: 1, unknown: 0, answered: 3 } } }] });
+    await source.createGroupRound(round);
+    const member = makeRecord({ group: membership(round.id, { name: 'Ana' }) });
+    await source.create(member);
+    await source.close();
+
+    const report = await moveLowdbToPostgres({ fromDir: dir, target });
+    expect(report.rounds).toEqual({ found: 1, created: 1, updated: 0, skipped: 0, damaged: [], failed: [] });
+    expect(await target.getGroupRound(round.id)).toEqual(round);
+    expect(await target.findGroupRoundByInvitationHash(round.invitation.hash)).toBe(round.id);
+    expect((await target.findByGroupRound(round.id)).map((m) => m.id)).toEqual([member.id]);
+    expect((await moveLowdbToPostgres({ fromDir: dir, target })).rounds).toMatchObject({ found: 1, created: 0, skipped: 1 });
+  });
 
   it('refuses a folder that is not a data folder, creating nothing in it', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'govstage-move-empty-'));

@@ -40,6 +40,14 @@ describeStoreContract('postgres', async () => {
       );
     },
     readRaw: async (id) => (await sql('SELECT record FROM conversations WHERE id = $1', [id]))[0]?.record,
+    writeRawRound: async (value) => {
+      const invitation = value.invitation as { hash?: unknown } | undefined;
+      await sql(
+        `INSERT INTO group_rounds (id, revision, record, invitation_hash, created_at, updated_at) VALUES ($1, $2, $3::jsonb, $4, $5::timestamptz, $6::timestamptz)`,
+        [value.id, value.revision, JSON.stringify(value), invitation?.hash ?? 'x', value.createdAt, value.updatedAt],
+      );
+    },
+    readRawRound: async (id) => (await sql('SELECT record FROM group_rounds WHERE id = $1', [id]))[0]?.record,
   };
 });
 
@@ -81,7 +89,7 @@ describe('PostgresStore on a real database', () => {
         'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
         [schema.schema],
       );
-      expect(tables.map((t) => t.table_name)).toEqual(['claims', 'conversations', 'schema_migrations']);
+      expect(tables.map((t) => t.table_name)).toEqual(['claims', 'conversations', 'group_rounds', 'schema_migrations']);
     });
 
     it('numbers its steps 1, 2, 3… with no gaps and no repeats', () => {

@@ -273,6 +273,7 @@ export function helpMessage(w: Words, languages: string, command = '/assess', pr
     `• ${c(verbIn(w, 'commands.report'))}: ${w.t('slack.help.report')}`,
     `• ${c(verbIn(w, 'commands.forgetMe'))}: ${w.t('slack.help.forgetMe')}`,
     `• ${c(`${verbIn(w, 'commands.language')} fr`)}: ${w.t('slack.help.language', { languages })}`,
+    `• ${c(`${verbIn(w, 'commands.group')} ${w.t('slack.help.groupArgs')}`)}: ${w.t('slack.help.group')}`,
     `• ${c(verbIn(w, 'commands.help'))}: ${w.t('slack.help.help')}`,
     w.t('slack.help.dm'),
   ].join('\n');

@@ -14,6 +14,8 @@ import type { Message } from '../../core/messages.js';
 import { personMessage } from '../../i18n/person-message.js';
 import type { Locales, Words } from '../../i18n/words.js';
 import type { Identity, PersonSessions, ResumeOutcome, SessionOutcome, StepRef } from '../../service/person-sessions-api.js';
+import type { GroupService } from '../../service/groups/group-service.js';
+import { ownerOf } from '../../service/person-sessions.js';
 import { RateLimiter } from '../../service/rate-limiter.js';
 import { ConcurrencyLimit } from '../../service/concurrency-limit.js';
 import { commandWords, personCommand, splitCommand, type CommandWords, type Verb } from '../commands.js';
@@ -33,6 +35,19 @@ import {
   textMessage,
   type SlackMessage,
 } from './blocks.js';
+import {
+  coordinatorMessage,
+  finishedMessage,
+  GroupAction,
+  groupResultMessage,
+  invitationMessage,
+  parseGroupButtonValue,
+  parseRoundButtonValue,
+  perspectiveMessage,
+  reminderMessage,
+  REMINDER_INTERVAL_MS,
+  SLACK_ROUND_UNIT,
+} from './group-blocks.js';
 import { parseButtonValue, type BlockActions, type SlashCommand } from './payloads.js';
 import type { SlackApi } from './slack-api.js';
 
@@ -40,6 +55,8 @@ export interface SlackBotOptions {
   sessions: PersonSessions;
   /** The locale catalogues: Slack's own words, in the person's language. */
   locales: Locales;
+  /** Group rounds: `/assess group new <name>` in a channel, and its "Take part" button. */
+  groups?: GroupService | undefined;
   api: SlackApi;
   logger: Logger;
   /** PUBLIC_URL, for links to the web. */
@@ -62,12 +79,18 @@ type SlackIdentity = Extract<Identity, { channel: 'slack' }>;
 export const TEXT_LIMIT = 2000;
 
 /** The /assess subcommands (in every offered locale's words: `/assess aide`); anything else gets the help. */
-export const SUBCOMMANDS: readonly Verb[] = ['start', 'resume', 'status', 'restart', 'report', 'help', 'forget-me', 'language'];
+export const SUBCOMMANDS: readonly Verb[] = ['start', 'resume', 'status', 'restart', 'report', 'help', 'forget-me', 'language', 'group'];
+
+/** Longest round name taken from `/assess group new <name>`. */
+export const ROUND_NAME_LIMIT = 120;
 
 /** How long a click is remembered, across instances, so a double click is processed once (and an event's delivery, as Slack retries it for an hour at most). */
 const DELIVERY_TTL_MS = 60 * 60_000;
 /** How long a person's Slack locale is trusted before asking users.info again. */
 const LOCALE_TTL_MS = 60 * 60_000;
+
+/** A finished conversation stays finished (a new assessment is a new one): its coordinator is told once, remembered this long. */
+const FINISHED_TTL_MS = 400 * 86_400_000;
 
 const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
 
@@ -88,6 +111,7 @@ type Click = { reply: Reply; action: BlockActions['actions'][number]; messageTs:
 
 export class SlackBot {
   private readonly sessions: PersonSessions;
+  private readonly groups: GroupService | undefined;
   private readonly api: SlackApi;
   private readonly log: Logger;
   private readonly publicUrl: string | undefined;
@@ -105,6 +129,7 @@ export class SlackBot {
 
   constructor(options: SlackBotOptions) {
     this.sessions = options.sessions;
+    this.groups = options.groups;
     this.api = options.api;
     this.log = options.logger.child({ channel: 'slack' });
     this.publicUrl = options.publicUrl?.replace(/\/$/, '');
@@ -180,6 +205,7 @@ export class SlackBot {
         return;
       }
       this.inputs.hit(this.userKey(identity), 'commands');
+      if (verb === 'group') return this.newRound(command, reply, arg);
       const dm = await this.dmOf(reply);
       const delivery = `cmd:${command.trigger_id}`;
       switch (verb) {
@@ -236,7 +262,8 @@ export class SlackBot {
             // Slack echoes the button's plain_text label unescaped: escaped here for mrkdwn.
             await this.markClicked(payload, reply, reply.words.t('slack.chose', { label: escapeMrkdwn(action.text?.text ?? choice) }));
           }
-          return this.postMessages(reply, outcome.ref, outcome.messages);
+          await this.postMessages(reply, outcome.ref, outcome.messages);
+          return this.tellCoordinator(reply.identity, outcome);
         }
         case 'stale': {
           // Nothing changed: a note to the person alone, the buttons removed, the current step again.
@@ -264,7 +291,14 @@ export class SlackBot {
       this.inputs.hit(this.userKey(identity), 'clicks');
       await this.learnLocale(identity);
       const delivery = this.clickDelivery(click);
+      if (action.action_id.startsWith(`${GroupAction.perspective}:`)) return this.joinRound(payload, reply, delivery);
       switch (action.action_id) {
+        case GroupAction.takePart:
+          return this.takePart(reply, action.value);
+        case GroupAction.remind:
+          return this.remind(reply, action.value);
+        case GroupAction.postResult:
+          return this.postResult(reply, action.value);
         case SlackAction.continue:
           if (messageTs) await this.markClicked(payload, reply, (await this.wordsFor(reply)).t('slack.continuing'));
           return this.show(reply, await this.sessions.continueCurrent(identity, delivery));
@@ -295,6 +329,96 @@ export class SlackBot {
     });
   }
 
+  // ---------------------------------------------------------------- group rounds
+
+  /** `/assess group new <name>` in a channel: a round for its members; the coordinator is who typed it. */
+  private async newRound(command: SlashCommand, reply: Reply, arg: string): Promise<void> {
+    const w = await this.wordsFor(reply);
+    const respond = (text: string) => this.api.respond(command.response_url, { response_type: 'ephemeral', text });
+    // "new <name>", in any offered language's word ("nouveau <nom>").
+    const [first = '', ...rest] = arg.trim().split(/\s+/);
+    const isNew = this.locales.anyLocale('commands.groupNew').some((word) => word.toLowerCase() === first.toLowerCase());
+    if (!isNew) return respond(w.t('slack.group.needName'));
+    const name = rest.join(' ').trim();
+    if (!name) return respond(w.t('slack.group.needName'));
+    if (name.length > ROUND_NAME_LIMIT) return respond(w.t('slack.group.nameTooLong', { max: ROUND_NAME_LIMIT }));
+    if (!this.groups) return respond(w.t('slack.group.unavailable'));
+    // Rounds invite a channel's members: a DM (channel ids starting with D) has none to invite.
+    if (command.channel_id.startsWith('D')) return respond(w.t('slack.group.inChannelOnly'));
+    const chat = { kind: 'slack' as const, teamId: command.team_id, userId: command.user_id, channelId: command.channel_id };
+    const created = await this.groups.create({ name, assessing: { name: '', unit: SLACK_ROUND_UNIT }, closesAt: null, respondentsSeePicture: false, chat });
+    this.log.info({ roundId: created.roundId }, 'group round created in Slack');
+    await this.post(reply, coordinatorMessage(created.roundId, name, created.coordinatorLink.url, created.invitation.code, w));
+    // The channel's post is in the coordinator's language: the round is theirs.
+    await this.api.post(command.channel_id, invitationMessage(name, command.user_id, created.invitation.code, w));
+  }
+
+  /** "Take part" in a channel: the perspective question, privately in the member's DM. */
+  private async takePart(clicked: Reply, value: string | undefined): Promise<void> {
+    const reply: Reply = { identity: clicked.identity, dm: undefined };
+    const code = parseGroupButtonValue(value)?.code;
+    if (!code || !this.groups) return this.note(reply, (w) => w.t('slack.group.badButton'));
+    const round = await this.groups.lookupInvitation(code);
+    const w = await this.wordsFor(reply);
+    await this.post(reply, perspectiveMessage(round.name, code, round.perspectives, w));
+    if (clicked.dm && clicked.dm !== reply.dm) await this.api.postEphemeral(clicked.dm, clicked.identity.userId, textMessage(w.t('slack.group.answeredInDm')));
+  }
+
+  /** A perspective chosen: the member's own conversation in the round begins, in their DM. */
+  private async joinRound(payload: BlockActions, reply: Reply, delivery: string): Promise<void> {
+    const action = payload.actions[0];
+    const value = parseGroupButtonValue(action?.value);
+    if (!action || !value?.p) return this.note(reply, (w) => w.t('slack.group.badButton'));
+    const outcome = await this.sessions.joinRound(reply.identity, delivery, value.code, value.p);
+    if (outcome.kind === 'shown') {
+      reply.words = this.locales.words(outcome.locale);
+      await this.markClicked(payload, reply, reply.words.t('slack.group.chosePerspective', { label: escapeMrkdwn(action.text?.text ?? value.p) }));
+    }
+    return this.show(reply, outcome);
+  }
+
+  /** The coordinator's reminder to members who started but have not finished: at most one per round an hour, across instances. */
+  private async remind(reply: Reply, value: string | undefined): Promise<void> {
+    const roundId = parseRoundButtonValue(value);
+    if (!roundId || !this.groups) return this.note(reply, (w) => w.t('slack.group.badButton'));
+    const { name, owners } = await this.groups.unfinishedForChat(roundId, ownerOf(reply.identity));
+    const members = owners.flatMap((o) => (o.kind === 'slack' && o.teamId === reply.identity.teamId ? [o.userId] : []));
+    if (members.length === 0) return this.note(reply, (w) => w.t('slack.group.nobodyToRemind'));
+    if (!(await this.sessions.claimOnce(`slack:group-remind:${roundId}`, REMINDER_INTERVAL_MS))) return this.note(reply, (w) => w.t('slack.group.remindedRecently'));
+    for (const userId of new Set(members)) {
+      // Each member in their own conversation's language.
+      const member: Reply = { identity: this.identity(reply.identity.teamId, userId), dm: undefined };
+      await this.post(member, reminderMessage(name, await this.wordsFor(member)));
+    }
+    this.log.info({ roundId, reminded: members.length }, 'group round reminder sent');
+    return this.note(reply, (w) => w.t('slack.group.reminded', { count: members.length }));
+  }
+
+  /** The group result, posted in the round's channel: what the group report shows, nothing more. */
+  private async postResult(reply: Reply, value: string | undefined): Promise<void> {
+    const roundId = parseRoundButtonValue(value);
+    if (!roundId || !this.groups) return this.note(reply, (w) => w.t('slack.group.badButton'));
+    const { report, channelId } = await this.groups.reportForChat(roundId, ownerOf(reply.identity));
+    await this.api.post(channelId, groupResultMessage(report, await this.wordsFor(reply)));
+    return this.note(reply, (w) => w.t('slack.group.posted'));
+  }
+
+  /** A member of a round made in Slack just finished: its coordinator is told, once, in counts. */
+  private async tellCoordinator(identity: SlackIdentity, outcome: SessionOutcome): Promise<void> {
+    if (!this.groups || outcome.kind !== 'shown' || outcome.status !== 'finished') return;
+    const { conversationId } = outcome.ref;
+    try {
+      const done = await this.groups.finishedInChatRound(conversationId, { kind: 'owner', owner: ownerOf(identity) });
+      if (!done || done.coordinator.teamId !== identity.teamId) return;
+      if (!(await this.sessions.claimOnce(`slack:group-finished:${conversationId}`, FINISHED_TTL_MS))) return;
+      const coordinator: Reply = { identity: this.identity(done.coordinator.teamId, done.coordinator.userId), dm: undefined };
+      await this.post(coordinator, finishedMessage(done.roundId, done.name, done.finished, done.joined, await this.wordsFor(coordinator)));
+    } catch (error) {
+      // The member's own result is shown whatever happens to the coordinator's note; the failure is logged.
+      this.log.warn({ err: error }, 'could not tell a group round coordinator that a member finished');
+    }
+  }
+
   async handleHomeOpened(teamId: string, userId: string): Promise<void> {
     const identity = this.identity(teamId, userId);
     await this.learnLocale(identity);
@@ -307,6 +431,9 @@ export class SlackBot {
   private async show(reply: Reply, outcome: SessionOutcome): Promise<void> {
     switch (outcome.kind) {
       case 'shown':
+        reply.words = this.locales.words(outcome.locale);
+        await this.postMessages(reply, outcome.ref, outcome.messages);
+        return this.tellCoordinator(reply.identity, outcome);
       case 'stale':
         reply.words = this.locales.words(outcome.locale);
         return this.postMessages(reply, outcome.ref, outcome.messages);

@@ -12,6 +12,7 @@ import type { Express, RequestHandler } from 'express';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics.js';
 import type { Locales } from '../../i18n/words.js';
+import type { GroupService } from '../../service/groups/group-service.js';
 import type { PersonSessions } from '../../service/person-sessions-api.js';
 import type { Channel } from '../channel.js';
 import { CHOICE_PREFIX, SLACK_PREFIX } from './blocks.js';
@@ -38,6 +39,8 @@ export interface SlackChannelOptions {
   sessions: PersonSessions;
   /** The locale catalogues: Slack's own words. */
   locales: Locales;
+  /** Group rounds (`/assess group new` in a channel); without it the command says they are not available. */
+  groups?: GroupService | undefined;
   /** Counts the answers to POST /slack/events by status (govstage_slack_requests_total). */
   metrics?: Metrics;
   /** Replaces the Web API (tests). */
@@ -51,7 +54,7 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
   const log = logger.child({ component: 'slack' });
   const botToken = config.SLACK_BOT_TOKEN;
   const api = options.api ?? createSlackApi({ token: botToken, slackApiUrl: config.SLACK_API_URL, logger });
-  const bot = new SlackBot({ sessions, locales: options.locales, api, logger, publicUrl: config.PUBLIC_URL, ...(options.now ? { now: options.now } : {}) });
+  const bot = new SlackBot({ sessions, locales: options.locales, groups: options.groups, api, logger, publicUrl: config.PUBLIC_URL, ...(options.now ? { now: options.now } : {}) });
 
   // Our own receivers in both modes: they share the path that acknowledges every request (dispatch.ts).
   const receiver = config.SLACK_APP_TOKEN

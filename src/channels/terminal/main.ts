@@ -11,7 +11,7 @@ import { createLogger } from '../../log.js';
 import { runTerminalChat } from './terminal-chat.js';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { resume: { type: 'string' }, locale: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ options: { resume: { type: 'string' }, join: { type: 'string' }, locale: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   loadEnvFile();
   if (values.help) {
     // The content only (no store): the usage in the language asked for.
@@ -33,6 +33,7 @@ async function main(): Promise<number> {
       interactive: process.stdin.isTTY === true,
       reportDir: values.out ?? 'govstage-reports',
       ...(values.resume ? { resumeCode: values.resume } : {}),
+      ...(values.join ? { join: { code: values.join, groups: services.groups } } : {}),
     });
     return 0;
   } finally {

@@ -14,8 +14,10 @@ import { personMessage } from '../../i18n/person-message.js';
 import type { Locales, Words } from '../../i18n/words.js';
 import { isStaleTurn, type ConversationService } from '../../service/conversation-service.js';
 import { commandWords, splitCommand } from '../commands.js';
+import type { GroupService } from '../../service/groups/group-service.js';
 import { renderPlain } from '../plain-text.js';
 import { writeReportFiles } from '../../reports/files.js';
+import { askJoinChoices } from './join-dialogue.js';
 
 export interface TerminalChatOptions {
   service: ConversationService;
@@ -29,6 +31,8 @@ export interface TerminalChatOptions {
   interactive: boolean;
   /** Continue a saved conversation instead of starting one. */
   resumeCode?: string;
+  /** Join a group round with its invitation code instead of starting an assessment of one's own. */
+  join?: { code: string; groups: GroupService };
   /** Where `report` writes the Markdown, JSON and CSV downloads. */
   reportDir: string;
 }
@@ -45,6 +49,14 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<{ c
     output.write(`${words.t('chat.error', { text: personMessage(error, words) })}\n\n`);
   };
 
+  // Read from the start (lines piped in before the iterator exists would be lost), by the join questions and the chat alike.
+  const lines = createInterface({ input: options.input, terminal: false });
+  const iterator = lines[Symbol.asyncIterator]();
+  const nextLine = async (): Promise<string | null> => {
+    const next = await iterator.next();
+    return next.done ? null : next.value;
+  };
+
   let session: { conversationId: string; token: string; status: string };
   const resumeInto = async (code: string) => {
     const { conversationId, resumeToken } = await service.resume(code);
@@ -57,6 +69,17 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<{ c
 
   if (options.resumeCode) {
     await resumeInto(options.resumeCode);
+  } else if (options.join) {
+    const { groups, code } = options.join;
+    const choices = await askJoinChoices(service.definition, await groups.lookupInvitation(code), nextLine, output, !interactive);
+    if (!choices) {
+      lines.close();
+      return { conversationId: '', status: 'not joined' };
+    }
+    const started = await groups.join({ code, choices, channel: 'terminal' });
+    session = { conversationId: started.conversationId, token: started.resumeToken, status: started.status };
+    output.write(`${words.t('terminal.resumeCode', { code: started.resumeCode })}\n\n`);
+    print(started.messages);
   } else {
     const started = await service.start({ channel: 'terminal', ...(options.locale ? { locale: options.locale } : {}) });
     session = { conversationId: started.conversationId, token: started.resumeToken, status: started.status };
@@ -65,10 +88,9 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<{ c
     print(started.messages);
   }
 
-  const lines = createInterface({ input: options.input, terminal: false });
   const prompt = () => interactive && output.write('> ');
   prompt();
-  for await (const line of lines) {
+  for await (const line of { [Symbol.asyncIterator]: () => iterator }) {
     if (!interactive) output.write(`> ${line}\n`);
     const { verb, arg } = splitCommand(line, commands);
     try {

@@ -7,7 +7,7 @@ import { Router, type Request } from 'express';
 import type { AssessmentDefinition } from '../../core/definition.js';
 import { GovError } from '../../errors.js';
 import { csvDownload } from '../../reports/csv.js';
-import { buildOverview, finishedResultsCsv } from '../../reports/overview.js';
+import { buildOverview, overviewCsv } from '../../reports/overview.js';
 import { sha256Hex } from '../../service/secrets.js';
 import type { ConversationStore } from '../../store/types.js';
 import type { Locales } from '../../i18n/words.js';
@@ -33,7 +33,8 @@ export function adminRouter(options: { store: ConversationStore; definition: Ass
     res.json(await buildOverview(options.store, options.definition, options.minGroupSize, requestLocale(req, options.locales)));
   });
   router.get('/results.csv', async (_req, res) => {
-    const csv = await finishedResultsCsv(options.store, options.definition, options.minGroupSize);
+    // The page's table, with the page's suppression: built from the same overview.
+    const csv = overviewCsv(await buildOverview(options.store, options.definition, options.minGroupSize));
     if (csv === null) throw new GovError('FORBIDDEN', `Fewer than ${options.minGroupSize} assessments are finished; the export would single people out.`, undefined, { say: { key: 'tooFewFinished', values: { min: options.minGroupSize } } });
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Disposition', 'attachment; filename="govstage-results.csv"');

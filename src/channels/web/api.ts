@@ -9,7 +9,7 @@ import type { RateLimiter } from '../../service/rate-limiter.js';
 import { hashToken } from '../../service/secrets.js';
 import { addressKey } from './client-key.js';
 import { parseInput } from './http-errors.js';
-import { ConversationId, CreateConversationBody, ResumeBody, TurnBody } from './schemas.js';
+import { ConversationId, CreateConversationBody, IntroductionQuery, ResumeBody, TurnBody } from './schemas.js';
 
 export interface ApiLimits {
   perConversation: RateLimiter;
@@ -35,6 +35,14 @@ const STALE_MESSAGE = {
 
 export function apiRouter(service: ConversationService, limits: ApiLimits): Router {
   const router = Router();
+
+  // The introduction, without creating anything: the widget shows it on page load and creates the
+  // conversation on the person's first reply, so a visit that never answers leaves nothing stored.
+  router.get('/introduction', (req, res) => {
+    const query = parseInput(IntroductionQuery, req.query, 'query');
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json({ messages: service.introduction(query.locale) });
+  });
 
   router.post('/conversations', async (req, res) => {
     limits.starts.hit(clientKey(req), 'new assessments');

@@ -17,6 +17,7 @@ import { wordsRouter } from './words-api.js';
 import { adminRouter } from './admin.js';
 import { errorHandler, requestLocale, requestLogger, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECONDS } from './http-errors.js';
 import { adminPageHtml } from './admin-page/page.js';
+import { groupReportPageRouter, groupsApiRouter } from './groups-api.js';
 import { openApiDocument } from './openapi.js';
 import { apiDocsHtml } from './api-docs.js';
 import { builtAssets } from './built-assets.js';
@@ -164,12 +165,17 @@ export function createApp(services: Services, options: AppOptions = {}): Express
     }),
     reportApiRouter(service, services.locales),
     wordsRouter(services.locales),
+    groupsApiRouter(services.groups, {
+      starts: perMinute(config.START_RATE_LIMIT_PER_MINUTE, 'group-starts'),
+      codeAttempts: perMinute(config.RESUME_RATE_LIMIT_PER_MINUTE, 'invitation-codes'),
+    }),
   );
   app.use('/api/admin', adminRouter({ store, definition: services.definition, locales: services.locales, adminToken: config.ADMIN_TOKEN, minGroupSize: config.MIN_GROUP_SIZE }));
   app.use('/api', (req) => {
     throw new GovError('NOT_FOUND', `No API route ${req.method} ${req.path}.`);
   });
   app.use('/reports', (req, _res, next) => countHit(perClient, clientKey(req), next), reportPageRouter(service, services.locales));
+  app.use('/group-reports', (req, _res, next) => countHit(perClient, clientKey(req), next), groupReportPageRouter(services.groups));
 
   // The coordinator's page, in the language asked for (?locale=, else the browser's).
   app.get('/admin.html', (req, res) => {

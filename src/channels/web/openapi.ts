@@ -10,6 +10,7 @@ import { Message } from '../../core/messages.js';
 import { Overview } from '../../reports/overview.js';
 import { AssessmentReport } from '../../reports/report.js';
 import * as s from './schemas.js';
+import { GROUP_INPUTS, GROUP_OUTPUTS, groupPaths } from './openapi-groups.js';
 
 type Registry = ReturnType<typeof z.registry<{ id: string }>>;
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
@@ -28,8 +29,10 @@ function components(): Record<string, unknown> {
     [s.ResumedBody, 'Resumed'],
     [s.ReportLinkBody, 'ReportLink'],
     [s.WidgetWordsBody, 'WidgetWords'],
+    [s.IntroductionBody, 'Introduction'],
     [AssessmentReport, 'AssessmentReport'],
     [Overview, 'Overview'],
+    ...GROUP_OUTPUTS,
   ];
   for (const [schema, id] of named) outputs.add(schema, { id });
   // Request bodies are described as they are accepted (defaults optional), the rest as they are sent.
@@ -38,6 +41,7 @@ function components(): Record<string, unknown> {
     [s.CreateConversationBody, 'CreateConversationRequest'],
     [s.TurnBody, 'TurnRequest'],
     [s.ResumeBody, 'ResumeRequest'],
+    ...GROUP_INPUTS,
   ] as const) inputs.add(schema, { id });
   const convert = (registry: Registry, io: 'input' | 'output') =>
     z.toJSONSchema(registry, { io, unrepresentable: 'any', uri: (id) => ref(id).$ref }).schemas;
@@ -89,6 +93,7 @@ export function openApiDocument({ version, publicUrl }: OpenApiOptions) {
       { name: 'conversations', description: 'Taking an assessment: start, answer, pause and resume.' },
       { name: 'reports', description: 'The finished assessment: downloads and the shareable report page.' },
       { name: 'admin', description: "The coordinator's overview (ADMIN_TOKEN)." },
+      { name: 'groups', description: 'Group rounds: many respondents, one picture, a consensus (the coordinator holds a capability token).' },
       { name: 'operations', description: 'Health, readiness, metrics and this document.' },
       { name: 'slack', description: 'The Slack app in HTTP mode.' },
     ],
@@ -101,6 +106,16 @@ export function openApiDocument({ version, publicUrl }: OpenApiOptions) {
           security: PUBLIC,
           requestBody: { required: false, content: json('CreateConversationRequest') },
           responses: { '201': { description: 'Started: keep resumeToken, it is the bearer token of every other call', content: json('Started') }, ...errorsOf({ '400': 'Bad input', '403': 'Origin not allowed', '429': LIMITED }) },
+        },
+      },
+      '/api/introduction': {
+        get: {
+          operationId: 'getIntroduction',
+          tags: ['conversations'],
+          summary: "What a new conversation opens with, without creating one: show it, and start the conversation (POST /api/conversations) at the person's first reply",
+          security: PUBLIC,
+          parameters: [{ name: 'locale', in: 'query', required: false, schema: { type: 'string', pattern: '^[a-z]{2}(?:-[A-Z]{2})?$' } }],
+          responses: { '200': { description: 'The introduction', content: json('Introduction') }, ...errorsOf({ '400': 'Bad locale', '429': LIMITED }) },
         },
       },
       '/api/conversations/{id}': {
@@ -250,6 +265,7 @@ export function openApiDocument({ version, publicUrl }: OpenApiOptions) {
           },
         },
       },
+      ...groupPaths(),
       '/api/openapi.json': {
         get: {
           operationId: 'getOpenApiDocument',
@@ -315,6 +331,7 @@ export function openApiDocument({ version, publicUrl }: OpenApiOptions) {
         conversationToken: { type: 'http', scheme: 'bearer', description: 'The resumeToken returned when the conversation was started or resumed.' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN.' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN.' },
+        coordinatorToken: { type: 'http', scheme: 'bearer', description: "A group round's coordinator token (from POST /api/groups or the coordinator link)." },
       },
       schemas: components(),
     },

@@ -8,7 +8,7 @@ import { TEXT_PROBLEMS, textProblem } from '../../safe-text.js';
 import { ChannelName } from '../../store/record.js';
 
 /** A string of text Govstage accepts: no NUL or other control character (tab and line breaks aside), no unpaired surrogate. */
-const safeText = () =>
+export const safeText = () =>
   z.string().superRefine((value, ctx) => {
     const problem = textProblem(value);
     if (problem) ctx.addIssue({ code: 'custom', message: TEXT_PROBLEMS[problem] });
@@ -38,6 +38,8 @@ export const WidgetWordsBody = z.object({
 
 /** A report in another language than the conversation's (?locale=en). */
 export const ReportQuery = z.strictObject({ locale: LocaleTag.optional() });
+export const IntroductionQuery = z.object({ locale: z.string().regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'must be a locale like en or fr-CA').optional() });
+export const IntroductionBody = z.object({ messages: z.array(Message) });
 
 export const TEXT_LIMIT = 2000;
 

@@ -71,9 +71,9 @@ export function choiceLabel(definition: AssessmentDefinition, texts: Texts, choi
   if (kind === 'settle' && first === 'later') return texts.t('settleLater');
   if (kind === 'cmd' && first === 'language' && second) return languageName(second);
   if (kind === 'cmd' && first && Object.hasOwn(COMMAND_LABEL, first)) return texts.t(COMMAND_LABEL[first as Command]);
-  if (kind === 'edit' && first === UNIT_QUESTION_ID) return texts.t('changeLabel', { question: texts.t('unitShort') });
+  if (kind === 'edit' && first === UNIT_QUESTION_ID) return texts.t('changeWhat', { what: texts.t('unitShort') });
   const question = kind === 'edit' && first ? definition.questionById.get(first) : undefined;
-  if (question) return texts.t('changeLabel', { question: promptOf(definition, texts, question.id, unit) });
+  if (question) return texts.t('changeWhat', { what: promptOf(definition, texts, question.id, unit) });
   return choiceId;
 }
 

@@ -10,6 +10,7 @@ import { textsFor, type AssessmentDefinition, type Texts } from '../definition.j
 import type { Message, TurnInput } from '../messages.js';
 import { emptyContext, questionIdOfState, questionState, UNIT_QUESTION_ID, UNIT_STATE, type AssessmentEvent, type AssessmentSnapshot } from '../machine/machine.js';
 import { parseReply, type Command, type Intent, type ReplyContext } from '../replies/parse.js';
+import { normalizeText as normalize } from '../replies/text.js';
 import { answerLabel } from '../scoring/explain.js';
 import { answerChoices, choiceIds, progressOf, renderStep } from './render.js';
 import { negotiateLocale } from '../i18n/negotiate.js';
@@ -251,8 +252,6 @@ export function advance(definition: AssessmentDefinition, stored: ConversationSt
   return ok(noticed(apply(definition, texts, state, snapshot, intent, now, input.kind === 'text' ? input.text : '')));
 }
 
-/** Case, accents and punctuation aside: for matching the words of a button. */
-const normalize = (text: string) => text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
 /** A typed reply at the opening question: its number, or the words of one option; otherwise what the parser read. */
 function readUnit(definition: AssessmentDefinition, texts: Texts, typed: string, parsed: Intent): TurnIntent {

@@ -17,7 +17,10 @@ export const TEXT_KEYS = [
   'themeExplanation.early', 'themeExplanation.atLeast', 'themeExplanation.intermediate', 'themeExplanation.intermediateNoOwn', 'themeNoOwnIntermediate', 'themeExplanation.advanced', 'themeExplanation.undecided', 'themeOnTheWay',
   'themeUnsettled', 'caveatUnsure', 'caveatContradictions', 'suggestionsHeading', 'milestoneHeading', 'becauseLabel', 'strengthsLabel', 'pendingLabel',
   'contradictionsHeading', 'caveatsHeading', 'oursLabel', 'oecdLabel', 'sourceLabel', 'reasonGap', 'reasonNextStage', 'reasonSustain',
-  'newAssessment', 'staleChoice', 'resumed', 'unofficialTranslation', 'languageChanged', 'whyOecdTranslated', 'answerQuote', 'changeLabel',
+  'newAssessment', 'staleChoice', 'resumed', 'unofficialTranslation', 'answerInBrief', 'changeWhat',
+  'groupWelcome', 'groupKeepsAnswers', 'groupSharesAnswers', 'groupSharesNotes', 'groupKeepsNotes', 'joinIntro', 'joinPerspective', 'joinName',
+  'joinUnit', 'joinShareNotes', 'joinShareAnswers', 'joinYesNo', 'perspective.central', 'perspective.subnational', 'perspective.civil-society', 'perspective.private-sector',
+  'perspective.academia', 'groupWelcomeAskUnit', 'languageChanged', 'whyOecdTranslated',
 ] as const;
 export type TextKey = (typeof TEXT_KEYS)[number];
 

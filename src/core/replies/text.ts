@@ -182,3 +182,8 @@ export function unstretched(word: string): string[] {
   const one = word.replace(/(.)\1+/gu, '$1');
   return [...new Set([two, one])].filter((w) => w !== word);
 }
+
+/** Case, accents and punctuation aside, spaces folded: for matching the words of a button or a short reply as a whole. */
+export function normalizeText(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}

@@ -45,7 +45,7 @@ export function quotesFor(definition: AssessmentDefinition, texts: Texts, contex
   return quotes;
 }
 
-const briefly = (texts: Texts, quotes: readonly AnswerQuote[]) => quotes.map((q) => texts.t('answerQuote', { short: q.short, answer: q.answer }));
+const briefly = (texts: Texts, quotes: readonly AnswerQuote[]) => quotes.map((q) => texts.t('answerInBrief', { short: q.short, answer: q.answer }));
 
 export function describeContradictions(definition: AssessmentDefinition, texts: Texts, context: MachineContext, contradictions: readonly Contradiction[]): ContradictionView[] {
   return contradictions.map((c) => {

@@ -9,6 +9,8 @@
  *   resume-codes/<hash>.json     { id }: which conversation holds that code
  *   owners/<ownerHash>.json      { ids }: the conversations of one owner (a
  *                                `Low` too), named by the sha256 of ownerKey
+ *   groups/, group-invitations/, group-members/
+ *                                group rounds and their indexes (group-rounds.ts)
  *
  * Indexes are written ahead of the record and cleaned after it, so a crash
  * can leave a stale index entry but never a missing one; readers check every
@@ -23,9 +25,11 @@ import { z } from 'zod';
 import { formatPath } from '../../core/data-file.js';
 import { GovError, isGovError } from '../../errors.js';
 import { KeyedMutex } from '../keyed-mutex.js';
+import type { GroupRoundRecord } from '../group-record.js';
 import { checkIncoming, isSafeStoreName, ownerKey, sameOwner, sha256Hex, toSummary, type ConversationRecord, type Owner } from '../record.js';
 import type { ConversationStore, ConversationSummary } from '../types.js';
 import { ClaimFolder } from './claims.js';
+import { GROUP_FOLDERS, GroupRoundFolder } from './group-rounds.js';
 import { ConversationFile } from './conversation-file.js';
 import { DurableJsonFile, errorCode, isTempFileName, TEMP_SUFFIX, unavailable } from './durable-json-file.js';
 import { RecordCache } from './record-cache.js';
@@ -35,7 +39,7 @@ type ResumeCodeEntry = z.infer<typeof ResumeCodeEntry>;
 const OwnerEntry = z.strictObject({ ids: z.array(z.string()) });
 type OwnerEntry = z.infer<typeof OwnerEntry>;
 
-const FOLDERS = ['conversations', 'resume-codes', 'owners', 'claims'] as const;
+const FOLDERS = ['conversations', 'resume-codes', 'owners', 'claims', ...GROUP_FOLDERS] as const;
 
 /**
  * Module-wide, keyed by folder, so two store objects on the same folder in
@@ -71,11 +75,13 @@ export class LowdbStore implements ConversationStore {
   private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
   private readonly claims: ClaimFolder;
+  private readonly groups: GroupRoundFolder;
 
   constructor(options: LowdbStoreOptions) {
     this.dir = resolve(options.dir);
     this.onWarning = options.onWarning ?? (() => {});
     this.claims = new ClaimFolder(join(this.dir, 'claims'), locks);
+    this.groups = new GroupRoundFolder(this.dir, (space, key, fn) => this.exclusive(space, key, fn));
   }
 
   async open(): Promise<void> {
@@ -247,6 +253,52 @@ export class LowdbStore implements ConversationStore {
     return this.track(() => this.claims.claimOnce(key, ttlMs));
   }
 
+  // --- group rounds --------------------------------------------------------
+
+  async createGroupRound(round: GroupRoundRecord): Promise<void> {
+    this.assertOpen();
+    await this.track(() => this.groups.create(round));
+  }
+
+  async getGroupRound(id: string): Promise<GroupRoundRecord | undefined> {
+    this.assertOpen();
+    return this.groups.get(id);
+  }
+
+  async updateGroupRound(next: GroupRoundRecord, expectedRevision: number): Promise<void> {
+    this.assertOpen();
+    await this.track(() => this.groups.update(next, expectedRevision));
+  }
+
+  async findGroupRoundByInvitationHash(hash: string): Promise<string | undefined> {
+    this.assertOpen();
+    return this.groups.findByInvitationHash(hash);
+  }
+
+  async findByGroupRound(roundId: string): Promise<ConversationSummary[]> {
+    this.assertOpen();
+    const ids = await this.groups.memberIds(roundId);
+    const records: (ConversationRecord | undefined)[] = [];
+    for (let start = 0; start < ids.length; start += 16) {
+      records.push(...(await Promise.all(ids.slice(start, start + 16).map((id) => this.readForListing(id, 'findByGroupRound')))));
+    }
+    return records
+      .filter((record): record is ConversationRecord => record?.group?.roundId === roundId)
+      .sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map(toSummary);
+  }
+
+  /** The ids of every stored round (for `npm run migrate-store`). */
+  groupRoundIds(): AsyncIterable<string> {
+    this.assertOpen();
+    return this.groups.ids();
+  }
+
+  async deleteGroupRound(id: string): Promise<boolean> {
+    this.assertOpen();
+    return this.track(() => this.groups.delete(id));
+  }
+
   // --- records -------------------------------------------------------------
 
   private conversationPath(id: string): string {
@@ -314,6 +366,8 @@ export class LowdbStore implements ConversationStore {
         await db.write();
       });
     }
+    const round = next.group?.roundId;
+    if (round !== undefined && round !== previous?.group?.roundId) await this.groups.addMember(round, next.id);
   }
 
   /** After the record is written (or deleted): drop entries that no longer apply. */
@@ -361,6 +415,8 @@ export class LowdbStore implements ConversationStore {
         }),
       );
     }
+    const round = previous.group?.roundId;
+    if (round !== undefined && round !== next?.group?.roundId) await attempt('group members index', () => this.groups.removeMember(round, id));
   }
 
   // --- plumbing ------------------------------------------------------------

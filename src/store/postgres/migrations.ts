@@ -60,6 +60,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX claims_expires_at_idx ON claims (expires_at);
     `,
   },
+  {
+    version: 3,
+    name: 'group rounds',
+    sql: `
+      -- Group rounds: the whole GroupRoundRecord as jsonb, validated with zod on every read.
+      CREATE TABLE group_rounds (
+        id              text        PRIMARY KEY,
+        -- Bumped by every update; updates are a compare-and-swap on it.
+        revision        integer     NOT NULL CHECK (revision >= 0),
+        record          jsonb       NOT NULL,
+        -- Copied out of the record: joining looks a round up by its invitation code.
+        invitation_hash text        NOT NULL,
+        created_at      timestamptz NOT NULL,
+        updated_at      timestamptz NOT NULL
+      );
+      CREATE UNIQUE INDEX group_rounds_invitation_hash_key ON group_rounds (invitation_hash);
+      -- The round a conversation is a respondent of (copied from record.group.roundId), for listing its members.
+      -- Added, never required: the previous release neither writes nor reads it, and its updates leave it as it is.
+      ALTER TABLE conversations ADD COLUMN group_round_id text;
+      CREATE INDEX conversations_group_round_idx ON conversations (group_round_id, created_at, id) WHERE group_round_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** The schema version this code expects. */

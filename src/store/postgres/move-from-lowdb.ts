@@ -1,5 +1,5 @@
 /**
- * Moves the conversations of a lowdb data folder into PostgreSQL
+ * Moves the conversations (and group rounds) of a lowdb data folder into PostgreSQL
  * (`npm run migrate-store -- --from-dir ./data`).
  *
  * Read-only on the folder: it is never opened for writing (no clean-up of
@@ -34,12 +34,14 @@ export interface MoveReport {
   damaged: MoveProblem[];
   /** Readable, but PostgreSQL refused them (e.g. a resume code another conversation holds). */
   failed: MoveProblem[];
+  /** The group rounds, counted the same way. */
+  rounds: Omit<MoveReport, 'rounds'>;
 }
 
 export interface MoveOptions {
   fromDir: string;
   /** An opened PostgresStore. */
-  target: Pick<PostgresStore, 'importRecord'>;
+  target: Pick<PostgresStore, 'importRecord' | 'importGroupRound'>;
   /** Told about each conversation as it is handled, for progress output. */
   onProgress?: (event: { id: string; outcome: 'created' | 'updated' | 'skipped' | 'damaged' | 'failed'; message?: string }) => void;
 }
@@ -53,7 +55,7 @@ export async function moveLowdbToPostgres(options: MoveOptions): Promise<MoveRep
   );
   if (!isFolder) throw new GovError('BAD_INPUT', `${dir} is not a Govstage data folder: it has no conversations/ folder`);
 
-  const report: MoveReport = { found: 0, created: 0, updated: 0, skipped: 0, damaged: [], failed: [] };
+  const report: MoveReport = { found: 0, created: 0, updated: 0, skipped: 0, damaged: [], failed: [], rounds: { found: 0, created: 0, updated: 0, skipped: 0, damaged: [], failed: [] } };
   const progress = options.onProgress ?? (() => {});
   const damaged = (id: string, message: string) => {
     report.found += 1;
@@ -83,6 +85,33 @@ export async function moveLowdbToPostgres(options: MoveOptions): Promise<MoveRep
         if (!isGovError(error) || (error.kind !== 'CONFLICT' && error.kind !== 'BAD_INPUT')) throw error;
         report.failed.push({ id: record.id, message: error.message });
         progress({ id: record.id, outcome: 'failed', message: error.message });
+      }
+    }
+    // Group rounds (a folder older versions did not have: then there are none).
+    const hasRounds = await stat(join(dir, 'groups')).then((s) => s.isDirectory(), () => false);
+    if (hasRounds) {
+      const rounds = report.rounds;
+      for await (const id of source.groupRoundIds()) {
+        rounds.found += 1;
+        let round;
+        try {
+          round = await source.getGroupRound(id);
+        } catch (error) {
+          if (!isGovError(error) || error.kind !== 'UNRESTORABLE') throw error;
+          rounds.damaged.push({ id, message: error.message });
+          progress({ id, outcome: 'damaged', message: error.message });
+          continue;
+        }
+        if (!round) continue;
+        try {
+          const outcome = await options.target.importGroupRound(round);
+          rounds[outcome] += 1;
+          progress({ id, outcome });
+        } catch (error) {
+          if (!isGovError(error) || (error.kind !== 'CONFLICT' && error.kind !== 'BAD_INPUT')) throw error;
+          rounds.failed.push({ id, message: error.message });
+          progress({ id, outcome: 'failed', message: error.message });
+        }
       }
     }
   } finally {

@@ -7,6 +7,9 @@
  *                   resume code, timestamps), written in the same statement
  *                   as the record so they can never disagree with it
  *   claims          claimOnce keys (Slack event ids) and their expiry
+ *   group_rounds    one row per group round (the record as jsonb, its
+ *                   invitation code's hash for lookup); its members are the
+ *                   conversations whose group_round_id names it
  *
  * An update is one compare-and-swap statement (`… WHERE id = $1 AND
  * revision = $2`): whichever instance writes first wins and the others get
@@ -23,6 +26,7 @@ import { formatPath } from '../../core/data-file.js';
 import { ConversationState } from '../../core/conversation/state.js';
 import { GovError, isGovError } from '../../errors.js';
 import { checkClaim, checkIncoming, CURRENT_FORMAT, isSafeStoreName, Owner, ownerKey, type ConversationRecord, type RecordFormat } from '../record.js';
+import { checkIncomingRound, parseStoredRound, type GroupRoundRecord } from '../group-record.js';
 import type { ConversationStore, ConversationSummary } from '../types.js';
 import { applyMigrations, type MigrationOutcome } from './migrations.js';
 
@@ -148,9 +152,9 @@ export class PostgresStore implements ConversationStore {
     await this.run(`creating conversation "${next.id}"`, async (pool) => {
       try {
         await pool.query(
-          `INSERT INTO conversations (id, revision, record, status, owner_key, resume_code_hash, created_at, updated_at)
-           VALUES ($1, $2, $3::jsonb, $4, $5, $6, coalesce($7::timestamptz, now()), coalesce($8::timestamptz, now()))`,
-          [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
+          `INSERT INTO conversations (id, revision, record, status, owner_key, resume_code_hash, created_at, updated_at, group_round_id)
+           VALUES ($1, $2, $3::jsonb, $4, $5, $6, coalesce($7::timestamptz, now()), coalesce($8::timestamptz, now()), $9)`,
+          [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt), next.group?.roundId ?? null],
         );
       } catch (error) {
         throw uniqueViolation(error, next.id) ?? error;
@@ -171,18 +175,18 @@ export class PostgresStore implements ConversationStore {
       try {
         // ON CONFLICT (id) only: a clash on the resume code must still fail, not pass for "already there".
         const inserted = await pool.query(
-          `INSERT INTO conversations (id, revision, record, status, owner_key, resume_code_hash, created_at, updated_at)
-           VALUES ($1, $2, $3::jsonb, $4, $5, $6, coalesce($7::timestamptz, now()), coalesce($8::timestamptz, now()))
+          `INSERT INTO conversations (id, revision, record, status, owner_key, resume_code_hash, created_at, updated_at, group_round_id)
+           VALUES ($1, $2, $3::jsonb, $4, $5, $6, coalesce($7::timestamptz, now()), coalesce($8::timestamptz, now()), $9)
            ON CONFLICT (id) DO NOTHING`,
-          [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
+          [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt), next.group?.roundId ?? null],
         );
         if (inserted.rowCount === 1) return 'created';
         const updated = await pool.query(
           `UPDATE conversations
               SET revision = $2, record = $3::jsonb, status = $4, owner_key = $5, resume_code_hash = $6,
-                  created_at = coalesce($7::timestamptz, created_at), updated_at = coalesce($8::timestamptz, now())
+                  created_at = coalesce($7::timestamptz, created_at), updated_at = coalesce($8::timestamptz, now()), group_round_id = $9
             WHERE id = $1 AND revision < $2`,
-          [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt)],
+          [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt), next.group?.roundId ?? null],
         );
         return updated.rowCount === 1 ? 'updated' : 'skipped';
       } catch (error) {
@@ -214,9 +218,9 @@ export class PostgresStore implements ConversationStore {
           result = await pool.query(
             `UPDATE conversations
                 SET revision = $3, record = $4::jsonb, status = $5, owner_key = $6, resume_code_hash = $7,
-                    created_at = coalesce($8::timestamptz, created_at), updated_at = coalesce($9::timestamptz, now())
+                    created_at = coalesce($8::timestamptz, created_at), updated_at = coalesce($9::timestamptz, now()), group_round_id = $10
               WHERE id = $1 AND revision = $2`,
-            [id, expectedRevision, record.revision, JSON.stringify(this.format.toStored(record)), record.state.status, ownerKeyOf(record), record.resumeCode?.hash ?? null, timestamp(record.createdAt), timestamp(record.updatedAt)],
+            [id, expectedRevision, record.revision, JSON.stringify(this.format.toStored(record)), record.state.status, ownerKeyOf(record), record.resumeCode?.hash ?? null, timestamp(record.createdAt), timestamp(record.updatedAt), record.group?.roundId ?? null],
           );
         } catch (error) {
           throw uniqueViolation(error, id) ?? error;
@@ -324,6 +328,106 @@ export class PostgresStore implements ConversationStore {
       });
     }
     return claimed;
+  }
+
+  // --- group rounds --------------------------------------------------------
+
+  async createGroupRound(round: GroupRoundRecord): Promise<void> {
+    const next = checkIncomingRound(round);
+    await this.run(`creating group round "${next.id}"`, async (pool) => {
+      try {
+        await pool.query(
+          `INSERT INTO group_rounds (id, revision, record, invitation_hash, created_at, updated_at)
+           VALUES ($1, $2, $3::jsonb, $4, coalesce($5::timestamptz, now()), coalesce($6::timestamptz, now()))`,
+          [next.id, next.revision, JSON.stringify(next), next.invitation.hash, timestamp(next.createdAt), timestamp(next.updatedAt)],
+        );
+      } catch (error) {
+        throw roundUniqueViolation(error, next.id) ?? error;
+      }
+    });
+  }
+
+  /** For moving rounds in from lowdb, as importRecord does for conversations: insert, or replace an older revision. */
+  async importGroupRound(round: GroupRoundRecord): Promise<'created' | 'updated' | 'skipped'> {
+    const next = checkIncomingRound(round);
+    return this.run(`importing group round "${next.id}"`, async (pool) => {
+      const values = [next.id, next.revision, JSON.stringify(next), next.invitation.hash, timestamp(next.createdAt), timestamp(next.updatedAt)];
+      try {
+        const inserted = await pool.query(
+          `INSERT INTO group_rounds (id, revision, record, invitation_hash, created_at, updated_at)
+           VALUES ($1, $2, $3::jsonb, $4, coalesce($5::timestamptz, now()), coalesce($6::timestamptz, now())) ON CONFLICT (id) DO NOTHING`,
+          values,
+        );
+        if (inserted.rowCount === 1) return 'created';
+        const updated = await pool.query(
+          `UPDATE group_rounds SET revision = $2, record = $3::jsonb, invitation_hash = $4, updated_at = coalesce($5::timestamptz, now()) WHERE id = $1 AND revision < $2`,
+          [next.id, next.revision, JSON.stringify(next), next.invitation.hash, timestamp(next.updatedAt)],
+        );
+        return updated.rowCount === 1 ? 'updated' : 'skipped';
+      } catch (error) {
+        throw roundUniqueViolation(error, next.id) ?? error;
+      }
+    });
+  }
+
+  async getGroupRound(id: string): Promise<GroupRoundRecord | undefined> {
+    if (!isSafeStoreName(id)) {
+      this.assertOpen();
+      return undefined;
+    }
+    const row = await this.run(`reading group round "${id}"`, async (pool) => (await pool.query<{ revision: number; record: unknown }>('SELECT revision, record FROM group_rounds WHERE id = $1', [id])).rows[0]);
+    return row ? parseStoredRound(row.record, id, 'row', row.revision) : undefined;
+  }
+
+  async updateGroupRound(next: GroupRoundRecord, expectedRevision: number): Promise<void> {
+    const round = checkIncomingRound(next);
+    const id = round.id;
+    await this.run(`updating group round "${id}"`, async (pool) => {
+      if (round.revision === expectedRevision + 1) {
+        let result: pg.QueryResult;
+        try {
+          // The compare-and-swap, as for conversations: one statement.
+          result = await pool.query(
+            `UPDATE group_rounds SET revision = $3, record = $4::jsonb, invitation_hash = $5, updated_at = coalesce($6::timestamptz, now())
+              WHERE id = $1 AND revision = $2`,
+            [id, expectedRevision, round.revision, JSON.stringify(round), round.invitation.hash, timestamp(round.updatedAt)],
+          );
+        } catch (error) {
+          throw roundUniqueViolation(error, id) ?? error;
+        }
+        if (result.rowCount === 1) return;
+      }
+      const stored = (await pool.query<{ revision: number }>('SELECT revision FROM group_rounds WHERE id = $1', [id])).rows[0]?.revision;
+      if (stored === undefined) throw new GovError('NOT_FOUND', `No group round "${id}" to update`, { id });
+      if (stored !== expectedRevision) {
+        throw new GovError('CONFLICT', `Group round "${id}" is at revision ${stored}, not ${expectedRevision}: it changed meanwhile`, { id, reason: 'revision', expectedRevision, storedRevision: stored });
+      }
+      throw new GovError('CONFLICT', `An update of group round "${id}" from revision ${expectedRevision} must carry revision ${expectedRevision + 1}, not ${round.revision}`, { id });
+    });
+  }
+
+  async findGroupRoundByInvitationHash(hash: string): Promise<string | undefined> {
+    if (!isSafeStoreName(hash)) {
+      this.assertOpen();
+      return undefined;
+    }
+    return this.run('looking up an invitation code', async (pool) => (await pool.query<{ id: string }>('SELECT id FROM group_rounds WHERE invitation_hash = $1', [hash])).rows[0]?.id);
+  }
+
+  async findByGroupRound(roundId: string): Promise<ConversationSummary[]> {
+    const rows = await this.run('listing the members of a group round', async (pool) => {
+      const result = await pool.query(`SELECT ${SUMMARY_COLUMNS} FROM conversations WHERE group_round_id = $1 ORDER BY created_at, id`, [roundId]);
+      return result.rows as unknown[];
+    });
+    return rows.flatMap((row) => this.toSummary(row, 'findByGroupRound'));
+  }
+
+  async deleteGroupRound(id: string): Promise<boolean> {
+    if (!isSafeStoreName(id)) {
+      this.assertOpen();
+      return false;
+    }
+    return this.run(`deleting group round "${id}"`, async (pool) => ((await pool.query('DELETE FROM group_rounds WHERE id = $1', [id])).rowCount ?? 0) > 0);
   }
 
   // --- plumbing ------------------------------------------------------------
@@ -487,6 +591,13 @@ function toGov(error: unknown, description: DatabaseDescription, action: string)
     return new GovError('BAD_INPUT', `PostgreSQL cannot store this (${action}): ${reason}`, details, cause);
   }
   return new GovError('INTERNAL', `PostgreSQL failed ${action}: ${reason}`, details, cause);
+}
+
+/** A unique violation writing a group round: its id, or an invitation code another round holds. */
+function roundUniqueViolation(error: unknown, id: string): GovError | undefined {
+  if (!(error instanceof pg.DatabaseError) || error.code !== '23505') return undefined;
+  if (error.constraint === 'group_rounds_invitation_hash_key') return new GovError('CONFLICT', `Another group round already holds the invitation code given to "${id}"`, { id, reason: 'invitation-taken' });
+  return new GovError('CONFLICT', `Group round "${id}" already exists`, { id });
 }
 
 /** A unique violation on insert or update, as the CONFLICT it means; undefined for any other error. */

@@ -1,8 +1,11 @@
 /**
- * The coordinator's overview page (/admin.html, see page.ts): asks for the
- * admin token (kept in this tab's memory only), then shows the overview from
- * GET /api/admin/overview and offers the CSV export. Texts are set with
- * textContent only; the words are the page's (its data block, in its lang).
+ * The coordinator's overview page (/admin.html, rendered by page.ts in the
+ * request's language): asks for the admin token (kept in this tab's memory
+ * only), then shows the overview from GET /api/admin/overview and offers the
+ * CSV export, which carries the same cells as the table. Shares are of all
+ * finished assessments, hidden cells included (drawn as one "hidden" part).
+ * Texts are set with textContent only; the words are the catalogue's
+ * `admin` section, in the page's data block.
  */
 import { formatMessage, type MessageValues } from '../../../core/i18n/message-format.js';
 import type { KeyIn } from '../../../i18n/words.js';
@@ -11,6 +14,9 @@ import { WORDS_ID } from './page.js';
 
 const KEYS = ['early', 'intermediate', 'advanced', 'undecided'] as const;
 const SVG_NS = 'http://www.w3.org/2000/svg';
+const locale = document.documentElement.lang || 'en';
+const words = JSON.parse(document.getElementById(WORDS_ID)?.textContent ?? '{}') as Partial<Record<KeyIn<'admin'>, string>>;
+const t = (key: KeyIn<'admin'>, values: MessageValues = {}) => formatMessage(words[key] ?? key, values, { locale });
 
 function byId<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -18,20 +24,20 @@ function byId<T extends HTMLElement>(id: string): T {
   return element as T;
 }
 
-const locale = document.documentElement.lang || 'en';
-const words = JSON.parse(byId<HTMLScriptElement>(WORDS_ID).textContent ?? '{}') as Partial<Record<KeyIn<'admin'>, string>>;
-const t = (key: KeyIn<'admin'>, values: MessageValues = {}) => formatMessage(words[key] ?? key, values, { locale });
-
 const form = byId<HTMLFormElement>('login');
 const status = byId<HTMLParagraphElement>('status');
 const section = byId<HTMLElement>('overview');
 let token = '';
 
-const cellText = (value: number | null, min: number) => (value === null ? t('fewer', { min }) : new Intl.NumberFormat(locale).format(value));
-const stageName: Record<(typeof KEYS)[number], KeyIn<'admin'>> = { early: 'early', intermediate: 'intermediate', advanced: 'advanced', undecided: 'undecided' };
-
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function svgEl(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
   if (text !== undefined) node.textContent = text;
   return node;
 }
@@ -41,51 +47,60 @@ interface Row {
   d: Distribution | null;
 }
 
-function chart(rows: Row[], min: number): SVGSVGElement {
-  const svg = document.createElementNS(SVG_NS, 'svg');
+/**
+ * One bar per theme (and overall), its label above it at full width (so no
+ * title is ever cut off), each stage as wide as its share of all finished,
+ * the hidden cells as one part of their own.
+ */
+function chart(rows: Row[], finished: number, min: number): SVGSVGElement {
   const width = 560;
-  const rowHeight = 30;
-  const labelWidth = 220;
-  svg.setAttribute('viewBox', `0 0 ${width} ${rows.length * rowHeight + 10}`);
-  svg.setAttribute('class', 'stage-chart');
-  svg.setAttribute('role', 'img');
-  const described = rows.map((r) => `${r.title}: ${r.d ? KEYS.map((k) => `${t(stageName[k])} ${cellText(r.d?.[k] ?? null, min)}`).join(', ') : t('hiddenRow')}`);
-  svg.setAttribute('aria-label', t('chart', { described: described.join('; ') }));
+  const rowHeight = 46;
+  const svg = svgEl('svg', { viewBox: `0 0 ${width} ${rows.length * rowHeight + 6}`, class: 'stage-chart overview-chart', role: 'img' }) as SVGSVGElement;
+  const described = rows.map((r) => {
+    const d = r.d;
+    const parts = d ? [...KEYS.filter((k) => d[k] !== null).map((k) => `${t(`stage_${k}`)} ${new Intl.NumberFormat(locale).format(d[k] ?? 0)}`), ...(d.hidden > 0 ? [t('hiddenShare', { min, count: d.hidden })] : [])] : [t('hiddenCell')];
+    return t('chartRow', { title: r.title, parts: parts.join(', ') });
+  });
+  svg.setAttribute('aria-label', t('chart', { finished, rows: described.join('; ') }));
   rows.forEach((row, i) => {
-    const y = i * rowHeight + 5;
-    const label = document.createElementNS(SVG_NS, 'text');
-    label.setAttribute('x', String(labelWidth - 8));
-    label.setAttribute('y', String(y + 15));
-    label.setAttribute('text-anchor', 'end');
-    label.setAttribute('class', 'label');
-    label.textContent = row.title;
-    svg.appendChild(label);
+    const y = i * rowHeight + 4;
+    svg.appendChild(svgEl('text', { x: 0, y: y + 13, class: 'label' }, row.title));
     const d = row.d;
-    if (!d) return;
-    const total = KEYS.reduce((sum, k) => sum + (d[k] ?? 0), 0) || 1;
-    let x = labelWidth;
-    for (const k of KEYS) {
-      const count = d[k];
-      if (!count) continue;
-      const w = (count / total) * (width - labelWidth - 10);
-      const rect = document.createElementNS(SVG_NS, 'rect');
-      rect.setAttribute('x', String(x));
-      rect.setAttribute('y', String(y));
-      rect.setAttribute('width', String(w));
-      rect.setAttribute('height', '20');
-      rect.setAttribute('class', `bar bar-${k}`);
-      svg.appendChild(rect);
+    if (!d || finished === 0) return;
+    let x = 0;
+    const part = (count: number, cls: string) => {
+      if (count <= 0) return;
+      const w = (count / finished) * width;
+      svg.appendChild(svgEl('rect', { x, y: y + 20, width: w, height: 20, class: cls }));
       x += w;
-    }
+    };
+    for (const k of KEYS) part(d[k] ?? 0, `bar bar-${k}`);
+    part(d.hidden, 'bar bar-hidden');
   });
   return svg;
 }
 
+const cellText = (value: number | null, min: number) => (value === null ? t('fewerThan', { min }) : new Intl.NumberFormat(locale).format(value));
+
 function render(o: Overview): void {
   section.hidden = false;
-  byId('counts').textContent = t('counts', { started: o.started, finished: o.finished, unreadable: o.unreadable, min: o.minGroupSize });
+  const min = o.minGroupSize;
+  byId('counts').textContent = [t('counts', { started: o.started, finished: o.finished }), o.unreadable ? t('unreadable', { count: o.unreadable }) : ''].filter(Boolean).join(' ');
   const rows: Row[] = [...o.themes.map((theme) => ({ title: theme.title, d: theme.distribution })), { title: t('overall'), d: o.overall }];
-  byId('chart').replaceChildren(chart(rows, o.minGroupSize));
+  const notes = byId('notes');
+  if (!o.distributionShown) {
+    byId('chart').replaceChildren();
+    byId('distribution').hidden = true;
+    notes.replaceChildren(el('p', t('tooFew', { finished: o.finished, min })));
+    return;
+  }
+  byId('distribution').hidden = false;
+  byId('chart').replaceChildren(chart(rows, o.finished, min));
+  const allHidden = rows.filter((r) => r.d && KEYS.every((k) => r.d?.[k] === null || r.d?.[k] === 0) && r.d.hidden > 0);
+  notes.replaceChildren(
+    el('p', t('minimum', { min })),
+    ...allHidden.map((r) => el('p', t('allHidden', { title: r.title, min, hidden: r.d?.hidden ?? 0, finished: o.finished }))),
+  );
   const body = document.querySelector('#table tbody');
   body?.replaceChildren(
     ...rows.map((row) => {
@@ -93,11 +108,10 @@ function render(o: Overview): void {
       const th = el('th', row.title);
       th.setAttribute('scope', 'row');
       tr.appendChild(th);
-      for (const k of KEYS) tr.appendChild(el('td', row.d ? cellText(row.d[k], o.minGroupSize) : t('hidden')));
+      for (const k of KEYS) tr.appendChild(el('td', row.d ? cellText(row.d[k], min) : t('hiddenCell')));
       return tr;
     }),
   );
-  if (!o.distributionShown) status.textContent = t('tooFew', { min: o.minGroupSize });
 }
 
 async function call(path: string): Promise<Response> {
@@ -105,7 +119,7 @@ async function call(path: string): Promise<Response> {
   const response = await fetch(path, { headers: { Authorization: `Bearer ${token}`, 'Accept-Language': locale } });
   if (!response.ok) {
     const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(body?.error?.message ?? t('failed', { status: response.status }));
+    throw new Error(body?.error?.message ?? t('requestFailed', { status: response.status }));
   }
   return response;
 }

@@ -33,7 +33,7 @@ export function adminPageHtml(words: Words): string {
 <header>
 <p class="kicker">${e(w.t('admin.kicker'))}</p>
 <h1>${e(w.t('admin.heading'))}</h1>
-<p>${e(w.t('admin.lede'))}</p>
+<p>${e(w.t('admin.lede'))} <a href="/group.html">${e(w.t('admin.groupLink'))}</a>.</p>
 </header>
 <form id="login">
 <label for="token">${e(w.t('admin.token'))}</label>
@@ -45,9 +45,12 @@ export function adminPageHtml(words: Words): string {
 <h2>${e(w.t('admin.assessments'))}</h2>
 <p id="counts"></p>
 <h2>${e(w.t('admin.stages'))}</h2>
+<div id="notes"></div>
+<div id="distribution">
 <div id="chart"></div>
-<table id="table"><thead><tr>${[w.t('admin.theme'), w.t('admin.early'), w.t('admin.intermediate'), w.t('admin.advanced'), w.t('admin.undecided')].map(th).join('')}</tr></thead><tbody></tbody></table>
+<table id="table"><thead><tr>${[w.t('admin.theme'), w.t('admin.stage_early'), w.t('admin.stage_intermediate'), w.t('admin.stage_advanced'), w.t('admin.stage_undecided')].map(th).join('')}</tr></thead><tbody></tbody></table>
 <p><button type="button" id="download">${e(w.t('admin.download'))}</button></p>
+</div>
 </section>
 </main>
 </body>

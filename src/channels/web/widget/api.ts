@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { Message } from '../../../core/messages.js';
 import type { ConversationViewBody, ReportLinkBody, ResumeCodeBody, StartedBody, TurnReplyBody, WidgetWordsBody } from '../schemas.js';
 import type { WidgetWords } from './strings.js';
+import type { InvitationInfoBody } from '../group-schemas.js';
 
 // The response shapes are the server's own zod schemas (type-only imports: nothing of zod reaches the bundle).
 export type Started = z.infer<typeof StartedBody>;
@@ -18,6 +19,14 @@ export type TranscriptEntry = ConversationView['transcript'][number];
 export type ResumeCode = z.infer<typeof ResumeCodeBody>;
 export type ReportLink = z.infer<typeof ReportLinkBody>;
 export type WidgetWordsReply = Omit<z.infer<typeof WidgetWordsBody>, 'words'> & { words: WidgetWords };
+export type InvitationInfo = z.infer<typeof InvitationInfoBody>;
+export interface JoinChoices {
+  perspective: string;
+  name?: string;
+  unit?: string;
+  shareNotes: boolean;
+  shareAnswers: boolean;
+}
 
 /** What the browser keeps to come back to a conversation. */
 export interface Session {
@@ -92,6 +101,10 @@ export function createApi(base: string, locale: () => string = () => '') {
 
   return {
     start: (locale?: string) => call<Started>('POST', '/api/conversations', locale ? { locale } : {}),
+    /** The opening messages, without creating a conversation (it is created at the first reply). */
+    introduction: (locale?: string) => call<{ messages: Message[] }>('GET', `/api/introduction${locale ? `?locale=${encodeURIComponent(locale)}` : ''}`),
+    invitation: (code: string) => call<InvitationInfo>('POST', '/api/groups/invitation', { code }),
+    join: (code: string, choices: JoinChoices, locale?: string) => call<Started>('POST', '/api/groups/join', { code, ...choices, ...(locale ? { locale } : {}) }),
     view: (s: Session) => call<ConversationView>('GET', conv(s), undefined, s.resumeToken),
     turn: (s: Session, input: { choice: string } | { text: string }, turnId: string) =>
       call<TurnReply>('POST', `${conv(s)}/turns`, { turnId, revision: s.revision, ...input }, s.resumeToken),

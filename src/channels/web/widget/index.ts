@@ -2,7 +2,8 @@
  * The widget's entry point: one script tag on any page.
  *
  *   <script src="https://host/widget.js" data-title="…" data-color="#1d4ed8"
- *           data-mode="bubble|inline" data-target="#el" data-locale="fr-CA" defer></script>
+ *           data-mode="bubble|inline" data-target="#el" data-locale="fr-CA"
+ *           data-join="INVITATION-CODE" defer></script>
  *
  * The API is the script's own origin unless `data-server` says otherwise;
  * the stylesheet is the build's hashed widget.css next to the script.
@@ -28,6 +29,7 @@ if (script?.src) {
       color: d.color,
       target: d.target,
       prefer,
+      join: d.join,
       script,
     });
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', go);

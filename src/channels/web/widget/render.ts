@@ -8,6 +8,7 @@
 import type { AnswerQuote, Choice, Message, OecdTranslation, ResultView, ThemeResultView } from '../../../core/messages.js';
 import { h, svg, uid, type Child } from './dom.js';
 import type { Strings } from './strings.js';
+import type { InvitationInfo } from './api.js';
 
 export interface RenderOptions {
   s: Strings;
@@ -273,5 +274,34 @@ export function errorLine(text: string, actions: [string, () => void][] = []): H
           return b;
         }),
       ),
+  );
+}
+
+/**
+ * How a respondent joins a group round: the perspective they answer from
+ * (required), and only if they choose, their name and unit and what to
+ * show. Native controls in fieldsets, so it works with the keyboard alone.
+ */
+export function joinForm(info: InvitationInfo, o: RenderOptions): HTMLFormElement {
+  const { s } = o;
+  const id = uid();
+  const field = (name: string, label: string) => {
+    const inputId = uid();
+    return h('p', null, h('label', { for: inputId }, label), h('input', { id: inputId, name, class: 'gs-input', maxlength: 80 }));
+  };
+  // The perspective is required: the browser itself says so, and focuses it, if none is chosen.
+  const check = (type: string, name: string, label: string, value?: string) => h('label', { class: 'gs-check' }, h('input', { type, name, value, required: Boolean(value) }), ` ${label}`);
+  const assessing = [info.assessing.name, info.assessing.unitLabel].filter(Boolean).join(', ');
+  return h(
+    'form',
+    { class: 'gs-msg gs-bot gs-result gs-join', 'aria-labelledby': id },
+    h('h3', { id, tabindex: -1 }, s.t('joinHeading', { name: info.name })),
+    assessing && h('p', null, s.t('joinAssessing', { assessing })),
+    h('fieldset', null, h('legend', null, s.t('joinPerspective')), ...info.perspectives.map((p) => check('radio', 'perspective', p.label, p.id))),
+    field('name', s.t('joinName')),
+    field('unit', s.t('joinUnit')),
+    h('fieldset', null, h('legend', null, s.t('joinShare')), check('checkbox', 'shareNotes', s.t('joinShareNotes')), check('checkbox', 'shareAnswers', s.t('joinShareAnswers'))),
+    h('p', { class: 'gs-hint' }, s.t('joinPrivacy', { min: info.minGroupSize })),
+    h('button', { type: 'submit', class: 'gs-send' }, s.t('joinStart')),
   );
 }

@@ -7,7 +7,7 @@ import type { Message } from '../../../core/messages.js';
 import { ApiError, createApi, newTurnId, sessionStore, type ConversationView, type Session, type WidgetWordsReply } from './api.js';
 import { palette } from './colors.js';
 import { h, svg, uid } from './dom.js';
-import { ackLine, errorLine, renderMessage, reportLinkBlock, resumeBlock, userBubble, type RenderOptions } from './render.js';
+import { ackLine, errorLine, joinForm, renderMessage, reportLinkBlock, resumeBlock, userBubble, type RenderOptions } from './render.js';
 import { stringsFor } from './strings.js';
 
 export interface WidgetConfig {
@@ -23,6 +23,8 @@ export interface WidgetConfig {
   prefer: string[];
   /** The script tag, to place an inline widget next to it when there is no target. */
   script?: Element | null;
+  /** A group round's invitation code (data-join): offered to join when this device has no assessment yet. */
+  join?: string | undefined;
 }
 
 const CHOICE = 'button[data-choice]';
@@ -161,6 +163,8 @@ function buildPanel(config: WidgetConfig, ctx: PanelContext): Panel {
 
   // ---- state --------------------------------------------------------------
   let session: Session | null = null;
+  /** The introduction is shown and no conversation exists yet: the first reply creates it. */
+  let fresh = false;
   let finished = false;
   let busy = false;
   let booted = false;
@@ -290,15 +294,57 @@ function buildPanel(config: WidgetConfig, ctx: PanelContext): Panel {
   }
 
   // ---- the conversation ----------------------------------------------------
+  /** Shows the introduction. Nothing is stored until the person replies: a visit that never answers leaves no conversation. */
   async function begin(focus: boolean) {
     await guarded(async () => {
       try {
-        const started = await api.start(ctx.words.locale);
-        adopt(started);
+        const intro = await api.introduction(ctx.words.locale);
+        fresh = true;
         enable(active, false);
-        showTurn(started.messages, [], focus ? 'auto' : null);
+        showTurn(intro.messages, [], focus ? 'auto' : null);
       } catch (error) {
         failure(error, [[s.t('retry'), () => void begin(true)]]);
+      }
+    });
+  }
+
+  /** Offers to join a group round with its invitation code: the round's perspectives, and what to share. */
+  async function joinWith(code: string, focus: boolean): Promise<boolean> {
+    let info;
+    try {
+      info = await api.invitation(code);
+    } catch (error) {
+      failure(error);
+      return false;
+    }
+    enable(active, false);
+    active = [];
+    const form = append(joinForm(info, opts));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void joinAs(form, code);
+    });
+    reveal(form, focus ? form.querySelector<HTMLElement>('h3') : null);
+    return true;
+  }
+
+  async function joinAs(form: HTMLFormElement, code: string) {
+    const data = new FormData(form);
+    const perspective = String(data.get('perspective') ?? '');
+    // Name and unit only when given: empty means the person chose not to say.
+    const text = (name: 'name' | 'unit') => {
+      const value = String(data.get(name) ?? '').trim();
+      return value ? { [name]: value } : {};
+    };
+    await guarded(async () => {
+      try {
+        const started = await api.join(code, { perspective, ...text('name'), ...text('unit'), shareNotes: data.has('shareNotes'), shareAnswers: data.has('shareAnswers') }, ctx.words.locale);
+        form.querySelectorAll<HTMLInputElement>('input,button').forEach((el) => (el.disabled = true));
+        fresh = false;
+        adopt(started);
+        showTurn(started.messages, [], 'auto');
+      } catch (error) {
+        failure(error);
       }
     });
   }
@@ -374,16 +420,23 @@ function buildPanel(config: WidgetConfig, ctx: PanelContext): Panel {
 
   async function send(reply: { choice: string } | { text: string }, label: string, from?: HTMLButtonElement) {
     if (busy) return;
-    if (!session) return lost();
+    if (!session && !fresh) return lost();
     const previous = active;
     const typed = 'text' in reply;
     await guarded(async () => {
-      const current = session as Session;
       enable(previous, false);
       from?.classList.add('gs-chosen');
       const mine = append(userBubble(label, s));
       const focusAfter = typed ? input : 'auto';
+      let current = session as Session;
       try {
+        // The first reply: only now does the conversation begin.
+        if (!session) {
+          const started = await api.start(ctx.words.locale);
+          adopt(started);
+          fresh = false;
+          current = { conversationId: started.conversationId, resumeToken: started.resumeToken, revision: started.revision };
+        }
         const answer = await api.turn(current, reply, newTurnId());
         if (typed) input.value = '';
         adopt(answer.switchTo ?? { ...current, revision: answer.revision, status: answer.status });
@@ -433,11 +486,14 @@ function buildPanel(config: WidgetConfig, ctx: PanelContext): Panel {
     if (booted) return;
     booted = true;
     let code: string | null = null;
+    let join: string | null = null;
     try {
       const url = new URL(location.href);
       code = url.searchParams.get('resume');
-      if (code !== null) {
+      join = url.searchParams.get('join');
+      if (code !== null || join !== null) {
         url.searchParams.delete('resume');
+        url.searchParams.delete('join');
         history.replaceState(history.state, '', url.href);
       }
     } catch {
@@ -446,6 +502,9 @@ function buildPanel(config: WidgetConfig, ctx: PanelContext): Panel {
     // A resume link is followed to continue: focus (and so scroll to) the current question, inline too.
     if (code && (await guardedOk(() => resumeWith(code as string, true)))) return;
     const saved = store.load();
+    // An invitation link always offers to join; a page's data-join only while this device has no assessment.
+    const invitation = join ?? (saved ? null : config.join ?? null);
+    if (invitation && (await guardedOk(() => joinWith(invitation, true)))) return;
     if (saved && (await guardedOk(() => restore(saved, focus)))) return;
     if (!session && !saved) await begin(focus);
   }
@@ -592,7 +651,7 @@ function buildPanel(config: WidgetConfig, ctx: PanelContext): Panel {
         }
       }
     });
-    if (/[?&]resume=/.test(location.search) || ctx.reopen.open) openPanel();
+    if (/[?&](resume|join)=/.test(location.search) || ctx.reopen.open) openPanel();
   } else {
     void boot(ctx.reopen.focus);
   }
