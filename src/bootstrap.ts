@@ -77,6 +77,7 @@ export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Log
     definition,
     store,
     conversations: service,
+    locales,
     minGroupSize: config.MIN_GROUP_SIZE,
     reportLinkTtlMs: config.REPORT_LINK_TTL_DAYS * 86_400_000,
     ...(base ? { publicUrl: (path: string) => `${base}${path}` } : {}),

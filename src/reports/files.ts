@@ -11,9 +11,9 @@ export async function writeReportFiles(report: AssessmentReport, dir: string, ti
   await mkdir(dir, { recursive: true });
   const stamp = (report.finishedAt ?? report.generatedAt).replace(/[:.]/g, '-');
   const files: [string, string][] = [
-    [`govstage-${stamp}-report.md`, reportMarkdown(report, title, words)],
-    [`govstage-${stamp}-report.json`, `${JSON.stringify(report, null, 2)}\n`],
-    [`govstage-${stamp}-answers.csv`, csvDownload(answersCsv(report, words))],
+    [`govstage-${stamp}-${words.t('report.fileReport')}.md`, reportMarkdown(report, title, words)],
+    [`govstage-${stamp}-${words.t('report.fileReport')}.json`, `${JSON.stringify(report, null, 2)}\n`],
+    [`govstage-${stamp}-${words.t('report.fileAnswers')}.csv`, csvDownload(answersCsv(report, words))],
   ];
   const written: string[] = [];
   for (const [name, content] of files) {

@@ -26,6 +26,9 @@ export function spreadSvg(spread: Spread): string {
 export function groupReportHtml(report: GroupReport, links: GroupPageLinks): string {
   const L = report.labels;
   const t = (key: string, values: Record<string, string | number> = {}) => fillText(L[key] ?? key, values);
+  // The OECD's words; in another language, our labelled translation with the original one click away.
+  const oecd = (text: string, translation: { text: string; label: string; locale: string } | null | undefined) =>
+    translation ? `<span lang="${e(translation.locale)}">${e(translation.text)}</span> <span class="unofficial">(${e(translation.label)})</span><details class="original"><summary>${e(t('oecdOriginal'))}</summary><p lang="en">${e(text)}</p></details>` : e(text);
   const s = (standing: Standing, agreed = false) => standingLabel(L, standing, agreed);
   const section = (id: string, heading: string, body: string) => `<section aria-labelledby="${id}"><h2 id="${id}">${e(heading)}</h2>${body}</section>`;
   const table = (className: string, caption: string | null, head: string[], rows: string[][], rowHeaders = true) =>
@@ -57,7 +60,7 @@ export function groupReportHtml(report: GroupReport, links: GroupPageLinks): str
     t('heatmapCaption'),
     [t('characteristicColumn'), t('disagreementColumn'), ...report.groups.map((g) => `${g.label} (${g.respondents})`)],
     report.characteristics.map((c) => [
-      `${e(c.label)} <span class="tag">${e(c.stage)}</span>`,
+      `${e(c.label)} <span class="tag">${e(L[`stage_${c.stage}`] ?? c.stage)}</span>`,
       `<span class="disagreement"><meter min="0" max="1" value="${c.disagreement}" aria-hidden="true"></meter> ${c.disagreement.toFixed(2)}</span>`,
       ...c.spread.map((sp) => {
         const total = sp.met + sp.partial + sp.unmet + sp.unknown;
@@ -72,7 +75,7 @@ export function groupReportHtml(report: GroupReport, links: GroupPageLinks): str
   const agreed = report.characteristics
     .map((c, i) => {
       const basis = c.consensus?.basis;
-      return `<article class="characteristic"><h3>${i + 1}. ${e(c.label)}</h3><p class="ours">${e(t('oursLabel'))}</p><p class="oecd"><span class="oecd-label">${e(t('oecdLabel', { stage: c.stage }))}:</span> ${e(c.text)}</p><p>${e(t('disagreement', { value: c.disagreement.toFixed(2) }))}. ${e(t('groupAnswer', { standing: s(c.fromAnswers) }))}.</p>${
+      return `<article class="characteristic"><h3>${i + 1}. ${e(c.label)}</h3><p class="ours">${e(t('oursLabel'))}</p><p class="oecd"><span class="oecd-label">${e(t('oecdLabel', { stage: L[`stageName_${c.stage}`] ?? c.stage }))}:</span> ${oecd(c.text, c.translation)}</p><p>${e(t('disagreement', { value: c.disagreement.toFixed(2) }))}. ${e(t('groupAnswer', { standing: s(c.fromAnswers) }))}.</p>${
         c.consensus && basis
           ? `<p class="agreed"><strong>${e(t('agreedAnswer', { standing: s(c.consensus.standing, true) }))}</strong></p><p>${e(t('rationale', { rationale: c.consensus.rationale }))}</p><p class="basis">${e(t('agreedWith', { date: date(c.consensus.recordedAt), count: basis.met + basis.partial + basis.unmet + basis.unknown }))}</p>`
           : `<p class="agreed">${e(t('noConsensus'))}</p>`
@@ -126,7 +129,7 @@ export function groupReportHtml(report: GroupReport, links: GroupPageLinks): str
         )}`,
       )
     : '';
-  const suggestions = report.suggestions.length > 0 ? section('suggestions', t('suggestionsHeading'), `<ul>${report.suggestions.map((x) => `<li><span class="stage stage-${x.stage}">${e(x.stage)}</span> ${e(x.text)}</li>`).join('')}</ul>`) : '';
+  const suggestions = report.suggestions.length > 0 ? section('suggestions', t('suggestionsHeading'), `<ul>${report.suggestions.map((x) => `<li><span class="stage stage-${x.stage}">${e(L[`stage_${x.stage}`] ?? x.stage)}</span> ${oecd(x.text, x.translation)}</li>`).join('')}</ul>`) : '';
 
   return `<!doctype html>
 <html lang="${e(report.round.locale)}">

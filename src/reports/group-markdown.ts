@@ -58,7 +58,10 @@ export function groupReportMarkdown(report: GroupReport): string {
     report.characteristics.map((c) => [c.label, c.disagreement.toFixed(2), standingLabel(L, c.fromAnswers), standingLabel(L, c.agreed, c.consensus !== null), c.consensus?.rationale ?? '']),
   ), '');
   report.characteristics.forEach((c, i) => {
-    lines.push(`### ${i + 1}. ${escapeText(c.label)}`, '', `*${escapeText(t('oecdLabel', { stage: c.stage }))}:* ${escapeText(c.text)}`, '');
+    const stage = report.labels[`stageName_${c.stage}`] ?? c.stage;
+    // In another language: our labelled translation, then the OECD's original on a line of its own.
+    if (c.translation) lines.push(`### ${i + 1}. ${escapeText(c.label)}`, '', `*${escapeText(t('oecdLabel', { stage }))}:* ${escapeText(c.translation.text)} *(${escapeText(c.translation.label)})*`, '', escapeText(f(report.labels.mdOriginal ?? '{text}', { text: c.text })), '');
+    else lines.push(`### ${i + 1}. ${escapeText(c.label)}`, '', `*${escapeText(t('oecdLabel', { stage }))}:* ${escapeText(c.text)}`, '');
     lines.push(`- ${escapeText(t('disagreement', { value: c.disagreement.toFixed(2) }))}`);
     lines.push(`- ${escapeText(t('groupAnswer', { standing: standingLabel(L, c.fromAnswers) }))}`);
     if (c.consensus) {
@@ -99,7 +102,11 @@ export function groupReportMarkdown(report: GroupReport): string {
   }
   if (report.suggestions.length > 0) {
     lines.push(`## ${t('suggestionsHeading')}`, '');
-    for (const s of report.suggestions) lines.push(`- (${s.stage}) ${escapeText(s.text)}`);
+    for (const s of report.suggestions) {
+      const stage = report.labels[`stage_${s.stage}`] ?? s.stage;
+      if (s.translation) lines.push(`- (${escapeText(stage)}) ${escapeText(s.translation.text)} *(${escapeText(s.translation.label)})*`, `  ${escapeText(f(report.labels.mdOriginal ?? '{text}', { text: s.text }))}`);
+      else lines.push(`- (${escapeText(stage)}) ${escapeText(s.text)}`);
+    }
     lines.push('');
   }
   lines.push(`## ${t('privacyHeading')}`, '', escapeText(report.privacy.explanation), '');

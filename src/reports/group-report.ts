@@ -28,7 +28,8 @@ import type { Level } from '../core/scoring/score.js';
 import type { GroupRoundRecord, ReleasedBlock } from '../store/group-record.js';
 import type { Member } from '../service/groups/load-members.js';
 import { waitingMembers } from '../service/groups/release-blocks.js';
-import { fillText, groupStringsFor, REPORT_STRING_KEYS, type GroupStrings } from './group-strings.js';
+import { fillText, groupStringsOf, reportStringKeys, type GroupStrings } from './group-strings.js';
+import type { Locales } from '../i18n/words.js';
 
 export const GROUP_REPORT_SCHEMA_VERSION = 1;
 
@@ -44,6 +45,12 @@ export const Stages = z.object({ overall: StageView, themes: z.array(StageView.e
 export type Stages = z.infer<typeof Stages>;
 const GroupId = z.string().describe('"all" (everyone in the picture), a perspective id, or "merged" (perspectives too small to show apart)');
 const Direction = z.enum(['up', 'down', 'same', 'unknown']);
+
+/** Our unofficial translation of an OECD text into the report's language (null in the OECD's own language). */
+const Translation = z
+  .object({ text: z.string(), by: z.literal('govstage'), locale: z.string(), label: z.string() })
+  .nullable()
+  .describe("our unofficial translation of the OECD text into the report's language (not the OECD's); null in the OECD's own language");
 
 export const GroupReport = z
   .object({
@@ -84,6 +91,7 @@ export const GroupReport = z
           describes: z.enum(['limitation', 'achievement']),
           themeId: z.string(),
           text: z.string().describe('the OECD characteristic, word for word'),
+          translation: Translation,
           label: z.string().describe('our short name for it, worded as what moving on needs'),
           labelBy: Ours,
           disagreement: z.number().min(0).max(1).describe("Leik's ordinal dispersion of the known answers: 0 all the same, 1 split evenly between met and not met"),
@@ -96,7 +104,7 @@ export const GroupReport = z
       )
       .describe('every characteristic, where views differ most first'),
     result: z.object({ fromAnswers: Stages, agreed: Stages, consensusCount: Count }),
-    suggestions: z.array(z.object({ policyId: z.string(), stage: StageId, text: z.string().describe('OECD text, word for word') })).describe('the OECD policies and practices the agreed result suggests'),
+    suggestions: z.array(z.object({ policyId: z.string(), stage: StageId, text: z.string().describe('OECD text, word for word'), translation: Translation })).describe('the OECD policies and practices the agreed result suggests'),
     sharedAnswers: z.array(z.object({ respondent: z.string().nullable(), perspectiveId: z.string(), perspective: z.string(), answers: z.record(z.string(), Standing) })).describe('answers of respondents who chose to show them one by one'),
     previous: z
       .object({
@@ -168,13 +176,16 @@ export interface GroupReportInput {
   now: Date;
   /** The previous round's report, for the change since then. */
   previous?: GroupReport | undefined;
+  /** The locale catalogues: the report's words, in the round's language. */
+  locales: Locales;
 }
 
 /** Builds the report from the round's released blocks and the answers people chose to show; never from anyone else's answers. */
 export function buildGroupReport(input: GroupReportInput): GroupReport {
   const { definition, round, members, minGroupSize, now } = input;
   const texts = textsFor(definition, round.locale);
-  const strings = groupStringsFor(round.locale);
+  const words = input.locales.words(round.locale);
+  const strings = groupStringsOf(words);
   const f = fillText;
   const perspectiveLabel = (id: string) => round.perspectives.find((p) => p.id === id)?.label ?? id;
   const chars = definition.rubric.oecd.characteristics;
@@ -248,6 +259,7 @@ export function buildGroupReport(input: GroupReportInput): GroupReport {
           describes: c.describes,
           themeId: definition.themeOfCharacteristic.get(c.id)?.id ?? '',
           text: c.text,
+          translation: texts.translation('characteristics', c.id),
           label: characteristicLabel(definition, texts, strings, c),
           labelBy: 'govstage' as const,
           disagreement: disagreement(counts),
@@ -309,7 +321,7 @@ export function buildGroupReport(input: GroupReportInput): GroupReport {
     result: { fromAnswers: stagesView(definition, texts, fromAnswers), agreed: agreedView, consensusCount: agreedLevels.size },
     suggestions: agreed.suggestions.map((s) => {
       const policy = definition.policies.get(s.policyId);
-      return { policyId: s.policyId, stage: policy?.stage ?? 'early', text: policy?.text ?? s.policyId };
+      return { policyId: s.policyId, stage: policy?.stage ?? 'early', text: policy?.text ?? s.policyId, translation: texts.translation('policies', s.policyId) };
     }),
     sharedAnswers: sharers
       .map((m) => ({
@@ -336,6 +348,13 @@ export function buildGroupReport(input: GroupReportInput): GroupReport {
           })),
         }
       : null,
-    labels: { ...Object.fromEntries(REPORT_STRING_KEYS.map((key) => [key, strings[key]])), sourceNote: f(strings.source, { publisher: definition.rubric.oecd.source.publisher, title: definition.rubric.oecd.source.title, rubricVersion: definition.rubric.version, flowVersion: definition.flow.version }) },
+    // The stage names too (a characteristic's stage, a suggestion's), and what labels our translation of the OECD text.
+    labels: {
+      ...Object.fromEntries(reportStringKeys(words).map((key) => [key, strings[key]])),
+      ...Object.fromEntries((['early', 'intermediate', 'advanced'] as const).flatMap((stage) => [[`stage_${stage}`, texts.stageLabel(stage)], [`stageName_${stage}`, texts.t(`stageName.${stage}`)]])),
+      oecdOriginal: words.t('report.oecdOriginal'),
+      mdOriginal: words.t('report.md.original', { text: '{text}' }),
+      sourceNote: f(strings.source, { publisher: definition.rubric.oecd.source.publisher, title: definition.rubric.oecd.source.title, rubricVersion: definition.rubric.version, flowVersion: definition.flow.version }),
+    },
   };
 }

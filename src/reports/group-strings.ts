@@ -1,188 +1,21 @@
 /**
- * The words of the group report (page, Markdown, CSV headings) and of the
- * coordinator's page, per locale. Govstage's wording throughout; the OECD's
- * characteristics are quoted from the rubric. Kept out of the renderers so
- * that they can move to locale catalogues as they are.
+ * The words of the group report (page, Markdown, CSV headings, the JSON
+ * report's `labels`) and of the coordinator's page: the locale catalogues'
+ * `groupReport` and `groupPage` sections (locales/<locale>.yaml), as plain
+ * records the renderers and the page script read. Govstage's wording
+ * throughout; the OECD's characteristics are quoted from the rubric.
+ * Their placeholders are `{name}` only (filled by fillText).
  */
-/** The report's words (also in the JSON report's `labels`). */
-const report = {
-  reportKicker: 'Govstage group report',
-  assessing: 'What is assessed: {assessing}',
-  roundDates: 'Round opened {created}; {closing}.',
-  closesOn: 'joining closes {date}',
-  closedOn: 'closed {date}',
-  openEnded: 'open until the coordinator closes it',
-  downloads: 'Download this report',
-  markdown: 'Markdown',
-  json: 'JSON',
-  csv: 'CSV',
-  progressHeading: 'Who took part',
-  progressSummary: '{joined} joined, {answering} answering, {finished} finished; {inPicture} in the picture.',
-  waiting: '{waiting} finished but not yet in the picture: answers enter it in groups of at least {min}, so that no one\'s can be worked out.',
-  unreadable: '{count} could not be read (see the server log).',
-  perspectiveColumn: 'Perspective',
-  joinedColumn: 'Joined',
-  answeringColumn: 'Answering',
-  finishedColumn: 'Finished',
-  namedHeading: 'Respondents who gave their name',
-  nameColumn: 'Name',
-  unitColumn: 'Unit',
-  statusColumn: 'Status',
-  sharesColumn: 'Shows',
-  status_joined: 'joined',
-  status_answering: 'answering',
-  status_finished: 'finished',
-  sharesAnswers: 'answers',
-  sharesNotes: 'notes',
-  sharesNothing: '–',
-  privacyHeading: 'How answers are protected',
-  privacy:
-    'Answers count only in groups of at least {min} respondents, and each group is counted once, when it forms, so no two views of this picture, at any two times, single anyone out. A perspective is shown apart once it has such a group of its own; smaller ones are merged. Answers and notes are shown one by one only where their authors chose so.',
-  resultHeading: 'The group\'s result',
-  resultIntro: 'The stage by the same rule as for one person, on one answer per characteristic: the agreed answer where the group recorded one, otherwise the median of the answers (on an even split, the less advanced of the two middle ones); "not sure" is never evidence.',
-  resultColumnTheme: 'Theme (Govstage\'s grouping)',
-  resultColumnAnswers: 'From the answers',
-  resultColumnAgreed: 'Agreed result',
-  overall: 'Overall',
-  consensusCount: 'Agreed answers recorded: {count} of {total} characteristics.',
-  perspectivesHeading: 'Stage per perspective',
-  perspectivesIntro: 'From each group\'s own answers, by the same rule.',
-  respondents: '{count} respondents',
-  respondentsColumn: 'Respondents',
-  groupAnswerColumn: 'Their answer',
-  rationaleColumn: 'Why',
-  agreedHeading: 'Agreed answers, and why',
-  groupAll: 'Everyone',
-  groupMerged: 'Other perspectives, merged: {perspectives}',
-  spreadHeading: 'Where views differ',
-  spreadIntro: 'Every characteristic, where views differ most first. Each bar shows what the answers say for moving on: met, partly, not met, or not sure. Disagreement runs from 0 (everyone gives the same answer) to 1 (half say met, half not met).',
-  characteristicColumn: 'Characteristic',
-  disagreementColumn: 'Disagreement',
-  disagreement: 'Disagreement {value}',
-  standing_met: 'Met',
-  standing_partial: 'Partly',
-  standing_unmet: 'Not met',
-  standing_unknown: 'Not sure',
-  standingAgreed_unknown: 'Not known',
-  movingBeyond: 'moving beyond {short}',
-  cellSummary: '{label}: met {met}, partly {partial}, not met {unmet}, not sure {unknown}',
-  noAnswers: 'no answers in the picture yet',
-  groupAnswer: 'From the answers: {standing}',
-  agreedAnswer: 'Agreed: {standing}',
-  noConsensus: 'No agreed answer recorded.',
-  rationale: 'Why: {rationale}',
-  agreedWith: 'Agreed {date}, with {count} answers in the picture.',
-  oecdLabel: 'OECD characteristic ({stage} stage)',
-  oursLabel: 'Govstage\'s wording, not the OECD\'s',
-  notesHeading: 'Shared notes',
-  noteBy: '{who}',
-  anonymous: 'a respondent',
-  sharedAnswersHeading: 'Answers shown one by one (by their authors\' choice)',
-  respondentColumn: 'Respondent',
-  suggestionsHeading: 'Policies and practices to consider (OECD), for the agreed result',
-  previousHeading: 'Changes since the previous round',
-  previousIntro: 'The previous round, "{name}", opened {date}.',
-  beforeColumn: 'Before',
-  nowColumn: 'Now',
-  changeColumn: 'Change',
-  direction_up: 'up',
-  direction_down: 'down',
-  direction_same: 'same',
-  direction_unknown: 'not comparable',
-  characteristicChangesHeading: 'Agreed answer per characteristic, before and now',
-  noPicture: 'No answers are in the picture yet: they enter it once at least {min} respondents have finished.',
-  source: 'Source: {publisher}, {title}. Rubric version {rubricVersion}, conversation version {flowVersion}. Questions, themes, explanations and the short names of characteristics are Govstage\'s wording; stages, characteristics and policies are the OECD\'s.',
-  generated: 'Report generated {date}.',
-  countsOrder: 'The numbers in each cell count, in this order: met · partly · not met · not sure.',
-  heatmapCaption: 'Answers per characteristic and perspective, where views differ most first.',
-  legend: 'Legend',
-};
+import type { KeyIn, Words } from '../i18n/words.js';
 
-/** The coordinator's page's own words. */
-const page = {
-  pageTitle: 'Group assessment',
-  createHeading: 'Start a group round',
-  createIntro: 'Invite colleagues across ministries, levels of government and outside stakeholders to answer the same assessment, compare their views, and record the position you agree on.',
-  nameLabel: 'Name of the round',
-  assessingLabel: 'What is being assessed (for example, Ministry of Health)',
-  unitLabel: 'Kind of organisation assessed',
-  closesLabel: 'Joining closes on (optional)',
-  perspectivesLabel: 'Perspectives to invite (one per line)',
-  respondentsSeeLabel: 'Let respondents see the group picture once they finish',
-  createButton: 'Create the round',
-  creating: 'Creating the round…',
-  created: 'The round is ready. Keep your coordinator link: it is the only way back to this page.',
-  coordinatorLinkLabel: 'Your coordinator link (keep it to yourself)',
-  invitationHeading: 'Invite respondents',
-  invitationLinkLabel: 'Invitation link',
-  invitationCodeLabel: 'Invitation code',
-  invitationHow: 'Share the link, or the code: on the web page choose "Join a group round"; in the terminal, npm run chat -- --join {code}.',
-  replaceInvitation: 'Replace the invitation code',
-  invitationReplaced: 'A new invitation code is ready; the old one no longer works.',
-  loading: 'Loading…',
-  missingKey: 'This page needs the coordinator link you were given when the round was created.',
-  roundHeading: 'Round: {name}',
-  refresh: 'Refresh',
-  refreshed: 'Updated.',
-  pictureHeading: 'The group picture',
-  workshopHeading: 'Consensus workshop',
-  workshopIntro: 'Go through the characteristics where views differ, with the screen shared: for each, agree an answer and say why. Use Tab and Shift+Tab, the arrow keys to choose, and Enter to save.',
-  workshopStart: 'Start the workshop',
-  workshopOf: 'Characteristic {index} of {total}',
-  agreedLegend: 'Agreed answer',
-  rationaleLabel: 'Why (a short rationale, shown in the report)',
-  saveAndNext: 'Save and go to the next',
-  skip: 'Next without saving',
-  previous: 'Previous',
-  clearAgreed: 'Remove the agreed answer',
-  saved: 'Saved: {label}.',
-  cleared: 'Removed the agreed answer for {label}.',
-  workshopDone: 'That was the last characteristic. The agreed result is shown beside the answers above.',
-  rationaleNeeded: 'Write a short rationale first.',
-  standingNeeded: 'Choose an agreed answer first.',
-  reportHeading: 'The group report',
-  reportLinkButton: 'Get a link to hand out the report',
-  reportLinkReady: 'Anyone with this link can read the report until {date}:',
-  revokeReportLink: 'Revoke the report link',
-  reportLinkRevoked: 'The report link no longer works.',
-  settingsHeading: 'Round settings',
-  closeNow: 'Close joining now',
-  reopen: 'Reopen joining',
-  closedNow: 'Joining is closed.',
-  reopened: 'Joining is open again.',
-  followUp: 'Start the next round (compares with this one)',
-  followUpReady: 'The next round is ready. Its coordinator link:',
-  rotateLink: 'Replace my coordinator link',
-  rotated: 'Your new coordinator link is below; the old one no longer works.',
-  revokeLink: 'End coordinator access',
-  revokeConfirm: 'End coordinator access for good? Nobody will be able to open this page again; the round and its report link stay.',
-  revoked: 'Coordinator access has ended.',
-  error: 'Something went wrong: {message}',
-  memberHeading: 'Your group\'s picture',
-  noOwnAssessment: 'No assessment of yours is saved in this browser: open this page from the browser you took part in.',
-  perspectivesHint: 'Leave empty for the actors the OECD text names: central government units, subnational government, civil society, private sector and academia.',
-  nameNeeded: 'Give the round a name first.',
-  joiningClosed: 'Joining is closed.',
-  download_md: 'Download Markdown',
-  download_json: 'Download JSON',
-  download_csv: 'Download CSV',
-  reportLinkMade: 'The report link is ready.',
-  revokeConfirmButton: 'Yes, end coordinator access for good',
-  // The kinds of organisation of the flow's opening question (flows/*.yaml, unit.options), by id.
-  unit_national: 'A national government as a whole',
-  unit_ministry: 'A ministry or agency',
-  unit_subnational: 'A regional or local government',
-  unit_other: 'Another public organisation',
-};
+export type GroupReportStrings = Record<KeyIn<'groupReport'>, string>;
+export type GroupStrings = GroupReportStrings & Record<KeyIn<'groupPage'>, string>;
 
-const en = { ...report, ...page };
-export type GroupStrings = typeof en;
-export type GroupReportStrings = typeof report;
+/** The group words of one locale: what the report is built with and the coordinator's page is sent. */
+export const groupStringsOf = (words: Words): GroupStrings => ({ ...words.section('groupReport'), ...words.section('groupPage') });
+
 /** The keys of the report's own words, for its `labels`. */
-export const REPORT_STRING_KEYS = Object.keys(report) as (keyof GroupReportStrings)[];
-const tables: Record<string, GroupStrings> = { en };
-
-export const groupStringsFor = (locale: string | undefined): GroupStrings => (locale && tables[locale.slice(0, 2)]) || en;
+export const reportStringKeys = (words: Words): (keyof GroupReportStrings)[] => Object.keys(words.section('groupReport')) as (keyof GroupReportStrings)[];
 
 /** Fills `{name}` placeholders. */
 export const fillText = (text: string, values: Record<string, string | number>): string => text.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));

@@ -30,6 +30,10 @@ import { textsFor } from '../../src/core/definition.js';
 import { englishIn, expectNoEnglish, oecdOriginals } from '../helpers/english.js';
 import { ROOT, testLocales, testServices } from '../helpers/server.js';
 import { Driver, NOW, realDefinition } from '../core/helpers.js';
+import { createRound, joinAndAnswer } from '../helpers/groups.js';
+
+/** Every question answered "non" (typed in French). */
+const FRENCH_NO = Array.from({ length: 14 }, () => 'non');
 
 let definition: AssessmentDefinition;
 let locales: Locales;
@@ -277,6 +281,29 @@ describe('over HTTP', () => {
     const overview = await request(app).get('/api/admin/overview').set('Authorization', 'Bearer admin-token-for-the-french-test').set('Accept-Language', 'fr');
     expect(overview.body.themes.map((t: { title: string }) => t.title)).toEqual(services.definition.themes.map((t) => t.title.fr));
     expect((await request(app).get('/admin.html?locale=en')).text).toContain("Coordinator's overview");
+  });
+
+  it('a group round in French: its coordinator page, its report page and downloads, once members have finished', async () => {
+    const app = createApp(services);
+    const page = await request(app).get('/group.html').set('Accept-Language', 'fr');
+    expect(page.text).toContain('<html lang="fr">');
+    expectNoEnglish(page.text.replace(/<script[^>]*>[\s\S]*?<\/script>/g, ' ').replace(/<[^>]+>/g, ' '), 'group page');
+    const round = await createRound(services.groups, { locale: 'fr', name: 'Revue de la participation', assessing: { name: 'Ministère de la Santé', unit: 'ministry' }, perspectives: [{ label: 'Administration centrale' }] });
+    const [perspective] = (await services.groups.lookupInvitation(round.invitation.code)).perspectives;
+    for (let i = 0; i < 5; i++) {
+      // Typed in French from the start: "commencer", fourteen "non", "voir mon résultat".
+      const { say } = await joinAndAnswer(services.service, services.groups, round.invitation.code, { perspective: perspective?.id ?? '' }, ['commencer', ...FRENCH_NO], { finish: false });
+      expect((await say('voir mon résultat')).status).toBe('finished');
+    }
+    const link = await request(app).post(`/api/groups/${round.roundId}/report-link`).set('Authorization', `Bearer ${round.coordinatorToken}`);
+    expect(link.status).toBe(201);
+    const report = await request(app).get(link.body.path);
+    expect(report.text).toContain('<html lang="fr">');
+    expect(report.text).toContain('Rapport de groupe Govstage');
+    const text = report.text.replace(/<[^>]+?(?:aria-label|title)="([^"]*)"[^>]*>/g, ' $1 ').replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    expectNoEnglish(text, 'group report page');
+    const md = await request(app).get(`${link.body.path}/group-report.md`);
+    expectNoEnglish(md.text.replace(/\\(.)/g, '$1'), 'group report Markdown');
   });
 
   it("the widget's words: only the chosen locale's widget section, with the languages offered", async () => {

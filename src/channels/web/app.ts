@@ -17,6 +17,7 @@ import { wordsRouter } from './words-api.js';
 import { adminRouter } from './admin.js';
 import { errorHandler, requestLocale, requestLogger, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECONDS } from './http-errors.js';
 import { adminPageHtml } from './admin-page/page.js';
+import { groupPageHtml } from './group-page/page.js';
 import { groupReportPageRouter, groupsApiRouter } from './groups-api.js';
 import { openApiDocument } from './openapi.js';
 import { apiDocsHtml } from './api-docs.js';
@@ -182,6 +183,11 @@ export function createApp(services: Services, options: AppOptions = {}): Express
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Vary', 'Accept-Language');
     res.type('html').send(adminPageHtml(services.locales.words(requestLocale(req, services.locales))));
+  });
+  app.get('/group.html', (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Vary', 'Accept-Language');
+    res.type('html').send(groupPageHtml(services.locales.words(requestLocale(req, services.locales))));
   });
   app.use(builtAssets(BUILT_PUBLIC_DIR, { production: config.NODE_ENV === 'production' }));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));

@@ -244,6 +244,16 @@ export function openApiDocument({ version, publicUrl }: OpenApiOptions) {
           responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, ...errorsOf({ '429': LIMITED }) },
         },
       },
+      '/group.html': {
+        get: {
+          operationId: 'getGroupPage',
+          tags: ['groups'],
+          summary: 'The group-round page (start a round; the coordinator\'s and a respondent\'s views, by the link\'s fragment), in the language asked for (?locale=, else Accept-Language)',
+          security: PUBLIC,
+          parameters: [localeParam],
+          responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, ...errorsOf({ '429': LIMITED }) },
+        },
+      },
       '/api/admin/overview': {
         get: {
           operationId: 'getAdminOverview',

@@ -20,12 +20,13 @@ const LinkToken = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'is not a report l
 export const ReportFormat = z.enum(['md', 'json', 'csv']);
 export type ReportFormat = z.infer<typeof ReportFormat>;
 
-const FILE_NAMES: Record<ReportFormat, string> = { md: 'report.md', json: 'report.json', csv: 'answers.csv' };
-
 export function sendReport(res: Response, report: AssessmentReport, format: ReportFormat, title: string, locales: Locales): void {
   const words = locales.words(report.assessment.locale);
   const date = (report.finishedAt ?? report.generatedAt).slice(0, 10);
-  const name = `govstage-${date}-${FILE_NAMES[format]}`;
+  // The file's name in the report's language too ("rapport", "reponses"): what a person sees in their downloads.
+  // Letters, digits and dashes only: a header value takes no other (a translation's accents become dashes).
+  const part = (format === 'csv' ? words.t('report.fileAnswers') : words.t('report.fileReport')).replace(/[^A-Za-z0-9-]+/g, '-');
+  const name = `govstage-${date}-${part}.${format}`;
   res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
   res.setHeader('Cache-Control', 'no-store');
   if (format === 'json') res.type('application/json').send(`${JSON.stringify(report, null, 2)}\n`);

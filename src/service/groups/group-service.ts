@@ -11,6 +11,7 @@
  * their own conversation's access; a read-only report link can be handed
  * out. Unknown rounds and wrong tokens answer the same.
  */
+import type { Locales } from '../../i18n/words.js';
 import type { AssessmentDefinition } from '../../core/definition.js';
 import { GovError } from '../../errors.js';
 import { buildGroupReport, type GroupReport } from '../../reports/group-report.js';
@@ -34,6 +35,8 @@ export interface GroupServiceOptions {
   definition: AssessmentDefinition;
   store: ConversationStore;
   conversations: ConversationService;
+  /** The locale catalogues: the group report's words. */
+  locales: Locales;
   /** No respondent who keeps their answers to themselves is shown in a group smaller than this. */
   minGroupSize: number;
   reportLinkTtlMs?: number;
@@ -276,13 +279,13 @@ export class GroupService {
     if (round.previousRoundId) {
       try {
         const earlier = await this.released(round.previousRoundId);
-        previous = buildGroupReport({ definition: this.options.definition, round: earlier.round, members: earlier.members, unreadable: earlier.unreadable, minGroupSize: this.options.minGroupSize, now: this.now() });
+        previous = buildGroupReport({ definition: this.options.definition, locales: this.options.locales, round: earlier.round, members: earlier.members, unreadable: earlier.unreadable, minGroupSize: this.options.minGroupSize, now: this.now() });
       } catch (error) {
         // A previous round since deleted, or damaged, must not hide this one's report: only the comparison is left out.
         if (!(error instanceof GovError && (error.kind === 'NOT_FOUND' || error.kind === 'UNRESTORABLE'))) throw error;
       }
     }
-    return buildGroupReport({ definition: this.options.definition, round, members, unreadable, minGroupSize: this.options.minGroupSize, now: this.now(), previous });
+    return buildGroupReport({ definition: this.options.definition, locales: this.options.locales, round, members, unreadable, minGroupSize: this.options.minGroupSize, now: this.now(), previous });
   }
 
   /** The group report (and picture), for the coordinator. */

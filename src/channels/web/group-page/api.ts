@@ -3,6 +3,7 @@
  * was given in the page's fragment (kept in memory, never in storage).
  * A failure is an Error carrying the server's message.
  */
+import { WORDS_ID } from './page.js';
 import type { z } from 'zod';
 import type { GroupReport } from '../../../reports/group-report.js';
 import type { CoordinatorLinkBody, RoundCreatedBody, RoundViewBody } from '../group-schemas.js';
@@ -21,15 +22,20 @@ export class PageError extends Error {
   }
 }
 
+/** The page's language (its lang), sent so that the server's words (errors) come in it. */
+const pageLocale = () => document.documentElement.lang || 'en';
+/** A word of the page's data block (see page.ts), for what this module says itself. */
+const word = (key: 'network'): string => (JSON.parse(document.getElementById(WORDS_ID)?.textContent ?? '{}') as Record<string, string>)[key] ?? key;
+
 async function call(method: string, path: string, token: string | null, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': pageLocale() };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response: Response;
   try {
     response = await fetch(path, { method, headers, credentials: 'omit', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   } catch {
-    throw new PageError(0, 'The service could not be reached; check the connection and try again.');
+    throw new PageError(0, word('network'));
   }
   if (!response.ok) {
     const data = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
@@ -66,5 +72,6 @@ export function roundApi(roundId: string, token: string) {
 }
 export type RoundApi = ReturnType<typeof roundApi>;
 
-export const createRound = (body: Record<string, unknown>) => json<RoundCreated>(call('POST', '/api/groups', null, body));
+/** A new round, in the page's language (its report's words, its default perspectives). */
+export const createRound = (body: Record<string, unknown>) => json<RoundCreated>(call('POST', '/api/groups', null, { locale: pageLocale(), ...body }));
 export const memberReport = (conversationId: string, token: string) => json<GroupReport>(call('GET', `/api/conversations/${encodeURIComponent(conversationId)}/group-report`, token));

@@ -1,5 +1,5 @@
 /**
- * The coordinator's page (public/group.html).
+ * The coordinator's page (/group.html, rendered by page.ts in the request's language).
  *
  *   /group.html                              start a group round
  *   /group.html#round=<id>&key=<token>       the coordinator's page of a round
@@ -8,15 +8,17 @@
  *
  * The token sits in the fragment, which browsers never send to a server
  * (nor in a Referer); it is kept in this tab's memory only. Every text is
- * set as text; the page's words are in src/reports/group-strings.ts.
+ * set as text; the page's words are the catalogue's `groupReport` and
+ * `groupPage` sections, in the page's data block.
  */
-import { groupStringsFor, fillText } from '../../../reports/group-strings.js';
+import { fillText, type GroupStrings } from '../../../reports/group-strings.js';
+import { WORDS_ID } from './page.js';
 import { h, uid } from '../widget/dom.js';
 import { createRound, memberReport, roundApi, type GroupReport, type RoundApi, type RoundView } from './api.js';
 import { heatmapSection, perspectivesSection, previousSection, progressSection, resultSection, section, sharedSection } from './picture.js';
 import { workshop } from './workshop.js';
 
-const s = groupStringsFor(document.documentElement.lang);
+const s = JSON.parse(document.getElementById(WORDS_ID)?.textContent ?? '{}') as GroupStrings;
 const app = document.getElementById('app') as HTMLElement;
 const status = document.getElementById('status') as HTMLElement;
 const title = document.getElementById('page-title') as HTMLElement;
