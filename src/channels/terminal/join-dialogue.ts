@@ -13,8 +13,9 @@ import type { JoinChoices } from '../../service/groups/join-round.js';
 /** Reads one line from the person, or null at the end of the input. */
 export type NextLine = () => Promise<string | null>;
 
-export async function askJoinChoices(definition: AssessmentDefinition, info: InvitationInfo, next: NextLine, output: Writable, echo: boolean): Promise<JoinChoices | null> {
-  const texts = textsFor(definition, definition.flow.defaultLocale);
+export async function askJoinChoices(definition: AssessmentDefinition, info: InvitationInfo, next: NextLine, output: Writable, echo: boolean, locale = definition.flow.defaultLocale): Promise<JoinChoices | null> {
+  // In the language asked for (--locale), else the flow's default.
+  const texts = textsFor(definition, definition.flow.locales.includes(locale) ? locale : definition.flow.defaultLocale);
   const words = definition.flow.replies[texts.locale] ?? definition.flow.replies[definition.flow.defaultLocale];
   const say = (text: string) => output.write(`${text}\n`);
   const read = async (): Promise<string | null> => {

@@ -71,13 +71,14 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<{ c
     await resumeInto(options.resumeCode);
   } else if (options.join) {
     const { groups, code } = options.join;
-    const choices = await askJoinChoices(service.definition, await groups.lookupInvitation(code), nextLine, output, !interactive);
+    const choices = await askJoinChoices(service.definition, await groups.lookupInvitation(code), nextLine, output, !interactive, words.locale);
     if (!choices) {
       lines.close();
       return { conversationId: '', status: 'not joined' };
     }
-    const started = await groups.join({ code, choices, channel: 'terminal' });
+    const started = await groups.join({ code, choices, channel: 'terminal', ...(options.locale ? { locale: words.locale } : {}) });
     session = { conversationId: started.conversationId, token: started.resumeToken, status: started.status };
+    words = locales.words(started.locale);
     output.write(`${words.t('terminal.resumeCode', { code: started.resumeCode })}\n\n`);
     print(started.messages);
   } else {
