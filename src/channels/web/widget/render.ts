@@ -202,12 +202,9 @@ export function renderMessage(m: Message, o: RenderOptions): HTMLElement {
         h('p', { class: 'gs-hint' }, m.hint),
       );
     }
-    case 'text': {
-      const el = bubble(`gs-${m.tone}`, h('p', { id }, m.text), choiceGroup(m.choices ?? [], id, o));
-      // A step that waits for typing (a note) sends focus to the text box, not to its Back button.
-      if (m.awaitsText) el.dataset.awaitsText = 'true';
-      return el;
-    }
+    case 'text':
+      // A step that waits for typing (a note) is marked, so focus goes to the text box, not to its Back button.
+      return bubble(m.awaitsText ? `gs-${m.tone} gs-type` : `gs-${m.tone}`, h('p', { id }, m.text), choiceGroup(m.choices ?? [], id, o));
     case 'progress': {
       const text = h('p', { id }, m.text);
       return bubble('gs-help', text, bar(m.progress.answered, m.progress.total, id, m.text));

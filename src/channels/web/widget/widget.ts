@@ -212,7 +212,7 @@ function buildPanel(config: WidgetConfig, ctx: PanelContext): Panel {
   /** Where focus goes on the current step: a result's heading, else the first main choice, else the text box. */
   function focusTarget(els: HTMLElement[] = active): HTMLElement {
     for (const el of els.slice().reverse()) {
-      if (el.dataset.awaitsText) return input;
+      if (el.classList.contains('gs-type')) return input;
       const heading = el.querySelector<HTMLElement>('.gs-rh');
       if (heading) return heading;
       const first = el.querySelector<HTMLElement>(`.gs-choices ${CHOICE}:not(:disabled)`) ?? el.querySelector<HTMLElement>(`${CHOICE}:not(:disabled)`);
