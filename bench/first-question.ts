@@ -19,8 +19,11 @@ export interface FirstQuestion {
   /** Median over the runs, ms. */
   ms: number;
   runs: number[];
-  /** What the page fetched before the question showed (path, bytes received on the wire, as Chromium counted them). */
-  requests: { path: string; wireBytes: number }[];
+  /**
+   * What the page fetched in the last run (path, bytes received on the wire as Chromium counted them, with headers),
+   * with when each was sent and finished, ms after the page's own request was sent: the critical path.
+   */
+  requests: { path: string; wireBytes: number; sentMs: number; doneMs: number }[];
 }
 
 /**
@@ -58,14 +61,20 @@ export async function firstQuestionMsSlow3g(url: string, runs: number): Promise<
         await cdp.send('Network.enable');
         await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
         await cdp.send('Network.emulateNetworkConditions', SLOW_3G);
-        const seen = new Map<string, { path: string; wireBytes: number }>();
-        cdp.on('Network.requestWillBeSent', (e: { requestId: string; request: { url: string } }) => {
+        const seen = new Map<string, FirstQuestion['requests'][number]>();
+        // CDP timestamps are seconds on a monotonic clock; the page's own request is the zero.
+        let zero: number | undefined;
+        const ms = (timestamp: number) => Math.round((timestamp - (zero ??= timestamp)) * 1000);
+        cdp.on('Network.requestWillBeSent', (e: { requestId: string; timestamp: number; request: { url: string } }) => {
           const u = new URL(e.request.url);
-          seen.set(e.requestId, { path: u.pathname + u.search, wireBytes: 0 });
+          seen.set(e.requestId, { path: u.pathname + u.search, wireBytes: 0, sentMs: ms(e.timestamp), doneMs: -1 });
         });
-        cdp.on('Network.loadingFinished', (e: { requestId: string; encodedDataLength: number }) => {
+        cdp.on('Network.loadingFinished', (e: { requestId: string; timestamp: number; encodedDataLength: number }) => {
           const r = seen.get(e.requestId);
-          if (r) r.wireBytes = e.encodedDataLength;
+          if (r) {
+            r.wireBytes = e.encodedDataLength;
+            r.doneMs = ms(e.timestamp);
+          }
         });
         // A string, not a function: tsx's compiler would wrap a function's inner functions in a
         // helper (__name) that the page does not have.

@@ -383,7 +383,7 @@ async function main() {
   const width = Math.max(...rows.map((r) => r[0].length));
   const missed = Object.entries(met).filter(([, m]) => m === false).map(([k]) => k);
   process.stdout.write(`\n${rows.map(([a, b, c]) => `${a.padEnd(width)}  ${b.padEnd(30)}  ${c}`).join('\n')}\n\n`);
-  if (browser) process.stdout.write(`Fetched by the page before its first question (Chromium's bytes on the wire): ${browser.requests.map((r) => `${r.path} ${r.wireBytes}`).join(', ')}\n`);
+  if (browser) process.stdout.write(`What the demo page fetched on slow 3G (bytes on the wire with headers, as Chromium counts them; sent → done, ms after the page's request): ${browser.requests.map((r) => `${r.path.replace(/\?.*/, '')} ${r.wireBytes} B ${r.sentMs}→${r.doneMs}`).join(', ')}\n`);
   process.stdout.write(`Targets missed: ${missed.length === 0 ? 'none' : missed.join(', ')}. Took ${Math.round((Date.now() - t0) / 1000)} s.\n`);
   process.stdout.write(`${JSON.stringify({ ...figures, targets: met })}\n`);
 }
