@@ -1,4 +1,6 @@
-/** The ceiling: a bare express JSON echo route, nothing else. Prints its URL. */
+// The ceiling: a bare express JSON echo route, nothing else. Prints its URL.
+// Plain JavaScript run by node itself (no tsx), like the production build of the
+// server, so that its CPU time per request compares with the server's.
 import express from 'express';
 
 const app = express();
