@@ -39,7 +39,10 @@ export function createLogger(options: { level: string; destination?: NodeJS.Writ
         return requestId ? { reqId: requestId } : {};
       },
     },
-    options.destination ?? process.stdout,
+    // Not process.stdout: writing to a pipe is synchronous on Linux, one system call per line on the event loop.
+    // Pino's own destination writes asynchronously, gathering the lines that come while a write is under way
+    // (never holding one back to fill a buffer), and flushes what is left when the process exits.
+    options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
 

@@ -3,6 +3,7 @@
  * it with the pure core, save it (compare-and-swap on the revision), answer.
  * Channels only translate; they never touch the store or the machine.
  */
+import { createHash } from 'node:crypto';
 import { GovError } from '../errors.js';
 import { textsFor, type AssessmentDefinition } from '../core/definition.js';
 import type { Message, Progress, ResultView, TurnInput } from '../core/messages.js';
@@ -29,6 +30,7 @@ import {
   tokenMatches,
 } from './secrets.js';
 import { TEXT_PROBLEMS, textProblem } from '../safe-text.js';
+import { answerOf, openingLine, openingMessages, renderTranscript, turnLine } from './transcript.js';
 
 /** How a caller proves the conversation is theirs. */
 export type Access = { kind: 'token'; token: string } | { kind: 'owner'; owner: Owner };
@@ -212,14 +214,13 @@ export class ConversationService {
   async start(params: { channel: ChannelName; locale?: string; owner?: Owner; previousId?: string; round?: RoundStart }): Promise<Started> {
     const previousId = params.previousId ?? (params.owner ? (await this.store.findByOwner(params.owner)).find((c) => c.status === 'finished')?.id : undefined);
     const at = this.now().toISOString();
-    const opening = newConversation(this.definition, params.locale);
-    const messages = [...(params.round?.welcome ?? []), ...opening.messages];
     const resumeToken = newToken();
     const resumeCode = newResumeCode();
     const resumeCodeExpiresAt = this.resumeCodeExpiry(at);
-    const record = this.newRecord({ id: newConversationId(), at, channel: params.channel, locale: params.locale, owner: params.owner ?? null, previousId, messages, secrets: { resumeToken, resumeCode, resumeCodeExpiresAt }, round: params.round });
+    const record = this.newRecord({ id: newConversationId(), at, channel: params.channel, locale: params.locale, owner: params.owner ?? null, previousId, secrets: { resumeToken, resumeCode, resumeCodeExpiresAt }, round: params.round });
     await this.store.create(record);
-    return { conversationId: record.id, resumeToken, resumeCode, resumeCodeExpiresAt, revision: 0, status: record.state.status, locale: opening.state.locale, messages };
+    const messages = openingMessages(this.definition, record.state, params.round?.welcome ?? []);
+    return { conversationId: record.id, resumeToken, resumeCode, resumeCodeExpiresAt, revision: 0, status: record.state.status, locale: record.state.locale, messages };
   }
 
   /** What a new conversation opens with, without creating one (the web creates it on the first reply). */
@@ -227,9 +228,11 @@ export class ConversationService {
     return newConversation(this.definition, locale).messages;
   }
 
-  private newRecord(params: { id: string; at: string; channel: ChannelName; locale: string | undefined; owner: Owner | null; previousId: string | undefined; messages: Message[]; secrets?: Opening['secrets']; round?: RoundStart | undefined }): ConversationRecord {
+  private newRecord(params: { id: string; at: string; channel: ChannelName; locale: string | undefined; owner: Owner | null; previousId: string | undefined; secrets?: Opening['secrets']; round?: RoundStart | undefined }): ConversationRecord {
     const { at, channel, secrets, round } = params;
-    const state = newConversation(this.definition, params.locale).state;
+    const opened = newConversation(this.definition, params.locale).state;
+    // A round says what is assessed: its members go from the introduction straight to the first question.
+    const state = round?.unit ? { ...opened, machine: { ...opened.machine, context: { ...opened.machine.context, unit: round.unit } } } : opened;
     return {
       recordVersion: RECORD_SCHEMA_VERSION,
       id: params.id,
@@ -241,9 +244,8 @@ export class ConversationService {
       tokenHash: hashToken(secrets?.resumeToken ?? newToken()),
       resumeCode: secrets ? { hash: hashResumeCode(secrets.resumeCode), expiresAt: secrets.resumeCodeExpiresAt } : null,
       owner: params.owner,
-      // A round says what is assessed: its members go from the introduction straight to the first question.
-      state: round?.unit ? { ...state, machine: { ...state.machine, context: { ...state.machine.context, unit: round.unit } } } : state,
-      transcript: [{ at, from: 'bot', channel, messages: params.messages }],
+      state,
+      transcript: [openingLine({ at, channel, state, lead: round?.welcome ?? [] })],
       receipts: [],
       ...(params.previousId ? { previousId: params.previousId } : {}),
       ...(round ? { group: round.membership } : {}),
@@ -278,7 +280,7 @@ export class ConversationService {
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
       locale: state.locale,
-      transcript: record.transcript,
+      transcript: renderTranscript(this.definition, record),
       current: renderStep(this.definition, textsFor(this.definition, state.locale), state),
     };
   }
@@ -329,11 +331,11 @@ export class ConversationService {
 
   private async turnOnce(request: TurnRequest): Promise<{ reply: TurnReply; opening?: Opening } | { stale: StaleTurn }> {
     const record = await this.load(request.conversationId, request.access);
-    const inputHash = sha256Hex(JSON.stringify(request.input));
+    const inputHash = inputDigest(request.input);
     const receipt = record.receipts.find((r) => r.turnId === request.turnId);
     if (receipt) {
-      if (receipt.inputHash !== inputHash) throw new GovError('CONFLICT', 'This turn id was already used for a different answer. Use a new turn id for a new answer.');
-      const replayed = ((receipt.reply !== undefined ? record.transcript[receipt.reply]?.messages : receipt.messages) ?? []) as Message[];
+      if (!sameInput(receipt, request.input)) throw new GovError('CONFLICT', 'This turn id was already used for a different answer. Use a new turn id for a new answer.');
+      const replayed = ((receipt.reply !== undefined ? renderTranscript(this.definition, record)[receipt.reply]?.messages : receipt.messages) ?? []) as Message[];
       const reply: TurnReply = { conversationId: record.id, revision: record.revision, status: record.state.status, messages: replayed, replayed: true };
       return { reply, ...(receipt.opened ? { opening: this.opening(record, request, receipt.opened, receipt.at, replayed) } : {}) };
     }
@@ -350,7 +352,7 @@ export class ConversationService {
     const outcome = this.unwrap(advance(this.definition, record.state, request.input, now));
     if (outcome.stale) return stale('not-current', outcome.messages);
 
-    let messages = outcome.messages;
+    let messages = answerOf(this.definition, record.state, outcome);
     let resumeCode = record.resumeCode;
     let opened: string | undefined;
     if (outcome.signal === 'pause') {
@@ -362,14 +364,14 @@ export class ConversationService {
     } else if (outcome.signal === 'newAssessment') {
       // Not created here: this attempt may lose the revision race and run again (see turn()).
       opened = openedConversationId(record.id, request.turnId);
-      messages = newConversation(this.definition, record.state.locale).messages;
     }
 
     const userText = request.input.kind === 'text' ? request.input.text : request.input.kind === 'choice' ? choiceLabel(this.definition, textsFor(this.definition, outcome.state.locale), request.input.choice) : undefined;
     const transcript: TranscriptEntry[] = [
       ...record.transcript,
       ...(userText !== undefined ? [{ at, from: 'user' as const, channel: request.channel, text: userText }] : []),
-      { at, from: 'bot', channel: request.channel, messages: redactResume(messages) },
+      // What the answer follows from, not the messages: they are rendered again on read (transcript.ts).
+      turnLine(this.definition, record, { at, channel: request.channel, input: request.input }),
     ];
     const next: ConversationRecord = {
       ...record,
@@ -596,11 +598,16 @@ function unsafeText(input: TurnInput): GovError | undefined {
   return new GovError('BAD_INPUT', `That message ${TEXT_PROBLEMS[problem]}; nothing was changed. Send it again without it.`, { field, problem }, { say: { key: `text.${problem}` } });
 }
 
-/** Resume codes are shown once and never stored in clear: the transcript and receipts keep the message without it. */
-function redactResume(messages: Message[]): Message[] {
-  return messages.map((m) => {
-    if (m.kind !== 'paused' || !m.resume) return m;
-    const { resume: _shownOnce, ...rest } = m;
-    return rest;
-  });
+/**
+ * What a receipt keeps of a turn's input, to tell a retry from another answer
+ * under the same turn id: 128 bits of its sha256 (base64url), plenty against
+ * accidents and a third of the hex's size on every receipt.
+ */
+function inputDigest(input: TurnInput): string {
+  return createHash('sha256').update(JSON.stringify(input)).digest('base64url').slice(0, 22);
+}
+
+/** Receipts written before the digest was shortened hold the whole sha256 in hex. */
+function sameInput(receipt: TurnReceipt, input: TurnInput): boolean {
+  return receipt.inputHash === (receipt.inputHash.length === 64 ? sha256Hex(JSON.stringify(input)) : inputDigest(input));
 }

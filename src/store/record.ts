@@ -96,7 +96,23 @@ export type Owner = z.infer<typeof Owner>;
 export const ChannelName = z.enum(['web', 'slack', 'terminal', 'teams']);
 export type ChannelName = z.infer<typeof ChannelName>;
 
-/** One line of the transcript: what the person sent, or what the bot answered. */
+/** What a turn was given (the core's TurnInput), kept so that the bot's answer can be rendered again on read. */
+export const StoredTurnInput = z.discriminatedUnion('kind', [
+  kept({ kind: z.literal('start') }),
+  kept({ kind: z.literal('choice'), choice: z.string() }),
+  kept({ kind: z.literal('text'), text: z.string() }),
+]);
+
+/**
+ * One line of the transcript: what the person sent, or what the bot answered.
+ *
+ * A bot line holds either the messages sent (records written before bot
+ * lines were rendered on read, and lines nothing can derive), or what they
+ * follow from: the `input` it answered, and where replaying starts, a
+ * `start` state (src/service/transcript.ts). The messages of a finished
+ * assessment are most of a record's size (a result alone is about 20 KB);
+ * what they follow from is about a hundred bytes a turn.
+ */
 export const TranscriptEntry = kept({
   at: z.string(),
   from: z.enum(['user', 'bot']),
@@ -105,6 +121,12 @@ export const TranscriptEntry = kept({
   text: z.string().optional(),
   /** For the bot: the messages sent (channel-neutral model, stored as data). */
   messages: z.array(z.unknown()).optional(),
+  /** For the bot: the input this line answered (absent on the opening line). */
+  input: StoredTurnInput.optional(),
+  /** For the bot: the state replaying starts from: the opened state (opening line), or the state this line's input was applied to. */
+  start: ConversationState.optional(),
+  /** For the bot's opening line: the messages shown before the first step (a group round's welcome), which nothing else derives. */
+  lead: z.array(z.unknown()).optional(),
 });
 export type TranscriptEntry = z.infer<typeof TranscriptEntry>;
 

@@ -16,7 +16,7 @@ import { loadCatalog, type AssessmentDefinition } from '../../src/core/definitio
 import { GovError } from '../../src/errors.js';
 import { ConversationService } from '../../src/service/conversation-service.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { parseStoredRecord, RecordV1, type ConversationRecord, type Owner, type RecordFormat } from '../../src/store/record.js';
+import { parseStoredRecord, type ConversationRecord, type Owner, type RecordFormat } from '../../src/store/record.js';
 import { ROOT } from '../helpers/server.js';
 import { versionOneOwnerKey, versionOneRecord } from '../store/fixtures.js';
 import { openTestDatabase, type TestDatabase, type TestSchema } from '../store/postgres-test-db.js';
@@ -138,7 +138,7 @@ describe('a rolling upgrade on one PostgreSQL database', () => {
     expect((await row(id)).record).toMatchObject({ recordVersion: 3, review: REVIEW });
   });
 
-  it('this release continues a conversation exactly as version 1 wrote its row, and leaves it in the form version 1 reads', async () => {
+  it('this release continues a conversation exactly as version 1 wrote its row, keeping every line version 1 wrote', async () => {
     const old = versionOneRecord();
     const client = await db.client(schema.schema);
     try {
@@ -156,12 +156,16 @@ describe('a rolling upgrade on one PostgreSQL database', () => {
     const reply = await say(current, old.id, oldOwner, 'yes');
     expect(reply.revision).toBe(old.revision + 1);
     const after = await row(old.id);
-    // Nothing in it that version 1 lacks: stored as version 1, so a version-1 instance still in service loads it.
-    expect(RecordV1.safeParse(after.record).error?.issues).toBeUndefined();
+    // The new bot line says what it follows from (docs/postgres.md): a field version 1 lacks, so the row is version 2 now.
+    expect(after.record.recordVersion).toBe(2);
     expect(after.owner_key).toBe(versionOneOwnerKey(old.owner));
     const record = (await current.store.get(old.id)) as ConversationRecord;
     expect(record.recordVersion).toBe(2);
     expect(record.transcript.slice(0, (old.transcript as unknown[]).length)).toEqual(old.transcript);
+    // Version 1's lines are shown as it stored them, this release's as it sent them.
+    const shown = (await current.service.view(old.id, { kind: 'owner', owner: oldOwner })).transcript;
+    const storedBot = (old.transcript as { from: string; messages?: unknown }[]).filter((line) => line.from === 'bot').map((line) => line.messages);
+    expect(shown.filter((line) => line.from === 'bot').map((line) => line.messages)).toEqual([...storedBot, reply.messages]);
     // The next release reads it too, through the whole chain.
     expect(await newer.store.get(old.id)).toMatchObject({ recordVersion: 3, id: old.id, revision: old.revision + 1 });
   });

@@ -85,8 +85,8 @@ describe('the OpenAPI document', () => {
     // The message model is defined once, not copied into every answer.
     expect(text.split('"const":"question"').length - 1).toBe(1);
     expect(text).not.toContain('"$schema"');
-    // With the group-round API (20 operations) it is about 90 KB; inlining the 13 KB message model anywhere would show.
-    expect(text.length).toBeLessThan(100_000);
+    // With the group-round API (20 operations) it is about 100 KB; inlining the 13 KB message model anywhere would show.
+    expect(text.length).toBeLessThan(105_000);
   });
 
   it('/api/docs is a readable page of every operation and schema, allowed by the CSP (no script, no inline style)', async () => {

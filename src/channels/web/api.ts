@@ -4,9 +4,11 @@
 import { Router, type Request } from 'express';
 import { GovError } from '../../errors.js';
 import type { TurnInput } from '../../core/messages.js';
+import { negotiateLocale } from '../../core/i18n/negotiate.js';
 import { isStaleTurn, type ConversationService } from '../../service/conversation-service.js';
 import type { RateLimiter } from '../../service/rate-limiter.js';
 import { hashToken } from '../../service/secrets.js';
+import { CachedJson } from './cached-json.js';
 import { addressKey } from './client-key.js';
 import { parseInput } from './http-errors.js';
 import { ConversationId, CreateConversationBody, IntroductionQuery, ResumeBody, TurnBody } from './schemas.js';
@@ -38,10 +40,13 @@ export function apiRouter(service: ConversationService, limits: ApiLimits): Rout
 
   // The introduction, without creating anything: the widget shows it on page load and creates the
   // conversation on the person's first reply, so a visit that never answers leaves nothing stored.
+  const introductions = new CachedJson(300);
   router.get('/introduction', (req, res) => {
     const query = parseInput(IntroductionQuery, req.query, 'query');
-    res.setHeader('Cache-Control', 'public, max-age=300');
-    res.json({ messages: service.introduction(query.locale) });
+    // Keyed by the locale served, a closed set: whatever is asked for, at most one copy per language is kept.
+    const { flow } = service.definition;
+    const locale = negotiateLocale(flow.locales, [query.locale]) ?? flow.defaultLocale;
+    introductions.send(req, res, locale, () => ({ messages: service.introduction(locale) }));
   });
 
   router.post('/conversations', async (req, res) => {

@@ -165,7 +165,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
       resumeAttempts: perMinute(config.RESUME_RATE_LIMIT_PER_MINUTE, 'resume'),
     }),
     reportApiRouter(service, services.locales),
-    wordsRouter(services.locales),
+    wordsRouter(services.locales, (locale) => service.introduction(locale)),
     groupsApiRouter(services.groups, {
       starts: perMinute(config.START_RATE_LIMIT_PER_MINUTE, 'group-starts'),
       codeAttempts: perMinute(config.RESUME_RATE_LIMIT_PER_MINUTE, 'invitation-codes'),

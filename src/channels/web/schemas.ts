@@ -34,6 +34,7 @@ export const WidgetWordsBody = z.object({
   words: z
     .record(z.string(), z.array(z.unknown()))
     .describe('the widget section of that locale\'s catalogue, each message parsed: a list of literal strings and placeholders ({kind: "arg", name, type?, style?}, {kind: "plural" | "select", name, branches}, {kind: "pound"}), as src/core/i18n/message-format.ts renders them'),
+  introduction: z.array(Message).describe('the introduction in that locale, as GET /api/introduction gives it'),
 });
 
 /** A report in another language than the conversation's (?locale=en). */

@@ -11,7 +11,7 @@ export const TEXT_KEYS = [
   'noteSaved', 'noteEmpty', 'noteNowhere', 'unrecognised', 'unrecognisedOutsideQuestion', 'clarify', 'clarifyWithNote', 'progressText',
   'pausedText', 'atStart', 'restartConfirm', 'restartYes', 'restartNo', 'restartCancelled', 'restarted', 'reviewIntro',
   'reviewIncomplete', 'notAnswered', 'change', 'seeResult', 'continue', 'contradictionsIntro', 'contradictionLimitation', 'contradictionSkipped',
-  'settleIntro', 'settleAsk', 'settleChange', 'settleKeep', 'settleLater', 'settleNotePrompt', 'settleKept', 'upgradedNotice',
+  'settleIntro', 'settleAsk', 'settleChange', 'settleKeep', 'settleLater', 'settleNotePrompt', 'settleKept', 'upgradedNotice', 'earlierNotShown',
   'stillOpen', 'resultHeading', 'resultIntro', 'resultUndecided', 'overallUndecidedThemes', 'overallWeakest', 'overallAhead', 'overallAtLeast',
   'stage.early', 'stage.intermediate', 'stage.advanced', 'stage.undecided', 'stageAtLeast', 'stageName.early', 'stageName.intermediate', 'stageName.advanced',
   'themeExplanation.early', 'themeExplanation.atLeast', 'themeExplanation.intermediate', 'themeExplanation.intermediateNoOwn', 'themeNoOwnIntermediate', 'themeExplanation.advanced', 'themeExplanation.undecided', 'themeOnTheWay',

@@ -102,7 +102,6 @@ export function createApi(base: string, locale: () => string = () => '') {
   return {
     start: (locale?: string) => call<Started>('POST', '/api/conversations', locale ? { locale } : {}),
     /** The opening messages, without creating a conversation (it is created at the first reply). */
-    introduction: (locale?: string) => call<{ messages: Message[] }>('GET', `/api/introduction${locale ? `?locale=${encodeURIComponent(locale)}` : ''}`),
     invitation: (code: string) => call<InvitationInfo>('POST', '/api/groups/invitation', { code }),
     join: (code: string, choices: JoinChoices, locale?: string) => call<Started>('POST', '/api/groups/join', { code, ...choices, ...(locale ? { locale } : {}) }),
     view: (s: Session) => call<ConversationView>('GET', conv(s), undefined, s.resumeToken),

@@ -295,16 +295,12 @@ function buildPanel(config: WidgetConfig, ctx: PanelContext): Panel {
 
   // ---- the conversation ----------------------------------------------------
   /** Shows the introduction. Nothing is stored until the person replies: a visit that never answers leaves no conversation. */
+  // It came with the words (GET /api/widget-words), in their language: no request of its own.
   async function begin(focus: boolean) {
     await guarded(async () => {
-      try {
-        const intro = await api.introduction(ctx.words.locale);
-        fresh = true;
-        enable(active, false);
-        showTurn(intro.messages, [], focus ? 'auto' : null);
-      } catch (error) {
-        failure(error, [[s.t('retry'), () => void begin(true)]]);
-      }
+      fresh = true;
+      enable(active, false);
+      showTurn(ctx.words.introduction, [], focus ? 'auto' : null);
     });
   }
 
