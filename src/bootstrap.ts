@@ -11,7 +11,7 @@ import { PACKAGE_ROOT } from './package-root.js';
 import { MeasuredConversationService, Metrics, measuredStore } from './metrics.js';
 import type { ConversationService } from './service/conversation-service.js';
 import { GroupService } from './service/groups/group-service.js';
-import { PostgresRateLimitStore } from './service/postgres-rate-limit-store.js';
+import type { PostgresRateLimitStore } from './service/postgres-rate-limit-store.js';
 import { PersonSessionService } from './service/person-sessions.js';
 import type { PersonSessions } from './service/person-sessions-api.js';
 import { openStore } from './store/open-store.js';
@@ -69,9 +69,10 @@ export async function bootstrap(options: { env?: NodeJS.ProcessEnv; logger?: Log
     reportLinkTtlMs: config.REPORT_LINK_TTL_DAYS * 86_400_000,
     ...(base ? { resumeUrl: (code: string) => `${base}/?resume=${encodeURIComponent(code)}`, publicUrl: (path: string) => `${base}${path}` } : {}),
   }, metrics);
+  // Loaded only with STORE=postgres, so the default server never loads the PostgreSQL driver.
   const rateLimits =
     config.STORE === 'postgres' && config.DATABASE_URL
-      ? new PostgresRateLimitStore({ connectionString: config.DATABASE_URL }, (message, error) => logger.warn({ err: error.message }, message))
+      ? new (await import('./service/postgres-rate-limit-store.js')).PostgresRateLimitStore({ connectionString: config.DATABASE_URL }, (message, error) => logger.warn({ err: error.message }, message))
       : undefined;
   const groups = new GroupService({
     definition,

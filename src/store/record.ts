@@ -30,7 +30,7 @@ import { z } from 'zod';
 import { ConversationState } from '../core/conversation/state.js';
 import { formatPath } from '../core/data-file.js';
 import { GovError } from '../errors.js';
-import { findTextProblem, TEXT_PROBLEMS } from '../safe-text.js';
+import { findTextProblem, textProblem, TEXT_PROBLEMS, type TextProblem } from '../safe-text.js';
 import type { ConversationSummary } from './types.js';
 
 const Id = z.string().min(1);
@@ -266,11 +266,6 @@ export function parseStoredRecord(value: unknown, id: string, holder: 'file' | '
   return record;
 }
 
-/** A stored value validated before (lowdb's text cache holds only such), brought up to date without validating it again. */
-export function upgradeValidated(value: unknown): ConversationRecord {
-  return upgrade(value as StoredRecord | ConversationRecord);
-}
-
 /**
  * How a store turns a record into the value it stores and back: this
  * version's is CURRENT_FORMAT. A test stands in another release's (a newer
@@ -293,20 +288,29 @@ export function isSafeStoreName(value: string): boolean {
 /**
  * Checks a record before it is written, so a store never holds what it
  * cannot read back (BAD_INPUT otherwise). Stores then write its `storedForm`.
+ *
+ * `checkedBase`, when given, is a record this process has already checked
+ * (schema and text) and deeply frozen (see deepFreeze): the text check then
+ * skips every part of `record` that is that record's own part (the same
+ * object, or the same string, at the same place). A turn builds its record
+ * from the one it read, so only what the turn added is walked, instead of
+ * every string of the transcript on every turn. The schema check stays on
+ * the whole record: it is a small part of the cost, and it is what makes
+ * the result a record of this version.
  */
-export function checkIncoming(record: ConversationRecord): ConversationRecord {
-  const parsed = ConversationRecord.safeParse(record);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
+export function checkIncoming(record: ConversationRecord, checkedBase?: ConversationRecord): ConversationRecord {
+  const parsed = checkedBase === undefined ? parseWhole(record) : parseSharing(record, checkedBase);
+  if ('issues' in parsed) {
+    const first = parsed.issues[0];
     throw new GovError(
       'BAD_INPUT',
       `Refusing to store an invalid conversation record${first ? ` (${formatPath(first.path)}: ${first.message})` : ''}`,
-      { issues: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })) },
+      { issues: parsed.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })) },
     );
   }
   const next = parsed.data;
   // One rule for every backend: PostgreSQL cannot hold NUL or a lone surrogate, so no store takes them.
-  const unsafe = findTextProblem(next);
+  const unsafe = checkedBase === undefined ? findTextProblem(next) : findNewTextProblem(next, checkedBase);
   if (unsafe) {
     throw new GovError('BAD_INPUT', `Refusing to store conversation "${next.id}": ${formatPath(unsafe.path)} ${TEXT_PROBLEMS[unsafe.problem]}`, {
       id: next.id,
@@ -321,6 +325,143 @@ export function checkIncoming(record: ConversationRecord): ConversationRecord {
     throw new GovError('BAD_INPUT', `The resume-code hash of conversation "${next.id}" is not a plain hex/base64url string`, { id: next.id });
   }
   return next;
+}
+
+interface Issue {
+  path: PropertyKey[];
+  message: string;
+}
+
+function parseWhole(record: unknown): { data: ConversationRecord } | { issues: Issue[] } {
+  const parsed = ConversationRecord.safeParse(record);
+  return parsed.success ? { data: parsed.data } : { issues: parsed.error.issues };
+}
+
+/** The lists a turn appends to: their items are checked one by one, so only the new ones are parsed. */
+const ITEM_SCHEMAS: Readonly<Record<string, z.ZodType>> = { transcript: TranscriptEntry, receipts: TurnReceipt };
+
+/**
+ * ConversationRecord.safeParse, parsing only what `record` does not share
+ * with `base` (a record this process checked and froze): a field that is
+ * the base's own, or an item of the transcript or receipts that is one of
+ * the base's items, is valid already and is kept as it is (so the result
+ * shares it too). The same result as parsing the whole record: the record's
+ * schema checks each field on its own, with nothing across fields.
+ */
+function parseSharing(record: unknown, base: ConversationRecord): { data: ConversationRecord } | { issues: Issue[] } {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return parseWhole(record);
+  const shape: Readonly<Record<string, z.ZodType>> = ConversationRecord.shape;
+  const value = record as Record<string, unknown>;
+  const baseFields = base as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const issues: Issue[] = [];
+  const fail = (prefix: PropertyKey[], found: readonly Issue[]) => {
+    for (const issue of found) issues.push({ ...issue, path: [...prefix, ...issue.path] });
+  };
+  // The schema's fields first, in its order (so the first issue is the one a whole parse reports first), then fields it does not know.
+  for (const key of new Set([...Object.keys(shape), ...Object.keys(value)])) {
+    const present = Object.hasOwn(value, key);
+    const field = present ? value[key] : undefined;
+    if (present && Object.hasOwn(baseFields, key) && field === baseFields[key]) {
+      out[key] = field;
+      continue;
+    }
+    const schema = shape[key];
+    if (schema === undefined) {
+      // A field of a newer version: kept as it is, as the loose schema does.
+      out[key] = field;
+      continue;
+    }
+    const itemSchema = ITEM_SCHEMAS[key];
+    const baseItems = baseFields[key];
+    if (itemSchema !== undefined && Array.isArray(field) && Array.isArray(baseItems)) {
+      const known = new Set<unknown>(baseItems);
+      const items: unknown[] = [];
+      field.forEach((item: unknown, index) => {
+        if (known.has(item)) {
+          items.push(item);
+          return;
+        }
+        const parsed = itemSchema.safeParse(item);
+        if (parsed.success) items.push(parsed.data);
+        else fail([key, index], parsed.error.issues);
+      });
+      out[key] = items;
+      continue;
+    }
+    const parsed = schema.safeParse(field);
+    if (!parsed.success) fail([key], parsed.error.issues);
+    else if (present || parsed.data !== undefined) out[key] = parsed.data;
+  }
+  // Every field was parsed by its own schema above; the record as a whole has no rule of its own.
+  return issues.length > 0 ? { issues } : { data: out as ConversationRecord };
+}
+
+/**
+ * findTextProblem, skipping what `value` shares with `base` (a value whose
+ * every string was checked and which cannot change: frozen): the same object
+ * or the same string at the same path was checked already. Keys of an
+ * object not shared are checked, as findTextProblem does.
+ */
+function findNewTextProblem(value: unknown, base: unknown): { path: (string | number)[]; problem: TextProblem } | undefined {
+  const path: (string | number)[] = [];
+  const problem = searchNew(value, base, path);
+  return problem ? { path: path.reverse(), problem } : undefined;
+}
+
+function searchNew(value: unknown, base: unknown, path: (string | number)[]): TextProblem | undefined {
+  if (value === base) return undefined;
+  if (typeof value === 'string') return textProblem(value);
+  if (Array.isArray(value)) {
+    const baseItems: readonly unknown[] | undefined = Array.isArray(base) ? base : undefined;
+    for (let i = 0; i < value.length; i++) {
+      const problem = searchNew(value[i], baseItems?.[i], path);
+      if (problem) {
+        path.push(i);
+        return problem;
+      }
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    const baseFields = typeof base === 'object' && base !== null && !Array.isArray(base) ? (base as Record<string, unknown>) : undefined;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const problem = textProblem(key) ?? searchNew((value as Record<string, unknown>)[key], baseFields && Object.hasOwn(baseFields, key) ? baseFields[key] : undefined, path);
+      if (problem) {
+        path.push(key);
+        return problem;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Freezes `value` and everything it holds, so a record a store shares
+ * between callers (lowdb's cache) cannot be changed by any of them: a
+ * change throws in strict-mode code rather than altering what the next
+ * reader gets. Walks everything, even parts already frozen: a part frozen
+ * only shallowly elsewhere could still hide a mutable object.
+ */
+export function deepFreeze<T>(value: T): T {
+  return deepFreezeBeyond(value, undefined);
+}
+
+/**
+ * deepFreeze, skipping what `value` shares with `frozenBase` at the same
+ * place: a value this module froze whole (deepFreeze), so the parts of a
+ * turn's record it took from the last one are not walked again.
+ */
+export function deepFreezeBeyond<T>(value: T, frozenBase: unknown): T {
+  if (typeof value !== 'object' || value === null || value === frozenBase) return value;
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    const baseItems: readonly unknown[] | undefined = Array.isArray(frozenBase) ? frozenBase : undefined;
+    value.forEach((item: unknown, index) => deepFreezeBeyond(item, baseItems?.[index]));
+  } else {
+    const baseFields = typeof frozenBase === 'object' && frozenBase !== null && !Array.isArray(frozenBase) ? (frozenBase as Record<string, unknown>) : undefined;
+    for (const key in value) if (Object.hasOwn(value, key)) deepFreezeBeyond((value as Record<string, unknown>)[key], baseFields && Object.hasOwn(baseFields, key) ? baseFields[key] : undefined);
+  }
+  return value;
 }
 
 export const CURRENT_FORMAT: RecordFormat = { toStored: storedForm, fromStored: parseStoredRecord };

@@ -92,6 +92,17 @@ describe('PostgresStore on a real database', () => {
       expect(tables.map((t) => t.table_name)).toEqual(['claims', 'conversations', 'group_rounds', 'schema_migrations']);
     });
 
+    it('stores a record too large to keep in line compressed with lz4 (PostgreSQL 14 and later)', async () => {
+      const [version] = await sql<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
+      if ((version?.v ?? 0) < 140000) return;
+      // Random text barely compresses, so the value goes out of line (TOAST) and its compression shows.
+      const long = Array.from({ length: 400 }, (_, i) => userLine(`${i} ${Math.random().toString(36).repeat(3)}`));
+      const record = makeRecord({ transcript: long });
+      await store.create(record);
+      const rows = await sql<{ compression: string | null }>('SELECT pg_column_compression(record) AS compression FROM conversations WHERE id = $1', [record.id]);
+      expect(rows).toEqual([{ compression: 'lz4' }]);
+    });
+
     it('numbers its steps 1, 2, 3… with no gaps and no repeats', () => {
       expect(MIGRATIONS.map((step) => step.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
       expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length);

@@ -1,17 +1,28 @@
 /**
  * One conversation's file, as a lowdb Adapter: the store opens a lowdb
  * `Low` on it for every read and every compare-and-swap. Reads go through
- * the text cache and are validated and brought up to the current record
- * version (record.ts); writes are atomic and durable (DurableJsonFile) and
- * store the record's stored form. Creating exclusively and removing, which
- * lowdb has no word for, are methods of their own.
+ * the record cache (record-cache.ts); a file read from disk is validated
+ * and brought up to the current record version (record.ts). Writes are
+ * atomic and durable (DurableJsonFile) and store the record's stored form.
+ * Creating exclusively and removing, which lowdb has no word for, are
+ * methods of their own.
+ *
+ * Records handed out are deeply frozen and shared: build the next version
+ * with spreads, never by changing one.
  */
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
-import { parseStoredRecord, storedForm, upgradeValidated, type ConversationRecord } from '../record.js';
+import { findTextProblem } from '../../safe-text.js';
+import { deepFreeze, deepFreezeBeyond, parseStoredRecord, storedForm, type ConversationRecord } from '../record.js';
 import { DurableJsonFile, errorCode, unavailable } from './durable-json-file.js';
 import type { RecordCache } from './record-cache.js';
+
+export type CacheUse =
+  /** A conversation being worked on: served from and kept in the cache. */
+  | 'active'
+  /** A listing walking many files: served from the cache when there, never added to it or reordering it. */
+  | 'listing';
 
 export class ConversationFile implements Adapter<ConversationRecord | null> {
   private readonly file: DurableJsonFile<ConversationRecord>;
@@ -20,6 +31,7 @@ export class ConversationFile implements Adapter<ConversationRecord | null> {
     private readonly id: string,
     readonly path: string,
     private readonly cache: RecordCache,
+    private readonly use: CacheUse = 'active',
   ) {
     this.file = new DurableJsonFile<ConversationRecord>(path, {
       label: `conversation "${id}"`,
@@ -27,37 +39,50 @@ export class ConversationFile implements Adapter<ConversationRecord | null> {
     });
   }
 
-  /** The record, or null when there is no file; GovError UNRESTORABLE when the file cannot be read as one. */
+  /** The record (frozen), or null when there is no file; GovError UNRESTORABLE when the file cannot be read as one. */
   async read(): Promise<ConversationRecord | null> {
     let stats: Stats;
     try {
       stats = await stat(this.path);
     } catch (error) {
-      this.cache.delete(this.path);
+      if (this.use === 'active') this.cache.delete(this.path);
       if (errorCode(error) === 'ENOENT') return null;
       throw unavailable(`Cannot read stored conversation "${this.id}"`, error);
     }
-    const cached = this.cache.get(this.path, stats);
-    // Validated when it was read or written: parsing gives the caller its own copy.
-    if (cached !== undefined) return upgradeValidated(JSON.parse(cached));
-    const read = await this.file.readWithText();
+    const cached = this.use === 'active' ? this.cache.get(this.path, stats) : this.cache.peekValid(this.path, stats);
+    if (cached !== undefined) return cached;
+    const read = await this.file.read();
+    if (read === null) return null;
+    const record = deepFreeze(read);
+    // Only a record whose text a store could take is cached: the cache is also the base checkIncoming skips the checked parts of.
     // Cached with the identity the file had before it was read: if it changed in between, the next read sees the difference.
-    if (read) this.cache.set(this.path, read.text, stats);
-    return read?.value ?? null;
+    if (this.use === 'active' && findTextProblem(record) === undefined) this.cache.set(this.path, record, stats);
+    return record;
   }
 
-  /** Replaces the file atomically and durably with a record checked by checkIncoming; null (no record) removes it. */
+  /**
+   * Replaces the file atomically and durably with a record checked by
+   * checkIncoming (which it caches, frozen, as the file's content); null
+   * (no record) removes it.
+   */
   async write(record: ConversationRecord | null): Promise<void> {
     if (record === null) {
       await this.remove();
       return;
     }
-    await this.remember(await this.file.replace(storedForm(record)));
+    // Stale from here: if the write fails half way, the next read must go to the file (the entry stays a base for deepFreezeBeyond until remember replaces it).
+    await this.file.replace(storedForm(record)).catch((error: unknown) => {
+      this.cache.delete(this.path);
+      throw error;
+    });
+    await this.remember(record);
   }
 
   /** Writes the file only if there is none (true), also against another process on the folder. */
   async create(record: ConversationRecord): Promise<boolean> {
-    return this.file.create(storedForm(record));
+    const created = await this.file.create(storedForm(record));
+    if (created) await this.remember(record);
+    return created;
   }
 
   /** Deletes the file durably; false if there was none. */
@@ -66,13 +91,23 @@ export class ConversationFile implements Adapter<ConversationRecord | null> {
     return this.file.remove();
   }
 
-  /** Caches the text just written, with its file's identity (read back once). */
-  private async remember(text: string): Promise<void> {
+  /** The last record this process checked for the file (any revision): a base for checkIncoming, not an answer to a read. */
+  lastValidated(): ConversationRecord | undefined {
+    return this.cache.lastValidated(this.path);
+  }
+
+  /** Caches the record just written with its file's identity (one stat). */
+  private async remember(record: ConversationRecord): Promise<void> {
+    // What the record shares with the last one cached (frozen whole) need not be walked again.
+    deepFreezeBeyond(record, this.cache.lastValidated(this.path));
+    let stats: Stats;
     try {
-      this.cache.set(this.path, text, await stat(this.path));
+      stats = await stat(this.path);
     } catch {
       // Only the cache is affected: the next read goes to the file.
       this.cache.delete(this.path);
+      return;
     }
+    this.cache.set(this.path, record, stats);
   }
 }

@@ -30,7 +30,7 @@ import { checkIncoming, isSafeStoreName, ownerKey, sameOwner, sha256Hex, toSumma
 import type { ConversationStore, ConversationSummary } from '../types.js';
 import { ClaimFolder } from './claims.js';
 import { GROUP_FOLDERS, GroupRoundFolder } from './group-rounds.js';
-import { ConversationFile } from './conversation-file.js';
+import { ConversationFile, type CacheUse } from './conversation-file.js';
 import { DurableJsonFile, errorCode, isTempFileName, TEMP_SUFFIX, unavailable } from './durable-json-file.js';
 import { RecordCache } from './record-cache.js';
 
@@ -48,8 +48,15 @@ const FOLDERS = ['conversations', 'resume-codes', 'owners', 'claims', ...GROUP_F
  */
 const locks = new KeyedMutex();
 
-/** Module-wide for the same reason, keyed by absolute file path. Bounded: about the conversations active at once. */
-const records = new RecordCache(500);
+/**
+ * Module-wide for the same reason, keyed by absolute file path. Bounded by
+ * entries and by file bytes (a record parsed from its file took about 1.5
+ * times the file's size on the heap, measured on a 35 KB one; records built
+ * turn by turn share most of their strings and take less): room for about
+ * the conversations active at once, and a ceiling on memory (about 18 MB)
+ * however large records grow.
+ */
+const records = new RecordCache(1000, 12 * 1024 * 1024);
 
 export interface LowdbStoreWarning {
   message: string;
@@ -128,11 +135,13 @@ export class LowdbStore implements ConversationStore {
   /** A compare-and-swap on the conversation's lowdb database: read, check the revision, write, all under its lock. */
   async update(next: ConversationRecord, expectedRevision: number): Promise<void> {
     this.assertOpen();
-    const record = checkIncoming(next);
+    // The last record checked for this id (whatever its revision) lets the schema and text checks skip what the turn did not add.
+    const base = typeof next.id === 'string' && isSafeStoreName(next.id) ? this.conversationFile(next.id).lastValidated() : undefined;
+    const record = checkIncoming(next, base);
     const id = record.id;
     await this.track(() =>
       this.exclusive('conversation', id, async () => {
-        // Re-read under the lock (from the cache when the file is unchanged): the revision check and the write must be one step.
+        // Re-read under the lock (the cached record when the file is unchanged: no parsing): the revision check and the write must be one step.
         const db = this.conversation(id);
         await db.read();
         const stored = db.data;
@@ -305,25 +314,29 @@ export class LowdbStore implements ConversationStore {
     return join(this.dir, 'conversations', `${id}.json`);
   }
 
-  private conversationFile(id: string): ConversationFile {
-    return new ConversationFile(id, this.conversationPath(id), records);
+  private conversationFile(id: string, use: CacheUse = 'active'): ConversationFile {
+    return new ConversationFile(id, this.conversationPath(id), records, use);
   }
 
-  /** The conversation's lowdb database: `data` is its record, or null when there is none. */
-  private conversation(id: string): Low<ConversationRecord | null> {
-    return new Low<ConversationRecord | null>(this.conversationFile(id), null);
+  /** The conversation's lowdb database: `data` is its record (frozen), or null when there is none. */
+  private conversation(id: string, use: CacheUse = 'active'): Low<ConversationRecord | null> {
+    return new Low<ConversationRecord | null>(this.conversationFile(id, use), null);
   }
 
-  private async readRecord(id: string): Promise<ConversationRecord | undefined> {
-    const db = this.conversation(id);
+  private async readRecord(id: string, use: CacheUse = 'active'): Promise<ConversationRecord | undefined> {
+    const db = this.conversation(id, use);
     await db.read();
     return db.data ?? undefined;
   }
 
-  /** For listings: a damaged record is skipped (and reported), so one bad file does not hide the rest. */
+  /**
+   * For listings: a damaged record is skipped (and reported), so one bad
+   * file does not hide the rest; and the cache is left as it is, so a walk
+   * over every stored conversation does not push out the active ones.
+   */
   private async readForListing(id: string, during: string): Promise<ConversationRecord | undefined> {
     try {
-      return await this.readRecord(id);
+      return await this.readRecord(id, 'listing');
     } catch (error) {
       if (!isGovError(error) || error.kind !== 'UNRESTORABLE') throw error;
       this.onWarning({ message: `${during}: skipped unreadable conversation "${id}"`, id, error });

@@ -63,6 +63,36 @@ export interface PostgresStoreOptions {
   onWarning?: (warning: PostgresStoreWarning) => void;
 }
 
+/**
+ * The statements every turn runs, as named prepared statements: each
+ * connection parses and plans them once, then only binds values, which
+ * saves the server a parse and plan per turn. Their columns are named (no
+ * `*`), so a column another release adds never invalidates a plan.
+ */
+const STATEMENTS = {
+  get: { name: 'govstage_conversation_get', text: 'SELECT revision, record FROM conversations WHERE id = $1' },
+  insert: {
+    name: 'govstage_conversation_insert',
+    text: `INSERT INTO conversations (id, revision, record, status, owner_key, resume_code_hash, created_at, updated_at, group_round_id)
+           VALUES ($1, $2, $3::jsonb, $4, $5, $6, coalesce($7::timestamptz, now()), coalesce($8::timestamptz, now()), $9)`,
+  },
+  update: {
+    name: 'govstage_conversation_update',
+    text: `UPDATE conversations
+              SET revision = $3, record = $4::jsonb, status = $5, owner_key = $6, resume_code_hash = $7,
+                  created_at = coalesce($8::timestamptz, created_at), updated_at = coalesce($9::timestamptz, now()), group_round_id = $10
+            WHERE id = $1 AND revision = $2`,
+  },
+  revision: { name: 'govstage_conversation_revision', text: 'SELECT revision FROM conversations WHERE id = $1' },
+  byResumeCode: { name: 'govstage_conversation_by_resume_code', text: 'SELECT id FROM conversations WHERE resume_code_hash = $1' },
+  claim: {
+    name: 'govstage_claim',
+    text: `INSERT INTO claims (key, expires_at) VALUES ($1, now() + make_interval(secs => $2::double precision / 1000))
+         ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE claims.expires_at <= now()
+         RETURNING key`,
+  },
+} as const;
+
 /** The row fields a summary is made of, checked before they are handed out. */
 const SummaryRow = z.object({
   id: z.string(),
@@ -151,11 +181,10 @@ export class PostgresStore implements ConversationStore {
     const next = checkIncoming(record);
     await this.run(`creating conversation "${next.id}"`, async (pool) => {
       try {
-        await pool.query(
-          `INSERT INTO conversations (id, revision, record, status, owner_key, resume_code_hash, created_at, updated_at, group_round_id)
-           VALUES ($1, $2, $3::jsonb, $4, $5, $6, coalesce($7::timestamptz, now()), coalesce($8::timestamptz, now()), $9)`,
-          [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt), next.group?.roundId ?? null],
-        );
+        await pool.query({
+          ...STATEMENTS.insert,
+          values: [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt), next.group?.roundId ?? null],
+        });
       } catch (error) {
         throw uniqueViolation(error, next.id) ?? error;
       }
@@ -201,7 +230,7 @@ export class PostgresStore implements ConversationStore {
       return undefined;
     }
     const row = await this.run(`reading conversation "${id}"`, async (pool) => {
-      const result = await pool.query<{ revision: number; record: unknown }>('SELECT revision, record FROM conversations WHERE id = $1', [id]);
+      const result = await pool.query<{ revision: number; record: unknown }>({ ...STATEMENTS.get, values: [id] });
       return result.rows[0];
     });
     return row ? this.format.fromStored(row.record, id, 'row', row.revision) : undefined;
@@ -215,20 +244,17 @@ export class PostgresStore implements ConversationStore {
         let result: pg.QueryResult;
         try {
           // The compare-and-swap: one statement, so nothing can slip in between the check and the write.
-          result = await pool.query(
-            `UPDATE conversations
-                SET revision = $3, record = $4::jsonb, status = $5, owner_key = $6, resume_code_hash = $7,
-                    created_at = coalesce($8::timestamptz, created_at), updated_at = coalesce($9::timestamptz, now()), group_round_id = $10
-              WHERE id = $1 AND revision = $2`,
-            [id, expectedRevision, record.revision, JSON.stringify(this.format.toStored(record)), record.state.status, ownerKeyOf(record), record.resumeCode?.hash ?? null, timestamp(record.createdAt), timestamp(record.updatedAt), record.group?.roundId ?? null],
-          );
+          result = await pool.query({
+            ...STATEMENTS.update,
+            values: [id, expectedRevision, record.revision, JSON.stringify(this.format.toStored(record)), record.state.status, ownerKeyOf(record), record.resumeCode?.hash ?? null, timestamp(record.createdAt), timestamp(record.updatedAt), record.group?.roundId ?? null],
+          });
         } catch (error) {
           throw uniqueViolation(error, id) ?? error;
         }
         if (result.rowCount === 1) return;
       }
-      // Nothing written: say why, as the lowdb store does (missing first, then the revision).
-      const stored = await pool.query<{ revision: number }>('SELECT revision FROM conversations WHERE id = $1', [id]);
+      // Nothing written (the rare path, so a second statement only here): say why, as the lowdb store does (missing first, then the revision).
+      const stored = await pool.query<{ revision: number }>({ ...STATEMENTS.revision, values: [id] });
       const storedRevision = stored.rows[0]?.revision;
       if (storedRevision === undefined) throw new GovError('NOT_FOUND', `No conversation "${id}" to update`, { id });
       if (storedRevision !== expectedRevision) {
@@ -253,7 +279,7 @@ export class PostgresStore implements ConversationStore {
       return undefined;
     }
     return this.run('looking up a resume code', async (pool) => {
-      const result = await pool.query<{ id: string }>('SELECT id FROM conversations WHERE resume_code_hash = $1', [hash]);
+      const result = await pool.query<{ id: string }>({ ...STATEMENTS.byResumeCode, values: [hash] });
       return result.rows[0]?.id;
     });
   }
@@ -313,12 +339,7 @@ export class PostgresStore implements ConversationStore {
   async claimOnce(key: string, ttlMs: number): Promise<boolean> {
     checkClaim(key, ttlMs);
     const claimed = await this.run('claiming a key', async (pool) => {
-      const result = await pool.query(
-        `INSERT INTO claims (key, expires_at) VALUES ($1, now() + make_interval(secs => $2::double precision / 1000))
-         ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE claims.expires_at <= now()
-         RETURNING key`,
-        [key, ttlMs],
-      );
+      const result = await pool.query({ ...STATEMENTS.claim, values: [key, ttlMs] });
       return result.rowCount === 1;
     });
     if (++this.claimsSinceSweep >= CLAIMS_PER_SWEEP) {
