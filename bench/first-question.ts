@@ -29,7 +29,7 @@ export interface FirstQuestion {
 /**
  * Runs in the page from its start: on every animation frame, looks in the widget's shadow root for
  * an enabled choice button of the conversation's log that has a box on screen (the introduction's
- * "Start the assessment", which the widget shows only once its stylesheet has loaded), and notes
+ * "Start the assessment", styled from the start as its stylesheet comes inside widget.js), and notes
  * the time since navigation start when one first appears.
  */
 const FIRST_QUESTION_PROBE = `(() => {

@@ -1,14 +1,11 @@
 /**
  * What the widget costs on the wire: every request the embedding page's one
  * script tag makes the browser send before the first question shows (the
- * loader, the bundle it loads, the stylesheet the bundle loads, the widget's
- * words and the introduction), fetched from a running server as a browser
- * offering `br, gzip` gets them, summed as the bytes of the (compressed)
- * bodies received.
+ * widget itself, stylesheet inside, and its words, which bring the
+ * introduction), fetched from a running server as a browser offering
+ * `br, gzip` gets them, summed as the bytes of the (compressed) bodies
+ * received.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { ROOT } from '../test/helpers/server.js';
 import { keepAliveAgent, send } from './http.js';
 
 export interface WireBytes {
@@ -16,12 +13,11 @@ export interface WireBytes {
   parts: { path: string; encoding: string; bytes: number }[];
 }
 
+/** The widget names nothing else to load before the first question; if it did, the sum would miss it. */
+const OTHER_ASSET = /widget\.[0-9a-f]{10}\.(js|css)|widget\.css/;
+
 export async function widgetWireBytes(url: string, locale = 'en'): Promise<WireBytes> {
-  // The hashed names the loader and the bundle point at, as the build recorded them.
-  const info = JSON.parse(await readFile(path.join(ROOT, 'dist/build-info.json'), 'utf8')) as { widget?: { loader?: string; js?: string; css?: string } };
-  const { loader, js, css } = info.widget ?? {};
-  if (!loader || !js || !css) throw new Error('dist/build-info.json names no widget files: run `npm run build`');
-  const paths = [`/${loader}`, `/${js}`, `/${css}`, `/api/widget-words?prefer=${locale}`, `/api/introduction?locale=${locale}`];
+  const paths = ['/widget.js', `/api/widget-words?prefer=${locale}`];
   const agent = keepAliveAgent(4);
   try {
     const parts: WireBytes['parts'] = [];
@@ -30,9 +26,9 @@ export async function widgetWireBytes(url: string, locale = 'en'): Promise<WireB
       if (reply.status !== 200) throw new Error(`GET ${p} answered ${reply.status}`);
       parts.push({ path: p, encoding: String(reply.headers['content-encoding'] ?? 'identity'), bytes: reply.wireBytes });
     }
-    // The loader must point at the bundle measured, or the sum is of the wrong files.
-    const loaderText = (await send(agent, `${url}/${loader}`)).body;
-    if (!loaderText.includes(js)) throw new Error(`the served ${loader} does not load ${js}: dist/build-info.json is stale`);
+    const widget = (await send(agent, `${url}/widget.js`)).body;
+    const other = OTHER_ASSET.exec(widget)?.[0];
+    if (other) throw new Error(`the served widget.js loads ${other}, which this sum leaves out`);
     return { total: parts.reduce((sum, p) => sum + p.bytes, 0), parts };
   } finally {
     agent.destroy();

@@ -41,7 +41,7 @@ export async function buildAll(): Promise<void> {
   const widget = await buildWidget();
   if (widget.gzipBytes > GZIP_BUDGET) throw new Error(`the widget is ${widget.gzipBytes} bytes gzipped, over its ${GZIP_BUDGET}-byte budget`);
   await writeFile(BUILD_INFO, `${JSON.stringify({ inputsHash: hash, builtAt: new Date().toISOString(), widget: widget.files }, null, 2)}\n`);
-  process.stdout.write(`built dist/: ${Object.keys(SERVER_ENTRIES).map((n) => `${n}.js`).join(', ')}; public/${widget.files.loader} → ${widget.files.js}, ${widget.files.css} (${widget.gzipBytes} bytes gzipped)\n`);
+  process.stdout.write(`built dist/: ${Object.keys(SERVER_ENTRIES).map((n) => `${n}.js`).join(', ')}; public/${widget.files.js} (its stylesheet inside, ${widget.gzipBytes} bytes gzipped)\n`);
 }
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -117,7 +117,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
           frameAncestors: ["'none'"],
         },
       },
-      // The widget's script and stylesheet are loaded by other sites' pages.
+      // The widget's script is loaded by other sites' pages.
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     }),
   );

@@ -1,21 +1,23 @@
 /**
  * Serves the built web assets (dist/public, from scripts/build-widget.ts):
  * the precompressed brotli or gzip copy the client accepts (negotiated on
- * Accept-Encoding, with Vary), never compressing per request. Content-hashed
- * files never change, so they are cached for a year as immutable; the stable
- * names (widget.js, the loader the embed points at, and admin.js) only briefly,
- * so a new build reaches every page within minutes.
+ * Accept-Encoding, with Vary), never compressing per request. Every file has
+ * a stable name (widget.js, which the embed's script tag points at, admin.js,
+ * group.js), so each is cached only briefly in production and then
+ * revalidated by ETag: a new build reaches every page within minutes. The
+ * widget is one file under its stable name rather than a loader of a
+ * content-hashed bundle cached for a year: the loader cost a serial round trip
+ * before the first question on every first load, and after its 5 minutes it
+ * needed the same conditional request widget.js needs now.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RequestHandler } from 'express';
 
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** How long a stable name may be used without asking again, in production (seconds). */
 export const STABLE_MAX_AGE = 300;
 
 const NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.(js|css)$/;
-const HASHED = /\.[0-9a-f]{10}\.(js|css)$/;
 const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 const ENCODINGS = [
   { token: 'br', ext: '.br' },
@@ -39,7 +41,7 @@ export function builtAssets(dir: string, options: { production: boolean }): Requ
     const encoding = offered.find((e) => e.token === chosen);
     res.vary('Accept-Encoding');
     res.setHeader('Content-Type', TYPES[ext] ?? 'application/octet-stream');
-    res.setHeader('Cache-Control', HASHED.test(name) ? IMMUTABLE : options.production ? `public, max-age=${STABLE_MAX_AGE}` : 'no-cache');
+    res.setHeader('Cache-Control', options.production ? `public, max-age=${STABLE_MAX_AGE}` : 'no-cache');
     if (encoding) res.setHeader('Content-Encoding', encoding.token);
     // send() answers conditional requests (ETag per file, so per encoding) and HEAD; it keeps the Content-Type set above.
     res.sendFile(encoding ? file + encoding.ext : file, { cacheControl: false, dotfiles: 'deny' }, (error) => {

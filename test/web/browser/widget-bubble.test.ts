@@ -22,15 +22,14 @@ let browser: Browser;
 beforeAll(async () => {
   const template = await readFile(path.join(import.meta.dirname, 'fixtures/bubble.html'), 'utf8');
   site = createServer((req, res) => {
-    if (req.url !== '/' && req.url !== '/?x') {
+    if (req.url !== '/' && req.url !== '/?x' && req.url !== '/?no-csp') {
       res.writeHead(404).end();
       return;
     }
     const gov = server.url;
-    res.writeHead(200, {
-      'Content-Type': 'text/html; charset=utf-8',
-      'Content-Security-Policy': `default-src 'none'; script-src ${gov}; style-src ${gov}; connect-src ${gov}; img-src data:`,
-    });
+    // /?no-csp: a site without a CSP, where the widget's <style> fallback may run.
+    const csp = req.url === '/?no-csp' ? {} : { 'Content-Security-Policy': `default-src 'none'; script-src ${gov}; style-src ${gov}; connect-src ${gov}; img-src data:` };
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', ...csp });
     res.end(template.replaceAll('%GOVSTAGE%', gov));
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
@@ -82,6 +81,33 @@ describe('the widget as a bubble on another site', () => {
     await page.getByRole('button', { name: 'Close' }).click();
     await dialog(page).waitFor({ state: 'hidden' });
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('is styled under the strict CSP with no stylesheet request: its CSS comes inside widget.js', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    const errors = recordErrors(page);
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    await page.goto(siteUrl + '/');
+    await launcher(page).waitFor();
+    expect(await launcher(page).evaluate((el) => getComputedStyle(el).position)).toBe('fixed');
+    expect(await page.evaluate(() => document.querySelector('.govstage-widget')?.shadowRoot?.adoptedStyleSheets.length)).toBe(1);
+    expect(requested.filter((p) => p !== '/' && !p.startsWith('/api/'))).toEqual(['/widget.js']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('falls back to a <style> element where constructed stylesheets are unsupported', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    // As in a browser without them (Safari before 16.4): the widget checks for the property on its shadow root.
+    await context.addInitScript('delete ShadowRoot.prototype.adoptedStyleSheets; delete Document.prototype.adoptedStyleSheets;');
+    const page = await context.newPage();
+    await page.goto(siteUrl + '/?no-csp');
+    await launcher(page).waitFor();
+    expect(await launcher(page).evaluate((el) => getComputedStyle(el).position)).toBe('fixed');
+    expect(await page.evaluate(() => document.querySelector('.govstage-widget')?.shadowRoot?.querySelectorAll('style').length)).toBe(1);
     await context.close();
   });
 

@@ -5,12 +5,13 @@
  *           data-mode="bubble|inline" data-target="#el" data-locale="fr-CA"
  *           data-join="INVITATION-CODE" defer></script>
  *
- * The API is the script's own origin unless `data-server` says otherwise;
- * the stylesheet is the build's hashed widget.css next to the script.
+ * The API is the script's own origin unless `data-server` says otherwise.
+ * This script is the whole widget, stylesheet included: no further file is
+ * fetched before the first question, only its words (see scripts/build-widget.ts).
  */
 import { mount } from './widget.js';
 
-/** The stylesheet's content-hashed file name, set by the build (scripts/build-widget.ts). */
+/** widget.css, minified, inlined by the build (scripts/build-widget.ts). */
 declare const __GOVSTAGE_WIDGET_CSS__: string;
 
 const script = (document.currentScript as HTMLScriptElement | null) ?? document.querySelector<HTMLScriptElement>('script[src*="widget.js"]');
@@ -23,7 +24,7 @@ if (script?.src) {
   const go = () =>
     mount({
       server: (d.server || src.origin).replace(/\/+$/, ''),
-      css: new URL(__GOVSTAGE_WIDGET_CSS__, src).href,
+      css: __GOVSTAGE_WIDGET_CSS__,
       mode: d.mode === 'inline' ? 'inline' : 'bubble',
       title: d.title,
       color: d.color,

@@ -13,7 +13,7 @@ import { stringsFor } from './strings.js';
 export interface WidgetConfig {
   /** API origin (no trailing slash). */
   server: string;
-  /** URL of widget.css. */
+  /** The stylesheet's text (widget.css, inlined by the build). */
   css: string;
   mode: 'bubble' | 'inline';
   title?: string;
@@ -47,16 +47,8 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
   host.style.setProperty('--gs-on-accent', colours.onAccent);
   host.style.setProperty('--gs-ink', colours.ink);
   const shadow = host.attachShadow({ mode: 'open' });
-  const link = h('link', { rel: 'stylesheet', href: config.css });
-  let styled = false;
+  style(shadow, config.css);
   let current: Panel | null = null;
-  const styledNow = () => {
-    styled = true;
-    current?.show();
-  };
-  link.addEventListener('load', styledNow);
-  link.addEventListener('error', styledNow);
-  shadow.append(link);
   const target = config.mode === 'inline' && config.target ? document.querySelector(config.target) : null;
   if (target) target.append(host);
   else if (config.mode === 'inline' && config.script?.parentNode && config.script.parentNode !== document.head) config.script.after(host);
@@ -77,15 +69,30 @@ export function mount(config: WidgetConfig): { host: HTMLElement } {
     const got = await words(prefer);
     locale = got.locale;
     current?.dispose();
-    current = buildPanel(config, { shadow, api, store, words: got, styled: () => styled, reopen, relocate: (to, again) => void open([to], again) });
+    current = buildPanel(config, { shadow, api, store, words: got, reopen, relocate: (to, again) => void open([to], again) });
   }
   void open([store.loadLocale() ?? '', ...config.prefer], { open: false, focus: false });
   return { host };
 }
 
 interface Panel {
-  show(): void;
   dispose(): void;
+}
+
+/**
+ * Applies the stylesheet to the shadow root before anything is in it, so the panel is never
+ * shown unstyled. A constructed stylesheet, because the host page's CSP style-src does not
+ * apply to one (it would to a <style> element, and a strict page forbids inline styles); the
+ * <style> element only where constructed stylesheets are unsupported (Safari before 16.4).
+ */
+function style(shadow: ShadowRoot, css: string): void {
+  if ('adoptedStyleSheets' in shadow && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    shadow.adoptedStyleSheets = [sheet];
+  } else {
+    shadow.append(h('style', null, css));
+  }
 }
 
 interface PanelContext {
@@ -93,7 +100,6 @@ interface PanelContext {
   api: ReturnType<typeof createApi>;
   store: ReturnType<typeof sessionStore>;
   words: WidgetWordsReply;
-  styled: () => boolean;
   /** After a language switch: open the bubble again, and focus the current step. */
   reopen: { open: boolean; focus: boolean };
   /** Builds the panel again in another language (the conversation's, or the person's choice). */
@@ -140,11 +146,9 @@ function buildPanel(config: WidgetConfig, ctx: PanelContext): Panel {
   const launcher = bubble
     ? h('button', { type: 'button', class: 'gs-launcher', 'aria-expanded': 'false', 'aria-controls': panelId, 'aria-haspopup': 'dialog' }, svg('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' }, svg('path', { d: 'M4 4h16v11H8l-4 4z' })), h('span', null, title))
     : null;
-  // Hidden until the stylesheet is in, so the page never shows an unstyled flash.
-  const frame = h('div', { class: 'gs-root', hidden: true, lang: ctx.words.locale }, launcher, panel);
-  const show = () => frame.removeAttribute('hidden');
+  // The stylesheet is already applied (see style()): the panel shows styled from the start.
+  const frame = h('div', { class: 'gs-root', lang: ctx.words.locale }, launcher, panel);
   shadow.append(frame);
-  if (ctx.styled()) show();
 
   // On a phone the on-screen keyboard shrinks the visual viewport, not the layout viewport a fixed
   // full-screen panel is sized by: follow it (widget.css uses the two properties on phones), so the
@@ -652,7 +656,6 @@ function buildPanel(config: WidgetConfig, ctx: PanelContext): Panel {
     void boot(ctx.reopen.focus);
   }
   return {
-    show,
     dispose: () => {
       gone.abort();
       frame.remove();
