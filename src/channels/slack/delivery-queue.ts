@@ -30,7 +30,10 @@ export class DeliveryQueue {
    * (none: ordered with nothing), within the limit. Resolves or rejects as
    * the task does.
    */
-  run<T>(party: string | undefined, task: () => Promise<T>): Promise<T> {
+  run<T>(party: string | undefined, work: () => Promise<T>): Promise<T> {
+    // Each task begins in a later turn of the event loop (setImmediate runs after the pending I/O): the
+    // requests already received are read, verified and acknowledged before another one's processing starts.
+    const task = () => new Promise<void>((resolve) => setImmediate(resolve)).then(work);
     if (party === undefined) return this.slots.run(task);
     const previous = this.tails.get(party);
     const mine = previous ? previous.then(() => this.slots.run(task)) : this.slots.run(task);
