@@ -17,7 +17,6 @@ import type { Identity, PersonSessions, ResumeOutcome, SessionOutcome, StepRef }
 import type { GroupService } from '../../service/groups/group-service.js';
 import { ownerOf } from '../../service/person-sessions.js';
 import { RateLimiter } from '../../service/rate-limiter.js';
-import { ConcurrencyLimit } from '../../service/concurrency-limit.js';
 import { commandWords, personCommand, splitCommand, type CommandWords, type Verb } from '../commands.js';
 import {
   CHOICE_PREFIX,
@@ -119,8 +118,6 @@ export class SlackBot {
   private readonly dmChannels = new Map<string, string>();
   private readonly inputs: RateLimiter;
   private readonly inFlight = new Set<Promise<unknown>>();
-  /** Work after the acknowledgement, a bounded number at once: a burst of events queues instead of delaying every ack. */
-  private readonly workers = new ConcurrencyLimit(8);
   private readonly locales: Locales;
   private readonly commands: CommandWords;
   /** People's Slack locales (users.info), bounded, for a while. */
@@ -621,7 +618,8 @@ export class SlackBot {
    * log; never silence.
    */
   private async guard(reply: Reply, work: () => Promise<void>): Promise<void> {
-    const run = this.workers.run(work).catch((error: unknown) => this.tellError(reply, error));
+    // Already acknowledged, and run a bounded number at once, one person's in order (the receivers' DeliveryQueue).
+    const run = work().catch((error: unknown) => this.tellError(reply, error));
     this.inFlight.add(run);
     try {
       await run;

@@ -9,15 +9,18 @@
  * up to MAX_BODY_BYTES, and checks the signature. What fails is refused
  * (401, 413, 429) with a JSON answer the client can read, nothing processed.
  * It answers url_verification and ssl_check itself, and hands the rest to
- * Bolt by the path both receivers share (dispatch.ts). The HTTP answer is
- * the listener's `ack()`; a request no listener acknowledges gets an empty
- * 200 all the same (at the latest within Slack's three seconds), so Slack
- * does not retry or show an error.
+ * Bolt by the path both receivers share (dispatch.ts): events, slash
+ * commands and clicks get their empty 200 there as soon as they are
+ * verified, and are processed afterwards; for the other kinds the HTTP
+ * answer is the listener's `ack()`, and one no listener acknowledges gets an
+ * empty 200 all the same (at the latest within Slack's three seconds), so
+ * Slack does not retry or show an error.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import type { App, Receiver } from '@slack/bolt';
 import type { Logger } from '../../log.js';
+import { DeliveryQueue } from './delivery-queue.js';
 import { dispatchToBolt } from './dispatch.js';
 import { UrlVerification } from './payloads.js';
 import { RefusalCounter } from './refusals.js';
@@ -120,6 +123,8 @@ export class SlackHttpReceiver implements Receiver {
   private readonly now: () => number;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly refusals: RefusalCounter;
+  /** Verified requests, acknowledged, waiting to be processed. */
+  private readonly queue = new DeliveryQueue();
 
   constructor(private readonly options: HttpReceiverOptions) {
     this.log = options.logger.child({ component: 'slack-http' });
@@ -188,8 +193,9 @@ export class SlackHttpReceiver implements Receiver {
       res.status(200).end();
       return;
     }
-    const verification = UrlVerification.safeParse(body);
-    if (verification.success) {
+    // Only a url_verification is parsed for its challenge: the rest go on to their acknowledgement unparsed here.
+    const verification = body.type === 'url_verification' ? UrlVerification.safeParse(body) : undefined;
+    if (verification?.success) {
       res.status(200).json({ challenge: verification.data.challenge });
       return;
     }
@@ -203,7 +209,7 @@ export class SlackHttpReceiver implements Receiver {
     const work = dispatchToBolt(
       app,
       { body, ack, retryNum: retryHeader !== undefined && /^\d+$/.test(retryHeader) ? Number(retryHeader) : undefined, retryReason: req.get('x-slack-retry-reason') },
-      { log: this.log, ackTimeoutMs: this.options.ackTimeoutMs },
+      { log: this.log, queue: this.queue, ackTimeoutMs: this.options.ackTimeoutMs },
     ).finally(() => this.inFlight.delete(work));
     this.inFlight.add(work);
   }

@@ -17,6 +17,31 @@ export const EventEnvelope = z.looseObject({
 });
 export type EventEnvelope = z.infer<typeof EventEnvelope>;
 
+/**
+ * Who a delivery is from, as far as ordering goes: the workspace and the
+ * user, wherever the payload type keeps them (an event's `event.user`, a
+ * slash command's `user_id`, an interaction's `user.id`). Read leniently:
+ * a payload without them is simply ordered with nothing.
+ */
+const Id = z.string().min(1).optional().catch(undefined);
+const Party = z.looseObject({
+  team_id: Id,
+  user_id: Id,
+  team: z.looseObject({ id: Id }).nullable().optional().catch(undefined),
+  user: z.looseObject({ id: Id, team_id: Id }).optional().catch(undefined),
+  event: z.looseObject({ user: Id }).optional().catch(undefined),
+});
+
+/** `team:user` for a delivery from a person, else undefined. */
+export function partyOf(body: Record<string, unknown>): string | undefined {
+  const parsed = Party.safeParse(body);
+  if (!parsed.success) return undefined;
+  const p = parsed.data;
+  const team = p.team_id ?? p.team?.id ?? p.user?.team_id;
+  const user = p.event?.user ?? p.user_id ?? p.user?.id;
+  return team !== undefined && user !== undefined ? `${team}:${user}` : undefined;
+}
+
 export const UrlVerification = z.looseObject({ type: z.literal('url_verification'), challenge: z.string().max(500) });
 
 /** A message in the app's DM. Our own posts, edits and other subtypes are filtered out by the caller. */

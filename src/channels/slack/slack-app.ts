@@ -124,7 +124,9 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
 
 export function registerListeners(app: App, bot: SlackBot, log: Logger): void {
   // Slack retries a delivery it thinks failed (X-Slack-Retry-Num, same event_id): process each event
-  // once, across every instance sharing the store (a retry may reach another instance).
+  // once, across every instance sharing the store (a retry may reach another instance). This runs after
+  // the acknowledgement (dispatch.ts) and before any processing, one person's deliveries in order, so a
+  // retry on this instance finds its original's claim, and one on another loses the store's race to it.
   const dedupeEvents: Middleware<AnyMiddlewareArgs> = async ({ body, context, next }) => {
     const envelope = EventEnvelope.safeParse(body);
     if (envelope.success && !(await bot.claimEvent(`slack:event:${envelope.data.team_id}:${envelope.data.event_id}`))) {

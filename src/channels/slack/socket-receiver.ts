@@ -10,6 +10,7 @@ import type { App, Receiver } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import { z } from 'zod';
 import type { Logger } from '../../log.js';
+import { DeliveryQueue } from './delivery-queue.js';
 import { dispatchToBolt, type Acknowledge } from './dispatch.js';
 import { webClientOptions } from './slack-api.js';
 import { slackLogger } from './slack-logger.js';
@@ -35,6 +36,8 @@ export class SlackSocketReceiver implements Receiver {
   private app: App | undefined;
   private readonly log: Logger;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Envelopes, acknowledged, waiting to be processed. */
+  private readonly queue = new DeliveryQueue();
 
   constructor(options: SocketReceiverOptions) {
     this.log = options.logger.child({ component: 'slack-socket' });
@@ -77,7 +80,7 @@ export class SlackSocketReceiver implements Receiver {
         ? dispatchToBolt(
             app,
             { body: envelope.data.body, ack, retryNum: envelope.data.retry_num, retryReason: envelope.data.retry_reason },
-            { log: this.log },
+            { log: this.log, queue: this.queue },
           )
         : this.refuse(ack, app ? 'a Socket Mode envelope that does not look like Slack sends them' : 'a Socket Mode envelope before Bolt initialised the receiver');
     const tracked = work.finally(() => this.inFlight.delete(tracked));
