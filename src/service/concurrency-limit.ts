@@ -1,8 +1,9 @@
 /**
  * Runs at most `limit` tasks at once; the others wait their turn in order.
- * Used where work is accepted faster than it can be done (Slack events are
- * acknowledged at once and processed afterwards), so that a burst queues
- * instead of crowding the event loop and slowing every acknowledgement.
+ * Used where work is accepted faster than it can be done (the turns one
+ * process takes at once), so that a burst queues instead of crowding the
+ * event loop. Slack's deliveries have their own queue, which also keeps one
+ * person's in order (src/channels/slack/delivery-queue.ts).
  */
 export class ConcurrencyLimit {
   private running = 0;
