@@ -233,6 +233,9 @@ function upgrade(stored: StoredRecord | ConversationRecord): ConversationRecord 
  */
 export function storedForm(record: ConversationRecord): ConversationRecord | RecordV1 {
   if (record.recordVersion !== 2) return record;
+  // A transcript line that says what it follows from (transcript.ts) is beyond version 1: nearly every record
+  // written now has one, and refusing it here spares validating the whole record against version 1 on every write.
+  if (record.transcript.some((line) => line.input !== undefined || line.start !== undefined || line.lead !== undefined)) return record;
   const asV1 = RecordV1.safeParse({ ...record, recordVersion: 1 });
   return asV1.success ? asV1.data : record;
 }
