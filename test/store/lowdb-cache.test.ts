@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Stats } from 'node:fs';
-import { ConversationFile } from '../../src/store/lowdb/conversation-file.js';
+import { ConversationFile, RECHECK_AFTER_MS } from '../../src/store/lowdb/conversation-file.js';
 import { syncDirectory } from '../../src/store/lowdb/durable-json-file.js';
 import { RecordCache } from '../../src/store/lowdb/record-cache.js';
 import { LowdbStore } from '../../src/store/lowdb/lowdb-store.js';
@@ -36,6 +36,26 @@ describe('the lowdb record cache', () => {
     expect((await store.get(record.id))?.revision).toBe(1);
     await writeFile(file(record.id), JSON.stringify({ ...record, revision: 7 }));
     expect((await store.get(record.id))?.revision).toBe(7);
+  });
+
+  it("lets an update's compare-and-swap trust the turn's own check of the file for a moment, and no longer", async () => {
+    const record = makeRecord();
+    await store.create(record);
+    const cache = new RecordCache(10);
+    const stats = { ino: 1, size: 2, mtimeMs: 3 } as Stats;
+    cache.set('a', record, stats);
+    expect(cache.recentlyChecked('a', RECHECK_AFTER_MS)).toBe(record);
+    expect(cache.recentlyChecked('b', RECHECK_AFTER_MS)).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, RECHECK_AFTER_MS + 20));
+    expect(cache.recentlyChecked('a', RECHECK_AFTER_MS)).toBeUndefined();
+    // A read that finds the file unchanged vouches for it again.
+    expect(cache.get('a', stats)).toBe(record);
+    expect(cache.recentlyChecked('a', RECHECK_AFTER_MS)).toBe(record);
+    // Past the moment, the compare-and-swap looks at the file: one replaced behind the store's back is noticed.
+    expect((await store.get(record.id))?.revision).toBe(0);
+    await writeFile(file(record.id), JSON.stringify({ ...record, revision: 7 }));
+    await new Promise((resolve) => setTimeout(resolve, RECHECK_AFTER_MS + 20));
+    await expectGovError(store.update(nextVersion(record, { revision: 1 }), 0), 'CONFLICT');
   });
 
   it('reports a file damaged after it was cached', async () => {

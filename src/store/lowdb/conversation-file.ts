@@ -22,7 +22,19 @@ export type CacheUse =
   /** A conversation being worked on: served from and kept in the cache. */
   | 'active'
   /** A listing walking many files: served from the cache when there, never added to it or reordering it. */
-  | 'listing';
+  | 'listing'
+  /**
+   * The compare-and-swap of an update, under the conversation's lock: an
+   * entry seen to match the file within the last RECHECK_AFTER_MS (by the
+   * turn's own load, a moment before) is used without another stat. Only
+   * another process could have changed the file in that moment, and nothing
+   * serialises with another process anyway (one instance per folder): a
+   * stat would notice it no more reliably than the next read does.
+   */
+  | 'locked';
+
+/** How long a stat vouches for a cache entry, for a compare-and-swap: about a turn's load, never a stale read. */
+export const RECHECK_AFTER_MS = 100;
 
 export class ConversationFile implements Adapter<ConversationRecord | null> {
   private readonly file: DurableJsonFile<ConversationRecord>;
@@ -41,22 +53,26 @@ export class ConversationFile implements Adapter<ConversationRecord | null> {
 
   /** The record (frozen), or null when there is no file; GovError UNRESTORABLE when the file cannot be read as one. */
   async read(): Promise<ConversationRecord | null> {
+    if (this.use === 'locked') {
+      const recent = this.cache.recentlyChecked(this.path, RECHECK_AFTER_MS);
+      if (recent !== undefined) return recent;
+    }
     let stats: Stats;
     try {
       stats = await stat(this.path);
     } catch (error) {
-      if (this.use === 'active') this.cache.delete(this.path);
+      if (this.use !== 'listing') this.cache.delete(this.path);
       if (errorCode(error) === 'ENOENT') return null;
       throw unavailable(`Cannot read stored conversation "${this.id}"`, error);
     }
-    const cached = this.use === 'active' ? this.cache.get(this.path, stats) : this.cache.peekValid(this.path, stats);
+    const cached = this.use === 'listing' ? this.cache.peekValid(this.path, stats) : this.cache.get(this.path, stats);
     if (cached !== undefined) return cached;
     const read = await this.file.read();
     if (read === null) return null;
     const record = deepFreeze(read);
     // Only a record whose text a store could take is cached: the cache is also the base checkIncoming skips the checked parts of.
     // Cached with the identity the file had before it was read: if it changed in between, the next read sees the difference.
-    if (this.use === 'active' && findTextProblem(record) === undefined) this.cache.set(this.path, record, stats);
+    if (this.use !== 'listing' && findTextProblem(record) === undefined) this.cache.set(this.path, record, stats);
     return record;
   }
 

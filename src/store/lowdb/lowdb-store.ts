@@ -141,8 +141,9 @@ export class LowdbStore implements ConversationStore {
     const id = record.id;
     await this.track(() =>
       this.exclusive('conversation', id, async () => {
-        // Re-read under the lock (the cached record when the file is unchanged: no parsing): the revision check and the write must be one step.
-        const db = this.conversation(id);
+        // Re-read under the lock (the cached record when the file is unchanged: no parsing; no stat either when the turn's
+        // load has just checked it, see CacheUse 'locked'): the revision check and the write must be one step.
+        const db = this.conversation(id, 'locked');
         await db.read();
         const stored = db.data;
         if (!stored) throw new GovError('NOT_FOUND', `No conversation "${id}" to update`, { id });

@@ -22,6 +22,8 @@ interface Entry {
   ino: number;
   size: number;
   mtimeMs: number;
+  /** When the file was last seen to be this one (performance.now()): written, or checked by a stat. */
+  checkedAt: number;
 }
 
 export class RecordCache {
@@ -40,6 +42,7 @@ export class RecordCache {
     if (!entry) return undefined;
     this.remove(path, entry);
     if (!sameFile(entry, stats)) return undefined;
+    entry.checkedAt = performance.now();
     this.entries.set(path, entry);
     this.bytes += entry.size;
     return entry.record;
@@ -49,6 +52,16 @@ export class RecordCache {
   peekValid(path: string, stats: Stats): ConversationRecord | undefined {
     const entry = this.entries.get(path);
     return entry && sameFile(entry, stats) ? entry.record : undefined;
+  }
+
+  /**
+   * The cached record of `path` if the file was seen to hold it within the
+   * last `withinMs` (a read's stat or the write itself), without a stat:
+   * for the compare-and-swap of a turn whose load has just checked the file.
+   */
+  recentlyChecked(path: string, withinMs: number): ConversationRecord | undefined {
+    const entry = this.entries.get(path);
+    return entry && performance.now() - entry.checkedAt <= withinMs ? entry.record : undefined;
   }
 
   /**
@@ -66,7 +79,7 @@ export class RecordCache {
     if (previous) this.remove(path, previous);
     // A record larger than the whole budget would only flush the others.
     if (stats.size > this.maxBytes) return;
-    this.entries.set(path, { record, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs });
+    this.entries.set(path, { record, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, checkedAt: performance.now() });
     this.bytes += stats.size;
     while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
       const oldest = this.entries.entries().next();
