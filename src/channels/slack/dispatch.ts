@@ -82,7 +82,7 @@ export async function dispatchToBolt(app: App, delivery: SlackDelivery, options:
     ...(delivery.retryNum !== undefined ? { retryNum: delivery.retryNum } : {}),
     ...(delivery.retryReason ? { retryReason: delivery.retryReason } : {}),
   };
-  const process = async () => {
+  const handle = async () => {
     try {
       await app.processEvent(event);
     } catch (error) {
@@ -92,7 +92,7 @@ export async function dispatchToBolt(app: App, delivery: SlackDelivery, options:
 
   if (acknowledgedAtOnce(delivery.body)) {
     await ack();
-    return options.queue.run(partyOf(delivery.body), process);
+    return options.queue.run(partyOf(delivery.body), handle);
   }
 
   timer = setTimeout(() => {
@@ -100,7 +100,7 @@ export async function dispatchToBolt(app: App, delivery: SlackDelivery, options:
     log.warn({ type: delivery.body.type }, 'no listener acknowledged a Slack request within the time Slack allows; acknowledged it');
     void ack();
   }, options.ackTimeoutMs ?? ACK_TIMEOUT_MS);
-  await process();
+  await handle();
   if (!acked) {
     log.info({ type: delivery.body.type }, 'no listener handles this Slack request; acknowledged it');
     await ack();
