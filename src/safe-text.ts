@@ -32,28 +32,37 @@ export const TEXT_PROBLEMS: Readonly<Record<TextProblem, string>> = {
   surrogate: 'is not valid Unicode text (it has an unpaired surrogate)',
 };
 
-/** The first string anywhere in `value` (objects and arrays, keys included) that has a problem, with its path. */
-export function findTextProblem(value: unknown): { path: (string | number)[]; problem: TextProblem } | undefined {
+/**
+ * The first string anywhere in `value` (objects and arrays, keys included)
+ * that has a problem, with its path. `checked`, when given, is a value whose
+ * every string was checked and which cannot change (frozen): what `value`
+ * shares with it at the same place (the same object, or the same string) is
+ * skipped, so a record built from the last one is walked only where it is new.
+ */
+export function findTextProblem(value: unknown, checked?: unknown): { path: (string | number)[]; problem: TextProblem } | undefined {
   const path: (string | number)[] = [];
-  const problem = search(value, path);
+  const problem = search(value, checked, path);
   // The path is collected on the way back out, so a clean record (the usual case) allocates nothing for it.
   return problem ? { path: path.reverse(), problem } : undefined;
 }
 
-function search(value: unknown, path: (string | number)[]): TextProblem | undefined {
+function search(value: unknown, checked: unknown, path: (string | number)[]): TextProblem | undefined {
+  if (checked !== undefined && value === checked) return undefined;
   if (typeof value === 'string') return textProblem(value);
   if (Array.isArray(value)) {
+    const checkedItems: readonly unknown[] | undefined = Array.isArray(checked) ? checked : undefined;
     for (let i = 0; i < value.length; i++) {
-      const problem = search(value[i], path);
+      const problem = search(value[i], checkedItems?.[i], path);
       if (problem) {
         path.push(i);
         return problem;
       }
     }
   } else if (typeof value === 'object' && value !== null) {
+    const checkedFields = typeof checked === 'object' && checked !== null && !Array.isArray(checked) ? (checked as Record<string, unknown>) : undefined;
     for (const key in value) {
       if (!Object.hasOwn(value, key)) continue;
-      const problem = textProblem(key) ?? search((value as Record<string, unknown>)[key], path);
+      const problem = textProblem(key) ?? search((value as Record<string, unknown>)[key], checkedFields && Object.hasOwn(checkedFields, key) ? checkedFields[key] : undefined, path);
       if (problem) {
         path.push(key);
         return problem;

@@ -30,7 +30,7 @@ import { z } from 'zod';
 import { ConversationState } from '../core/conversation/state.js';
 import { formatPath } from '../core/data-file.js';
 import { GovError } from '../errors.js';
-import { findTextProblem, textProblem, TEXT_PROBLEMS, type TextProblem } from '../safe-text.js';
+import { findTextProblem, TEXT_PROBLEMS } from '../safe-text.js';
 import type { ConversationSummary } from './types.js';
 
 const Id = z.string().min(1);
@@ -293,13 +293,11 @@ export function isSafeStoreName(value: string): boolean {
  * cannot read back (BAD_INPUT otherwise). Stores then write its `storedForm`.
  *
  * `checkedBase`, when given, is a record this process has already checked
- * (schema and text) and deeply frozen (see deepFreeze): the text check then
- * skips every part of `record` that is that record's own part (the same
+ * (schema and text) and deeply frozen (see deepFreeze): both checks then
+ * skip every part of `record` that is that record's own part (the same
  * object, or the same string, at the same place). A turn builds its record
- * from the one it read, so only what the turn added is walked, instead of
- * every string of the transcript on every turn. The schema check stays on
- * the whole record: it is a small part of the cost, and it is what makes
- * the result a record of this version.
+ * from the one it read, so only what the turn added is parsed and walked,
+ * instead of the whole transcript on every turn.
  */
 export function checkIncoming(record: ConversationRecord, checkedBase?: ConversationRecord): ConversationRecord {
   const parsed = checkedBase === undefined ? parseWhole(record) : parseSharing(record, checkedBase);
@@ -313,7 +311,7 @@ export function checkIncoming(record: ConversationRecord, checkedBase?: Conversa
   }
   const next = parsed.data;
   // One rule for every backend: PostgreSQL cannot hold NUL or a lone surrogate, so no store takes them.
-  const unsafe = checkedBase === undefined ? findTextProblem(next) : findNewTextProblem(next, checkedBase);
+  const unsafe = findTextProblem(next, checkedBase);
   if (unsafe) {
     throw new GovError('BAD_INPUT', `Refusing to store conversation "${next.id}": ${formatPath(unsafe.path)} ${TEXT_PROBLEMS[unsafe.problem]}`, {
       id: next.id,
@@ -398,44 +396,6 @@ function parseSharing(record: unknown, base: ConversationRecord): { data: Conver
   }
   // Every field was parsed by its own schema above; the record as a whole has no rule of its own.
   return issues.length > 0 ? { issues } : { data: out as ConversationRecord };
-}
-
-/**
- * findTextProblem, skipping what `value` shares with `base` (a value whose
- * every string was checked and which cannot change: frozen): the same object
- * or the same string at the same path was checked already. Keys of an
- * object not shared are checked, as findTextProblem does.
- */
-function findNewTextProblem(value: unknown, base: unknown): { path: (string | number)[]; problem: TextProblem } | undefined {
-  const path: (string | number)[] = [];
-  const problem = searchNew(value, base, path);
-  return problem ? { path: path.reverse(), problem } : undefined;
-}
-
-function searchNew(value: unknown, base: unknown, path: (string | number)[]): TextProblem | undefined {
-  if (value === base) return undefined;
-  if (typeof value === 'string') return textProblem(value);
-  if (Array.isArray(value)) {
-    const baseItems: readonly unknown[] | undefined = Array.isArray(base) ? base : undefined;
-    for (let i = 0; i < value.length; i++) {
-      const problem = searchNew(value[i], baseItems?.[i], path);
-      if (problem) {
-        path.push(i);
-        return problem;
-      }
-    }
-  } else if (typeof value === 'object' && value !== null) {
-    const baseFields = typeof base === 'object' && base !== null && !Array.isArray(base) ? (base as Record<string, unknown>) : undefined;
-    for (const key in value) {
-      if (!Object.hasOwn(value, key)) continue;
-      const problem = textProblem(key) ?? searchNew((value as Record<string, unknown>)[key], baseFields && Object.hasOwn(baseFields, key) ? baseFields[key] : undefined, path);
-      if (problem) {
-        path.push(key);
-        return problem;
-      }
-    }
-  }
-  return undefined;
 }
 
 /**
