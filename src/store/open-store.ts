@@ -9,10 +9,11 @@ import type { ConversationStore } from './types.js';
  * never loads the PostgreSQL driver, and a PostgreSQL one never loads lowdb.
  */
 export async function openStore(config: Config, logger: Logger): Promise<ConversationStore> {
+  const onWarning = (w: { id?: string | undefined; message: string; error: Error }) => logger.warn({ conversationId: w.id, err: w.error.message }, w.message);
   switch (config.STORE) {
     case 'lowdb': {
       const { LowdbStore } = await import('./lowdb/lowdb-store.js');
-      const store = new LowdbStore({ dir: config.DATA_DIR, onWarning: (w) => logger.warn({ conversationId: w.id, err: w.error.message }, w.message) });
+      const store = new LowdbStore({ dir: config.DATA_DIR, onWarning });
       await store.open();
       return store;
     }
@@ -20,10 +21,7 @@ export async function openStore(config: Config, logger: Logger): Promise<Convers
       // config.ts already requires DATABASE_URL with STORE=postgres; the check keeps the types honest.
       if (!config.DATABASE_URL) throw new GovError('INVALID_DATA', 'STORE=postgres needs DATABASE_URL (postgres://user:password@host:5432/database)');
       const { PostgresStore } = await import('./postgres/postgres-store.js');
-      const store = new PostgresStore({
-        connectionString: config.DATABASE_URL,
-        onWarning: (w) => logger.warn({ conversationId: w.id, err: w.error.message }, w.message),
-      });
+      const store = new PostgresStore({ connectionString: config.DATABASE_URL, onWarning });
       await store.open();
       const migration = store.migration;
       logger.info({ database: store.target, schemaVersion: migration?.to, applied: migration?.applied }, migration?.applied.length ? 'PostgreSQL schema upgraded' : 'PostgreSQL schema is current');

@@ -183,7 +183,7 @@ export class PostgresStore implements ConversationStore {
       try {
         await pool.query({
           ...STATEMENTS.insert,
-          values: [next.id, next.revision, JSON.stringify(this.format.toStored(next)), next.state.status, ownerKeyOf(next), next.resumeCode?.hash ?? null, timestamp(next.createdAt), timestamp(next.updatedAt), next.group?.roundId ?? null],
+          values: [next.id, next.revision, ...this.columns(next)],
         });
       } catch (error) {
         throw uniqueViolation(error, next.id) ?? error;
@@ -246,7 +246,7 @@ export class PostgresStore implements ConversationStore {
           // The compare-and-swap: one statement, so nothing can slip in between the check and the write.
           result = await pool.query({
             ...STATEMENTS.update,
-            values: [id, expectedRevision, record.revision, JSON.stringify(this.format.toStored(record)), record.state.status, ownerKeyOf(record), record.resumeCode?.hash ?? null, timestamp(record.createdAt), timestamp(record.updatedAt), record.group?.roundId ?? null],
+            values: [id, expectedRevision, record.revision, ...this.columns(record)],
           });
         } catch (error) {
           throw uniqueViolation(error, id) ?? error;
@@ -336,6 +336,11 @@ export class PostgresStore implements ConversationStore {
    * row, takes over an expired one, or (a live claim) changes nothing.
    * Expiry uses the database clock, which all instances share.
    */
+  /** The row's columns after id and revision, in the order the insert and the update name them. */
+  private columns(record: ConversationRecord): unknown[] {
+    return [JSON.stringify(this.format.toStored(record)), record.state.status, ownerKeyOf(record), record.resumeCode?.hash ?? null, timestamp(record.createdAt), timestamp(record.updatedAt), record.group?.roundId ?? null];
+  }
+
   async claimOnce(key: string, ttlMs: number): Promise<boolean> {
     checkClaim(key, ttlMs);
     const claimed = await this.run('claiming a key', async (pool) => {
