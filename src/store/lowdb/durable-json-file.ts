@@ -46,11 +46,6 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   /** The content, or null when the file does not exist. */
   async read(): Promise<T | null> {
-    return (await this.readWithText())?.value ?? null;
-  }
-
-  /** The content and the exact text it was parsed from (for callers that cache it), or null when there is no file. */
-  async readWithText(): Promise<{ value: T; text: string } | null> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
@@ -70,7 +65,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
         { cause: error },
       );
     }
-    return { value: this.parse(value), text };
+    return this.parse(value);
   }
 
   /** Replaces the file atomically and durably (lowdb's Adapter). */
@@ -78,9 +73,9 @@ export class DurableJsonFile<T> implements Adapter<T> {
     await this.replace(data);
   }
 
-  /** Replaces the file atomically and durably; returns the text written (for callers that cache it). */
-  async replace(data: T): Promise<string> {
-    const { temp, text } = await this.writeTemp(data);
+  /** Replaces the file atomically and durably. */
+  async replace(data: T): Promise<void> {
+    const temp = await this.writeTemp(data);
     try {
       await rename(temp, this.path);
     } catch (error) {
@@ -88,7 +83,6 @@ export class DurableJsonFile<T> implements Adapter<T> {
       throw this.writeError(error);
     }
     await this.syncFolder();
-    return text;
   }
 
   /**
@@ -97,7 +91,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
    * target, so of two racing creators, even in two processes, exactly one wins.
    */
   async create(data: T): Promise<boolean> {
-    const { temp } = await this.writeTemp(data);
+    const temp = await this.writeTemp(data);
     let created = true;
     try {
       await link(temp, this.path);
@@ -126,7 +120,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   /** Writes and fsyncs a uniquely named temp file next to the target; returns its path. */
-  private async writeTemp(data: T): Promise<{ temp: string; text: string }> {
+  private async writeTemp(data: T): Promise<string> {
     const text = JSON.stringify(data);
     if (text === undefined) throw new GovError('INTERNAL', `Cannot store ${this.label}: the value is not JSON`);
     const temp = join(dirname(this.path), `.${basename(this.path)}.${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`);
@@ -143,7 +137,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
       await removeQuietly(temp);
       throw this.writeError(error);
     }
-    return { temp, text };
+    return temp;
   }
 
   /** fsync the folder so a rename, link or unlink inside it survives a power cut. */

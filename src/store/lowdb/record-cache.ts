@@ -8,7 +8,9 @@
  * next version from it, so nobody may change it (in strict-mode code a
  * change throws). An entry is used only while the file is still that file
  * (same inode, size and modification time), so a file changed or damaged
- * behind the store's back is read and validated again.
+ * behind the store's back is read and validated again; only an update's
+ * compare-and-swap takes it on the word of a check made a moment before
+ * (recentlyChecked, see CacheUse 'locked').
  *
  * Bounded by entries and by the files' bytes (about proportional to a
  * parsed record's heap), so memory follows the conversations active at
