@@ -34,7 +34,11 @@ export interface ShownLine {
   messages?: Message[];
 }
 
-/** The messages a turn answers with, as the service sends them (before a resume code is added to a pause). */
+/**
+ * The messages a turn answers with, as the service sends them, but for a
+ * pause's resume code: shown once, never stored, so a line read back shows
+ * the pause without it.
+ */
 export function answerOf(definition: AssessmentDefinition, before: ConversationState, outcome: TurnOutcome): Message[] {
   // A new assessment answers with the new conversation's opening, in the language the person was using.
   return outcome.signal === 'newAssessment' ? newConversation(definition, before.locale).messages : outcome.messages;
