@@ -6,6 +6,7 @@
  */
 import { escapeHtml } from '../../../reports/html.js';
 import type { Words } from '../../../i18n/words.js';
+import { pageHead } from '../page-head.js';
 
 /** The id of the data block holding the page's words. */
 export const WORDS_ID = 'govstage-words';
@@ -14,20 +15,7 @@ export function adminPageHtml(words: Words): string {
   const e = escapeHtml;
   const w = words;
   const th = (text: string) => `<th scope="col">${e(text)}</th>`;
-  // `<` escaped inside the data block, so no text can end it early.
-  const data = JSON.stringify(w.section('admin')).replace(/</g, '\\u003c');
-  return `<!doctype html>
-<html lang="${e(w.locale)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${e(w.t('admin.pageTitle'))}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/report.css">
-<script type="application/json" id="${WORDS_ID}">${data}</script>
-<script src="/admin.js" defer></script>
-</head>
+  return `${pageHead({ locale: w.locale, title: w.t('admin.pageTitle'), stylesheets: ['/report.css'], script: '/admin.js', data: { id: WORDS_ID, value: w.section('admin') } })}
 <body>
 <main>
 <header>

@@ -7,28 +7,21 @@
  */
 import { escapeHtml } from '../../../reports/html.js';
 import type { Words } from '../../../i18n/words.js';
+import { pageHead } from '../page-head.js';
 
 /** The id of the data block holding the page's words. */
 export const WORDS_ID = 'govstage-group-words';
 
 export function groupPageHtml(words: Words): string {
   const e = escapeHtml;
-  // `<` escaped inside the data block, so no text can end it early.
-  const data = JSON.stringify({ ...words.section('groupReport'), ...words.section('groupPage') }).replace(/</g, '\\u003c');
-  return `<!doctype html>
-<html lang="${e(words.locale)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<meta name="referrer" content="no-referrer">
-<title>${e(`Govstage — ${words.t('groupPage.pageTitle')}`)}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/report.css">
-<link rel="stylesheet" href="/group.css">
-<script type="application/json" id="${WORDS_ID}">${data}</script>
-<script src="/group.js" defer></script>
-</head>
+  return `${pageHead({
+    locale: words.locale,
+    title: `Govstage — ${words.t('groupPage.pageTitle')}`,
+    stylesheets: ['/report.css', '/group.css'],
+    script: '/group.js',
+    data: { id: WORDS_ID, value: { ...words.section('groupReport'), ...words.section('groupPage') } },
+    noReferrer: true,
+  })}
 <body>
 <a class="skip" href="#main">${e(words.t('groupPage.skipToPage'))}</a>
 <main id="main" tabindex="-1">
