@@ -44,7 +44,7 @@ export interface ChildServer {
 }
 
 /** A port that was free a moment ago (the child binds it right away). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

@@ -1,19 +1,7 @@
 /** Helpers for the operations tests: free ports, waiting for a server, process trees. */
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
 
-/** A port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../helpers/server.js';
 
 /** Polls GET url until it answers 2xx, or throws after `ms` (or when `gone()` says the process died). */
 export async function waitForOk(url: string, ms: number, gone: () => string | undefined = () => undefined): Promise<void> {
